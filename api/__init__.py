@@ -1,0 +1,1 @@
+"""The HTTP face of needling-kg: FastAPI app factory, routers, templates."""
