@@ -1,0 +1,169 @@
+"""The named-query catalogue: one SPARQL file per query, described by its comment header."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+PARAM_TYPES = ("iri", "string", "integer", "decimal", "boolean")
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_HEADER_LINE = re.compile(r"^#\s*([a-z_]+)\s*:\s*(.*)$")
+_PARAM = re.compile(
+    r"^(?P<name>[a-z][a-z0-9_]*)\s+(?P<type>[a-z]+)\s+(?P<req>required|optional)"
+    r"(?P<opts>(?:\s+(?:default|example)=\S+)*)\s*(?:--\s*(?P<doc>.*))?$"
+)
+_OPT = re.compile(r"(default|example)=(\S+)")
+_LIST_KEYS = ("param", "example", "cue")
+_SCALAR_KEYS = ("title", "description", "answer", "intent")
+
+
+class CatalogueError(Exception):
+    """A query file is broken; the message names the file, the line and what is wrong."""
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str
+    required: bool
+    default: str | None = None
+    example: str | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """One named query: its SPARQL text and the header that describes it to people and to tools."""
+
+    name: str
+    title: str
+    description: str
+    sparql: str
+    params: tuple[Param, ...] = ()
+    examples: tuple[str, ...] = ()
+    cues: tuple[str, ...] = ()
+    answer: str | None = None
+    path: Path | None = field(default=None, compare=False)
+
+    def param(self, name: str) -> Param | None:
+        return next((p for p in self.params if p.name == name), None)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    queries: dict[str, NamedQuery]
+    version: str
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.queries
+
+    def get(self, name: str) -> NamedQuery | None:
+        return self.queries.get(name)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(sorted(self.queries.values(), key=lambda q: q.name))
+
+
+def load_catalogue(folder: Path) -> Catalogue:
+    """Read every `*.rq` file in the folder; any broken file stops the load with a clear error."""
+    if not folder.is_dir():
+        raise CatalogueError(f"{folder}: no such folder of named queries")
+    queries: dict[str, NamedQuery] = {}
+    digest = []
+    for path in sorted(folder.glob("*.rq")):
+        query = parse_query_file(path)
+        queries[query.name] = query
+        digest.append(f"{query.name}\0{query.sparql}")
+    if not queries:
+        raise CatalogueError(f"{folder}: holds no .rq files")
+    version = hashlib.sha256("\n".join(digest).encode()).hexdigest()[:16]
+    return Catalogue(queries, version)
+
+
+def parse_query_file(path: Path) -> NamedQuery:
+    name = path.stem
+    if not _NAME.match(name):
+        raise CatalogueError(f"{path}: the file name must be lower_snake_case (it is the query's name)")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CatalogueError(f"{path}: cannot read: {exc}") from None
+    header = _read_header(path, text)
+    for key in ("title", "description"):
+        if not header.get(key):
+            raise CatalogueError(f"{path}: the header has no '# {key}:' line")
+    params = tuple(_parse_param(path, line) for line in header.get("param", []))
+    query = NamedQuery(
+        name=name,
+        title=str(header["title"]),
+        description=str(header["description"]),
+        sparql=text,
+        params=params,
+        examples=tuple(header.get("example", [])),
+        cues=tuple(c.strip().lower() for line in header.get("cue", []) for c in line.split(",") if c.strip()),
+        answer=header.get("answer") or None,  # type: ignore[arg-type]
+        path=path,
+    )
+    _check_query(path, query)
+    return query
+
+
+def _read_header(path: Path, text: str) -> dict[str, list[str] | str]:
+    header: dict[str, list[str] | str] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped.startswith("#"):
+            if stripped:
+                break
+            continue
+        match = _HEADER_LINE.match(stripped)
+        if not match:
+            continue
+        key, value = match.group(1), match.group(2).strip()
+        if key in _LIST_KEYS:
+            header.setdefault(key, [])
+            header[key].append(value)  # type: ignore[union-attr]
+        elif key in _SCALAR_KEYS:
+            header[key] = value
+        else:
+            raise CatalogueError(f"{path}:{number}: unknown header key '{key}'")
+    return header
+
+
+def _parse_param(path: Path, line: str) -> Param:
+    match = _PARAM.match(line)
+    if not match:
+        raise CatalogueError(
+            f"{path}: bad param line '{line}'; expected 'NAME TYPE required|optional "
+            "[default=V] [example=V] -- description'"
+        )
+    kind = match.group("type")
+    if kind not in PARAM_TYPES:
+        raise CatalogueError(f"{path}: param '{match.group('name')}' has unknown type '{kind}'")
+    opts = dict(_OPT.findall(match.group("opts") or ""))
+    return Param(
+        name=match.group("name"),
+        type=kind,
+        required=match.group("req") == "required",
+        default=opts.get("default"),
+        example=opts.get("example"),
+        description=(match.group("doc") or "").strip(),
+    )
+
+
+def _check_query(path: Path, query: NamedQuery) -> None:
+    try:
+        ox.Store().query(query.sparql)
+    except SyntaxError as exc:
+        raise CatalogueError(f"{path}: SPARQL syntax error: {exc}") from None
+    for param in query.params:
+        if not re.search(rf"[?$]{param.name}\b", query.sparql):
+            raise CatalogueError(f"{path}: param '{param.name}' is not used as ?{param.name} in the query")
+        if param.required and param.default is not None:
+            raise CatalogueError(f"{path}: param '{param.name}' is required and so cannot have a default")
+    if not re.search(r"\bWHERE\s*\{", query.sparql, re.IGNORECASE):
+        raise CatalogueError(f"{path}: the query needs an explicit WHERE {{ ... }} to bind parameters into")

@@ -1,0 +1,74 @@
+"""The knowledge graph as the rest of the code sees it: a store plus the named-query catalogue."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.catalogue import Catalogue, load_catalogue
+from kg.params import bind_params, with_bindings
+from kg.store import EmbeddedStore, GraphStore, Progress, RemoteStore
+from kg.terms import QueryResult
+
+DEFAULT_ROW_CAP = 10_000
+
+
+class UnknownQuery(LookupError):
+    """No named query has this name."""
+
+    def __init__(self, name: str, known: list[str]) -> None:
+        super().__init__(f"no named query '{name}'; known queries: {', '.join(known)}")
+        self.name = name
+
+
+@dataclass
+class KnowledgeGraph:
+    """Runs named queries against a store: look up, bind the parameters as terms, run, cap the rows."""
+
+    store: GraphStore
+    catalogue: Catalogue
+    row_cap: int = DEFAULT_ROW_CAP
+
+    @property
+    def version(self) -> str:
+        return f"{self.store.version}-{self.catalogue.version}"
+
+    def query(self, name: str):  # type: ignore[no-untyped-def]
+        query = self.catalogue.get(name)
+        if query is None:
+            raise UnknownQuery(name, sorted(self.catalogue.queries))
+        return query
+
+    def run(self, name: str, params: Mapping[str, object] | None = None) -> QueryResult:
+        query = self.query(name)
+        bindings = bind_params(query, params or {})
+        sparql = with_bindings(query.sparql, bindings)
+        start = time.perf_counter()
+        selected = self.store.select(sparql)
+        rows = tuple(itertools.islice(selected.rows, self.row_cap + 1))
+        elapsed_ms = (time.perf_counter() - start) * 1000
+        return QueryResult(
+            vars=selected.vars,
+            rows=rows[: self.row_cap],
+            truncated=len(rows) > self.row_cap,
+            elapsed_ms=elapsed_ms,
+            sparql=sparql,
+            params={key: term.to_python() for key, term in bindings.items()},
+        )
+
+
+def open_graph(
+    ontology: Path,
+    queries: Path,
+    *,
+    store_url: str | None = None,
+    row_cap: int = DEFAULT_ROW_CAP,
+    progress: Progress | None = None,
+) -> KnowledgeGraph:
+    """Load the catalogue first (cheap, fails fast), then the embedded store or connect to the remote one."""
+    catalogue = load_catalogue(queries)
+    store: GraphStore = RemoteStore(store_url) if store_url else EmbeddedStore.load(ontology, progress)
+    return KnowledgeGraph(store, catalogue, row_cap)

@@ -1,0 +1,116 @@
+"""Turn request values into typed RDF terms and bind them into a named query as a VALUES block."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+
+from kg.catalogue import NamedQuery, Param
+from kg.terms import XSD, Term
+
+NKG = "https://needling-kg.example.org/kg/"
+KNOWN_PREFIXES = {
+    "nkg": NKG,
+    "schema": "http://schema.org/",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "mesh": "http://id.nlm.nih.gov/mesh/",
+}
+MAX_VALUE_LENGTH = 500
+_LOCAL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_CURIE = re.compile(r"^([a-z][a-z0-9]*):([A-Za-z0-9][A-Za-z0-9_.-]*)$")
+_ABSOLUTE_IRI = re.compile(r"^(https?|urn):[^\x00-\x20<>\"{}|^`\\]+$")
+_INTEGER = re.compile(r"^[+-]?[0-9]+$")
+_DECIMAL = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
+_WHERE_OPEN = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+
+class ParamError(ValueError):
+    """A parameter value is missing or wrong; `.param` names it and the message says why."""
+
+    def __init__(self, param: str, reason: str) -> None:
+        super().__init__(f"parameter '{param}': {reason}")
+        self.param = param
+        self.reason = reason
+
+
+def bind_params(query: NamedQuery, raw: Mapping[str, object]) -> dict[str, Term]:
+    """Check every value against the query's declared parameters and convert it to an RDF term."""
+    unknown = sorted(set(raw) - {p.name for p in query.params})
+    if unknown:
+        accepted = ", ".join(p.name for p in query.params) or "none"
+        raise ParamError(unknown[0], f"not a parameter of '{query.name}' (it takes: {accepted})")
+    bound: dict[str, Term] = {}
+    for param in query.params:
+        value = raw.get(param.name)
+        if value is None or (isinstance(value, str) and value.strip() == ""):
+            if param.required:
+                raise ParamError(param.name, f"is required ({param.type})")
+            if param.default is None:
+                continue
+            value = param.default
+        bound[param.name] = to_term(param, value)
+    return bound
+
+
+def to_term(param: Param, value: object) -> Term:
+    text = str(value).strip() if not isinstance(value, bool) else ("true" if value else "false")
+    if len(text) > MAX_VALUE_LENGTH:
+        raise ParamError(param.name, f"is longer than {MAX_VALUE_LENGTH} characters")
+    if param.type == "iri":
+        return Term.iri(expand_iri(param.name, text))
+    if param.type == "integer":
+        if not _INTEGER.match(text):
+            raise ParamError(param.name, f"must be a whole number, got {text!r}")
+        return Term.literal(str(int(text)), XSD + "integer")
+    if param.type == "decimal":
+        if not _DECIMAL.match(text):
+            raise ParamError(param.name, f"must be a number such as 60 or 59.5, got {text!r}")
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise ParamError(param.name, f"must be a number, got {text!r}") from None
+        return Term.literal(format(number.normalize(), "f"), XSD + "decimal")
+    if param.type == "boolean":
+        if text.lower() not in ("true", "false", "1", "0"):
+            raise ParamError(param.name, f"must be true or false, got {text!r}")
+        return Term.literal("true" if text.lower() in ("true", "1") else "false", XSD + "boolean")
+    if any(ord(ch) < 32 and ch not in "\t" for ch in text):
+        raise ParamError(param.name, "must not contain control characters")
+    return Term.literal(text)
+
+
+def expand_iri(name: str, text: str) -> str:
+    """Accept a full http(s)/urn IRI, a prefixed name such as nkg:sciatica, or a bare name of our namespace."""
+    if _ABSOLUTE_IRI.match(text) and not _CURIE.match(text):
+        return text
+    curie = _CURIE.match(text)
+    if curie and curie.group(1) in KNOWN_PREFIXES:
+        return KNOWN_PREFIXES[curie.group(1)] + curie.group(2)
+    if _LOCAL_NAME.match(text):
+        return NKG + text
+    raise ParamError(name, f"must be an IRI, a prefixed name (nkg:sciatica) or a name such as 'sciatica', got {text!r}")
+
+
+def with_bindings(sparql: str, bindings: Mapping[str, Term]) -> str:
+    """Insert the values as a VALUES block at the start of the WHERE group: terms, never text."""
+    if not bindings:
+        return sparql
+    body_start = _body_offset(sparql)
+    match = _WHERE_OPEN.search(sparql, body_start)
+    if match is None:
+        raise ValueError("the query has no WHERE { ... } group to bind values into")
+    names = " ".join(f"?{name}" for name in bindings)
+    terms = " ".join(term.n3() for term in bindings.values())
+    block = f" VALUES ({names}) {{ ({terms}) }}"
+    return sparql[: match.end()] + block + sparql[match.end() :]
+
+
+def _body_offset(sparql: str) -> int:
+    """Skip the comment header so a 'WHERE {' written in a comment is never taken for the real one."""
+    offset = 0
+    for line in sparql.splitlines(keepends=True):
+        if line.strip() and not line.lstrip().startswith("#"):
+            break
+        offset += len(line)
+    return offset

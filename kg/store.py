@@ -1,0 +1,194 @@
+"""The graph stores queries run against: the embedded pyoxigraph store, or a remote SPARQL 1.1 endpoint."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import httpx
+import pyoxigraph as ox
+
+from kg.terms import Row, Term
+
+Progress = Callable[[int, int, int], None]
+"""Called while loading with (triples so far, bytes read so far, total bytes)."""
+
+_LOAD_BATCH = 200_000
+_REMOTE_TIMEOUT_S = 30.0
+
+
+class StoreError(Exception):
+    """The store could not be loaded or reached; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class SelectRows:
+    vars: tuple[str, ...]
+    rows: Iterator[Row]
+
+
+class GraphStore(Protocol):
+    """What the catalogue, question answering and pages need from a store."""
+
+    description: str
+    triples: int
+    version: str
+
+    def select(self, sparql: str) -> SelectRows: ...
+
+    def ask(self, sparql: str) -> bool: ...
+
+    def graph(self, sparql: str, media_type: str = "text/turtle") -> bytes: ...
+
+    def close(self) -> None: ...
+
+
+def term_from_oxigraph(term: object) -> Term:
+    if isinstance(term, ox.NamedNode):
+        return Term("iri", term.value)
+    if isinstance(term, ox.BlankNode):
+        return Term("bnode", term.value)
+    if isinstance(term, ox.Literal):
+        return Term("literal", term.value, term.datatype.value, term.language)
+    raise TypeError(f"unsupported term {term!r}")
+
+
+def file_version(path: Path) -> str:
+    """The graph version: a short hash of the file's bytes, stable across restarts."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+class EmbeddedStore:
+    """An in-memory pyoxigraph store loaded from one Turtle file."""
+
+    def __init__(self, store: ox.Store, *, source: Path, version: str) -> None:
+        self.store = store
+        self.source = source
+        self.version = version
+        self.triples = len(store)
+        self.description = f"embedded pyoxigraph store loaded from {source}"
+
+    @classmethod
+    def load(cls, path: Path, progress: Progress | None = None) -> EmbeddedStore:
+        try:
+            total = path.stat().st_size
+            version = file_version(path)
+        except OSError as exc:
+            raise StoreError(f"cannot read {path}: {exc.strerror}") from None
+        store = ox.Store()
+        try:
+            with path.open("rb") as handle:
+                batch: list[ox.Quad] = []
+                loaded = 0
+                for quad in ox.parse(handle, format=ox.RdfFormat.TURTLE, base_iri=path.as_uri()):
+                    batch.append(quad)
+                    if len(batch) >= _LOAD_BATCH:
+                        store.extend(batch)
+                        loaded += len(batch)
+                        batch.clear()
+                        if progress:
+                            progress(loaded, handle.tell(), total)
+                store.extend(batch)
+                if progress:
+                    progress(loaded + len(batch), total, total)
+        except SyntaxError as exc:
+            raise StoreError(f"{path}: {exc}") from None
+        return cls(store, source=path, version=version)
+
+    def select(self, sparql: str) -> SelectRows:
+        solutions = self.store.query(sparql)
+        if not isinstance(solutions, ox.QuerySolutions):
+            raise ValueError("the query is not a SELECT query")
+        names = tuple(variable.value for variable in solutions.variables)
+        return SelectRows(names, _oxigraph_rows(solutions, names))
+
+    def ask(self, sparql: str) -> bool:
+        return bool(self.store.query(sparql))
+
+    def graph(self, sparql: str, media_type: str = "text/turtle") -> bytes:
+        """Run a CONSTRUCT or DESCRIBE and serialize the triples in the given RDF media type."""
+        triples = self.store.query(sparql)
+        if not isinstance(triples, ox.QueryTriples):
+            raise ValueError("the query is not a CONSTRUCT or DESCRIBE query")
+        fmt = ox.RdfFormat.from_media_type(media_type) or ox.RdfFormat.TURTLE
+        return triples.serialize(format=fmt) or b""
+
+    def close(self) -> None:
+        """Nothing to release: the store lives as long as references to it."""
+
+
+def _oxigraph_rows(solutions: ox.QuerySolutions, names: tuple[str, ...]) -> Iterator[Row]:
+    for solution in solutions:
+        row: Row = {}
+        for index, name in enumerate(names):
+            value = solution[index]
+            if value is not None:
+                row[name] = term_from_oxigraph(value)
+        yield row
+
+
+class RemoteStore:
+    """A SPARQL 1.1 endpoint reached over HTTP (Oxigraph server, Fuseki, GraphDB, Virtuoso, QLever...)."""
+
+    def __init__(self, url: str, *, timeout_s: float = _REMOTE_TIMEOUT_S) -> None:
+        if not url.startswith(("http://", "https://")):
+            raise StoreError(f"--store must be an http(s) URL of a SPARQL endpoint, got {url!r}")
+        self.url = url
+        self.description = f"remote SPARQL endpoint {url}"
+        self._client = httpx.Client(timeout=timeout_s, follow_redirects=False)
+        self.triples = self._count()
+        self.version = hashlib.sha256(f"{url}|{self.triples}".encode()).hexdigest()[:16]
+
+    def _post(self, sparql: str, accept: str) -> httpx.Response:
+        try:
+            response = self._client.post(
+                self.url,
+                content=sparql.encode(),
+                headers={"Content-Type": "application/sparql-query", "Accept": accept},
+            )
+        except httpx.HTTPError as exc:
+            raise StoreError(f"cannot reach the SPARQL endpoint {self.url}: {exc}") from None
+        if response.status_code != 200:
+            first_line = response.text.strip().splitlines()[0][:200] if response.text.strip() else ""
+            raise StoreError(f"the SPARQL endpoint answered {response.status_code}: {first_line}")
+        return response
+
+    def raw(self, sparql: str, accept: str) -> tuple[bytes, str]:
+        """Run any read query and hand back the endpoint's own bytes and media type."""
+        response = self._post(sparql, accept)
+        return response.content, response.headers.get("content-type", "application/octet-stream")
+
+    def _count(self) -> int:
+        rows = list(self.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows)
+        return int(str(rows[0]["n"].value)) if rows else 0
+
+    def select(self, sparql: str) -> SelectRows:
+        data = self._post(sparql, "application/sparql-results+json").json()
+        names = tuple(data.get("head", {}).get("vars", []))
+        bindings = data.get("results", {}).get("bindings", [])
+        return SelectRows(names, iter([_json_row(binding) for binding in bindings]))
+
+    def ask(self, sparql: str) -> bool:
+        return bool(self._post(sparql, "application/sparql-results+json").json().get("boolean"))
+
+    def graph(self, sparql: str, media_type: str = "text/turtle") -> bytes:
+        return self._post(sparql, media_type).content
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def _json_row(binding: dict[str, dict[str, str]]) -> Row:
+    row: Row = {}
+    for name, value in binding.items():
+        kind = value.get("type")
+        if kind == "uri":
+            row[name] = Term("iri", value["value"])
+        elif kind == "bnode":
+            row[name] = Term("bnode", value["value"])
+        else:
+            row[name] = Term.literal(value["value"], value.get("datatype"), value.get("xml:lang"))
+    return row
