@@ -14,11 +14,11 @@ _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _HEADER_LINE = re.compile(r"^#\s*([a-z_]+)\s*:\s*(.*)$")
 _PARAM = re.compile(
     r"^(?P<name>[a-z][a-z0-9_]*)\s+(?P<type>[a-z]+)\s+(?P<req>required|optional)"
-    r"(?P<opts>(?:\s+(?:default|example)=\S+)*)\s*(?:--\s*(?P<doc>.*))?$"
+    r"(?P<opts>(?:\s+(?:default|example|class)=\S+)*)\s*(?:--\s*(?P<doc>.*))?$"
 )
-_OPT = re.compile(r"(default|example)=(\S+)")
+_OPT = re.compile(r"(default|example|class)=(\S+)")
 _LIST_KEYS = ("param", "example", "cue")
-_SCALAR_KEYS = ("title", "description", "answer", "intent")
+_SCALAR_KEYS = ("title", "description", "answer", "say")
 
 
 class CatalogueError(Exception):
@@ -33,6 +33,8 @@ class Param:
     default: str | None = None
     example: str | None = None
     description: str = ""
+    rdf_class: str | None = None
+    """For iri params: the class (prefixed name) a value must belong to, used when questions fill params."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class NamedQuery:
     examples: tuple[str, ...] = ()
     cues: tuple[str, ...] = ()
     answer: str | None = None
+    say: str | None = None
     path: Path | None = field(default=None, compare=False)
 
     def param(self, name: str) -> Param | None:
@@ -106,6 +109,7 @@ def parse_query_file(path: Path) -> NamedQuery:
         examples=tuple(header.get("example", [])),
         cues=tuple(c.strip().lower() for line in header.get("cue", []) for c in line.split(",") if c.strip()),
         answer=header.get("answer") or None,  # type: ignore[arg-type]
+        say=header.get("say") or None,  # type: ignore[arg-type]
         path=path,
     )
     _check_query(path, query)
@@ -152,6 +156,7 @@ def _parse_param(path: Path, line: str) -> Param:
         default=opts.get("default"),
         example=opts.get("example"),
         description=(match.group("doc") or "").strip(),
+        rdf_class=opts.get("class"),
     )
 
 

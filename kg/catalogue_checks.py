@@ -1,0 +1,41 @@
+"""Checks on the named-query catalogue that go beyond parsing: each query runs on the graph with its examples."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kg.catalogue import CatalogueError, load_catalogue
+from kg.engine import KnowledgeGraph
+from kg.errors import describe
+from kg.store import EmbeddedStore, StoreError
+from kg.validate import Problem
+
+
+def check_catalogue(ontology: Path, queries: Path) -> tuple[tuple[Problem, ...], int]:
+    """Problems found, and how many queries were checked; a query must run and document what it answers."""
+    try:
+        catalogue = load_catalogue(queries)
+    except CatalogueError as exc:
+        return (Problem(str(queries), str(exc)),), 0
+    try:
+        graph = KnowledgeGraph(EmbeddedStore.load(ontology), catalogue)
+    except StoreError as exc:
+        return (Problem(str(ontology), str(exc)),), 0
+    problems: list[Problem] = []
+    for query in catalogue:
+        where = f"queries/{query.name}.rq"
+        if not query.examples:
+            problems.append(Problem(where, "The header gives no '# example:' question."))
+        missing = [p.name for p in query.params if p.required and not p.example]
+        if missing:
+            problems.append(Problem(where, f"Required parameters without an example value: {', '.join(missing)}."))
+            continue
+        params = {p.name: p.example for p in query.params if p.example}
+        try:
+            result = graph.run(query.name, params)
+        except Exception as exc:  # any failure here is a broken query file, reported in words
+            problems.append(Problem(where, f"Fails with its example parameters: {describe(exc)}"))
+            continue
+        if not result.rows:
+            problems.append(Problem(where, f"Returns no rows with its example parameters {params}."))
+    return tuple(problems), len(catalogue.queries)

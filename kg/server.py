@@ -1,0 +1,30 @@
+"""`needling serve`: hand the options to the app factory through the environment and run uvicorn."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+
+
+def serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    os.environ["NEEDLING_ONTOLOGY"] = str(args.ontology)
+    os.environ["NEEDLING_QUERIES"] = str(args.queries)
+    os.environ["NEEDLING_HOST"] = args.host
+    os.environ["NEEDLING_PORT"] = str(args.port)
+    if args.store:
+        os.environ["NEEDLING_STORE"] = args.store
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+        access_log=False,
+        proxy_headers=False,
+        timeout_graceful_shutdown=10,
+    )
+    return 0
