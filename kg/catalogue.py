@@ -14,11 +14,11 @@ _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _HEADER_LINE = re.compile(r"^#\s*([a-z_]+)\s*:\s*(.*)$")
 _PARAM = re.compile(
     r"^(?P<name>[a-z][a-z0-9_]*)\s+(?P<type>[a-z]+)\s+(?P<req>required|optional)"
-    r"(?P<opts>(?:\s+(?:default|example|class)=\S+)*)\s*(?:--\s*(?P<doc>.*))?$"
+    r"(?P<opts>(?:\s+(?:default|example|class|combine)=\S+)*)\s*(?:--\s*(?P<doc>.*))?$"
 )
-_OPT = re.compile(r"(default|example|class)=(\S+)")
+_OPT = re.compile(r"(default|example|class|combine)=(\S+)")
 _LIST_KEYS = ("param", "example", "cue")
-_SCALAR_KEYS = ("title", "description", "answer", "say")
+_SCALAR_KEYS = ("title", "description", "answer", "say", "about", "rank")
 
 
 class CatalogueError(Exception):
@@ -35,6 +35,8 @@ class Param:
     description: str = ""
     rdf_class: str | None = None
     """For iri params: the class (prefixed name) a value must belong to, used when questions fill params."""
+    combine: str = "any"
+    """When a question names several values for this param: "any" unites the answers, "all" keeps the common ones."""
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,12 @@ class NamedQuery:
     examples: tuple[str, ...] = ()
     cues: tuple[str, ...] = ()
     answer: str | None = None
+    answer_class: str | None = None
+    about: str | None = None
+    """A class whose members a question may name as framing, with no parameter to take them ("compare X and Y")."""
     say: str | None = None
+    rank: int = 0
+    """Breaks ties between equally good readings of a question: the higher rank answers."""
     path: Path | None = field(default=None, compare=False)
 
     def param(self, name: str) -> Param | None:
@@ -100,6 +107,8 @@ def parse_query_file(path: Path) -> NamedQuery:
         if not header.get(key):
             raise CatalogueError(f"{path}: the header has no '# {key}:' line")
     params = tuple(_parse_param(path, line) for line in header.get("param", []))
+    answer, _, answer_opts = str(header.get("answer", "")).partition(" ")
+    answer_class = dict(_OPT.findall(answer_opts)).get("class")
     query = NamedQuery(
         name=name,
         title=str(header["title"]),
@@ -108,7 +117,10 @@ def parse_query_file(path: Path) -> NamedQuery:
         params=params,
         examples=tuple(header.get("example", [])),
         cues=tuple(c.strip().lower() for line in header.get("cue", []) for c in line.split(",") if c.strip()),
-        answer=header.get("answer") or None,  # type: ignore[arg-type]
+        answer=answer or None,
+        answer_class=answer_class,
+        about=str(header.get("about") or "") or None,
+        rank=_rank(path, header.get("rank")),
         say=header.get("say") or None,  # type: ignore[arg-type]
         path=path,
     )
@@ -138,6 +150,13 @@ def _read_header(path: Path, text: str) -> dict[str, list[str] | str]:
     return header
 
 
+def _rank(path: Path, value: object) -> int:
+    try:
+        return int(str(value or 0))
+    except ValueError:
+        raise CatalogueError(f"{path}: '# rank:' must be a whole number, got {value!r}") from None
+
+
 def _parse_param(path: Path, line: str) -> Param:
     match = _PARAM.match(line)
     if not match:
@@ -157,6 +176,7 @@ def _parse_param(path: Path, line: str) -> Param:
         example=opts.get("example"),
         description=(match.group("doc") or "").strip(),
         rdf_class=opts.get("class"),
+        combine=opts.get("combine", "any"),
     )
 
 
@@ -168,6 +188,8 @@ def _check_query(path: Path, query: NamedQuery) -> None:
     for param in query.params:
         if not re.search(rf"[?$]{param.name}\b", query.sparql):
             raise CatalogueError(f"{path}: param '{param.name}' is not used as ?{param.name} in the query")
+        if param.combine not in ("any", "all"):
+            raise CatalogueError(f"{path}: param '{param.name}' has combine={param.combine}; use any or all")
         if param.required and param.default is not None:
             raise CatalogueError(f"{path}: param '{param.name}' is required and so cannot have a default")
     if not re.search(r"\bWHERE\s*\{", query.sparql, re.IGNORECASE):

@@ -28,7 +28,9 @@ def check_catalogue(ontology: Path, queries: Path) -> tuple[tuple[Problem, ...],
             problems.append(Problem(where, "The header gives no '# example:' question."))
         missing = [p.name for p in query.params if p.required and not p.example]
         if missing:
-            problems.append(Problem(where, f"Required parameters without an example value: {', '.join(missing)}."))
+            problems.append(
+                Problem(where, f"Required parameters without an example value: {', '.join(missing)}.")
+            )
             continue
         params = {p.name: p.example for p in query.params if p.example}
         try:

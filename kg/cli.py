@@ -64,8 +64,12 @@ def _parser() -> argparse.ArgumentParser:
     _graph_options(sparql)
     sparql.set_defaults(handler=_sparql)
 
-    validate = sub.add_parser("validate", help="check the graph against its SHACL shapes and the query catalogue")
-    validate.add_argument("--shapes", type=Path, default=Path(os.environ.get("NEEDLING_SHAPES", DEFAULT_SHAPES)))
+    validate = sub.add_parser(
+        "validate", help="check the graph against its SHACL shapes and the query catalogue"
+    )
+    validate.add_argument(
+        "--shapes", type=Path, default=Path(os.environ.get("NEEDLING_SHAPES", DEFAULT_SHAPES))
+    )
     _graph_options(validate, store=False)
     validate.set_defaults(handler=_validate)
 
@@ -155,7 +159,9 @@ def _export(args: argparse.Namespace) -> int:
     from kg.store import EmbeddedStore
 
     store = EmbeddedStore.load(args.ontology)
-    sys.stdout.buffer.write(store.graph("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", EXPORT_FORMATS[args.format]))
+    sys.stdout.buffer.write(
+        store.graph("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", EXPORT_FORMATS[args.format])
+    )
     return 0
 
 

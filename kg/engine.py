@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.catalogue import Catalogue, load_catalogue
@@ -31,6 +31,8 @@ class KnowledgeGraph:
     store: GraphStore
     catalogue: Catalogue
     row_cap: int = DEFAULT_ROW_CAP
+    derived: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
+    """Things computed from this graph and catalogue (the question answerer); they die with it."""
 
     @property
     def version(self) -> str:

@@ -89,7 +89,9 @@ def expand_iri(name: str, text: str) -> str:
         return KNOWN_PREFIXES[curie.group(1)] + curie.group(2)
     if _LOCAL_NAME.match(text):
         return NKG + text
-    raise ParamError(name, f"must be an IRI, a prefixed name (nkg:sciatica) or a name such as 'sciatica', got {text!r}")
+    raise ParamError(
+        name, f"must be an IRI, a prefixed name (nkg:sciatica) or a name such as 'sciatica', got {text!r}"
+    )
 
 
 def with_bindings(sparql: str, bindings: Mapping[str, Term]) -> str:

@@ -1,0 +1,305 @@
+"""Query guard for ad-hoc SPARQL: decide whether a query may run and return the exact text to execute."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Why this is stricter than a plain SPARQL 1.1 lexer: pyoxigraph 0.5.13 parses with a PEG grammar
+# that has no separate lexer. Measured consequences, each of which a spec-only tokenizer would miss:
+# - keywords need no word boundary: `SERVICESILENT<...>{}`, `trueSERVICE<...>{}`, `SERVICE:x{}`
+#   and `SERVICEex:x{}` all run a SERVICE call;
+# - a prefixed name's local part takes at most one group of dots, so `ex:a.b.SERVICE<...>{}` is
+#   `ex:a.b` `.` `SERVICE ...`;
+# - in an expression, `<` right after an operand is less-than, so in `FILTER(?o<'a>' ) SERVICE ...`
+#   the text `<'a>` is not an IRI and the string starts inside it; `<<` is a quoted-triple opener.
+# The guard therefore (1) reads prefixed names the short (PEG) way, (2) refuses any bare word or
+# prefix that contains a forbidden keyword, and (3) refuses an IRI token that could also be read as
+# `<` followed by query text when that text could open a string, comment or bracket.
+
+
+class QueryRefused(ValueError):
+    """The query may not run.
+
+    `.code` is a short machine code; `str(exc)` is a clear one-line message for a person.
+    """
+
+    code: str  # "too_long" | "escape" | "syntax" | "update" | "service" | "dataset" | "form"
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class GuardedQuery:
+    """A query the guard accepted: the exact text to execute and its query form."""
+
+    text: str  # the input with \uXXXX / \UXXXXXXXX escapes decoded exactly once
+    form: str  # "SELECT" | "ASK" | "CONSTRUCT" | "DESCRIBE"
+
+
+# --- SPARQL 1.1 terminals (https://www.w3.org/TR/sparql11-query/#sparqlGrammar) -----------------
+_BASE = (
+    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
+    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
+)
+_CHARS_U = _BASE + "_"
+_CHARS = _CHARS_U + "\\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
+_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
+_PN_PREFIX = f"[{_BASE}](?:[{_CHARS}.]*[{_CHARS}])?"
+# One optional group of dots, as pyoxigraph reads it (the spec allows several): the rest is query text.
+_PN_LOCAL = f"(?:[{_CHARS_U}:0-9]|{_PLX})(?:[{_CHARS}:]|{_PLX})*+(?:\\.+(?:[{_CHARS}:]|{_PLX})+)?"
+_VARNAME = f"[{_CHARS_U}0-9][{_CHARS_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*+"
+_ECHAR = r"""\\[tbnrf\\"']"""
+# A comment ends at any character some engine might treat as a line end (conservative).
+_LINE_END = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+
+_TOKEN = re.compile(
+    "|".join(
+        (
+            r"(?P<ws>[ \t\r\n]+)",
+            f"(?P<comment>#[^{_LINE_END}]*)",
+            r"""(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)""",
+            f"(?P<long1>'''(?:(?:''|')?(?:[^'\\\\]|{_ECHAR}))*''')",
+            f'(?P<long2>"""(?:(?:""|")?(?:[^"\\\\]|{_ECHAR}))*""")',
+            f"(?P<str1>'(?:[^'\\\\\\n\\r]|{_ECHAR})*')",
+            f'(?P<str2>"(?:[^"\\\\\\n\\r]|{_ECHAR})*")',
+            f"(?P<var>[?$]{_VARNAME})",
+            f"(?P<bnode>_:[{_CHARS_U}0-9](?:[{_CHARS}.]*[{_CHARS}])?)",
+            f"(?P<pname>(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?)",
+            r"(?P<number>[0-9]++\.[0-9]*+[eE][+-]?[0-9]++|\.[0-9]++[eE][+-]?[0-9]++"
+            r"|[0-9]++[eE][+-]?[0-9]++|[0-9]*+\.[0-9]++|[0-9]++)",
+            r"(?P<lang>@[a-zA-Z]++(?:-[a-zA-Z0-9]++)*+)",
+            r"(?P<word>[A-Za-z][A-Za-z0-9_]*+)",
+            r"(?P<op>\^\^|&&|\|\||!=|<=|>=|[{}()\[\];,.=<>!+\-*/^|?])",
+            r"(?P<err>.)",
+        )
+    ),
+    re.DOTALL,
+)
+# After a bare word: more name characters mean a word glued to something (refused, also keeps the
+# scan linear on inputs like `a-a-a-...`).
+_GLUED = re.compile(f"\\.?[{_CHARS}]")
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_RISKY_IRI = re.compile(r"['#()\[\]]")
+
+_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
+_UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY")
+_UPDATE_WORDS += ("WITH", "USING")
+_FORBIDDEN = {"SERVICE": "service", "FROM": "dataset"} | dict.fromkeys(_UPDATE_WORDS, "update")
+_FORBIDDEN_INSIDE = re.compile("|".join(_FORBIDDEN), re.IGNORECASE)
+# Every SPARQL 1.1 keyword and built-in that is not forbidden, plus pyoxigraph's SPARQL 1.2 built-ins.
+_KNOWN_WORDS_TEXT = """
+    BASE PREFIX SELECT DISTINCT REDUCED AS CONSTRUCT WHERE DESCRIBE ASK NAMED GROUP BY HAVING ORDER
+    ASC DESC LIMIT OFFSET VALUES UNDEF OPTIONAL GRAPH SILENT BIND MINUS FILTER IN NOT EXISTS UNION A
+    TRUE FALSE SEPARATOR INTO TO DATA DEFAULT ALL STR LANG LANGMATCHES DATATYPE BOUND IRI URI BNODE
+    RAND ABS CEIL FLOOR ROUND CONCAT STRLEN UCASE LCASE ENCODE_FOR_URI CONTAINS STRSTARTS STRENDS
+    STRBEFORE STRAFTER YEAR MONTH DAY HOURS MINUTES SECONDS TIMEZONE TZ NOW UUID STRUUID MD5 SHA1
+    SHA256 SHA384 SHA512 COALESCE IF STRLANG STRDT SAMETERM ISIRI ISURI ISBLANK ISLITERAL ISNUMERIC
+    REGEX SUBSTR REPLACE COUNT SUM MIN MAX AVG SAMPLE GROUP_CONCAT TRIPLE SUBJECT PREDICATE OBJECT
+    ISTRIPLE LANGDIR STRLANGDIR HASLANG HASLANGDIR ADJUST LATERAL VERSION"""
+_KNOWN_WORDS = frozenset(_KNOWN_WORDS_TEXT.split())
+_OPERAND_PUNCT = frozenset({")", "]"})
+
+
+def check_query(text: str, *, max_length: int = 20_000) -> GuardedQuery:
+    """Decide whether `text` may run here; return the exact text to execute, or raise QueryRefused."""
+    if len(text) > max_length:
+        raise QueryRefused(
+            "too_long", f"the query is {len(text)} characters long; the limit is {max_length} characters"
+        )
+    decoded = _decode_escapes(text)
+    tokens = _tokenize(decoded)
+    _inspect(decoded, tokens)
+    return GuardedQuery(decoded, _query_form(decoded, tokens))
+
+
+def _where(text: str, pos: int) -> str:
+    line = text.count("\n", 0, pos) + 1
+    column = pos - text.rfind("\n", 0, pos)
+    return f"line {line}, column {column}"
+
+
+def _decode_escapes(text: str) -> str:
+    """Decode \\uXXXX and \\UXXXXXXXX over the whole text once; refuse what would decode again."""
+    if "\\u" not in text and "\\U" not in text:
+        return text
+
+    def replace(match: re.Match[str]) -> str:
+        code_point = int(match.group(1) or match.group(2), 16)
+        if 0xD800 <= code_point <= 0xDFFF or code_point > 0x10FFFF:
+            raise QueryRefused(
+                "escape",
+                f"the escape {match.group(0)} at {_where(text, match.start())} is not a valid character "
+                "(surrogates and code points above U+10FFFF are not allowed)",
+            )
+        return chr(code_point)
+
+    decoded = _ESCAPE.sub(replace, text)
+    if _ESCAPE.search(decoded):
+        raise QueryRefused(
+            "escape", "escape sequences that decode to further escape sequences are not accepted"
+        )
+    return decoded
+
+
+def _tokenize(text: str) -> list[tuple[str, int, int]]:
+    """Split the decoded text into significant tokens (kind, start, end); refuse unknown characters."""
+    tokens: list[tuple[str, int, int]] = []
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup
+        if kind == "ws" or kind == "comment":
+            continue
+        start = match.start()
+        if kind == "err":
+            raise QueryRefused("syntax", _bad_char_message(text, start))
+        if kind == "word" and _GLUED.match(text, match.end()):
+            raise QueryRefused(
+                "syntax", f"the word {match.group()!r} at {_where(text, start)} is glued to the text after it"
+            )
+        tokens.append((kind or "", start, match.end()))
+    return tokens
+
+
+def _bad_char_message(text: str, pos: int) -> str:
+    char = text[pos]
+    where = _where(text, pos)
+    if char in "'\"":
+        return (
+            f"the string starting at {where} is not closed, spans a line or has an invalid backslash escape"
+        )
+    if char == "\\":
+        return f"a backslash at {where} is outside any string (escapes are only allowed inside strings)"
+    return f"the character {char!r} (U+{ord(char):04X}) at {where} is not allowed here"
+
+
+def _inspect(text: str, tokens: list[tuple[str, int, int]]) -> None:
+    """Refuse ambiguous `<`, unknown words, and any SERVICE / FROM / update keyword."""
+    stack: list[str] = []  # "E" expression paren, "D" data paren, "V" VALUES block, "P" other
+    values_pending = False
+    after_operand = False
+    hit: tuple[str, str, int, int] | None = None  # (code, keyword, start, end) of the first forbidden word
+    for kind, start, end in tokens:
+        if kind == "iri":
+            glued_lt = start > 0 and text[start - 1] == "<"
+            if (glued_lt or (after_operand and stack and stack[-1] == "E")) and _RISKY_IRI.search(
+                text, start + 1, end - 1
+            ):
+                raise QueryRefused("syntax", _ambiguous_iri_message(text, start, end))
+        elif kind == "op":
+            values_pending = _track_bracket(text[start:end], stack, values_pending)
+            after_operand = text[start:end] in _OPERAND_PUNCT
+            continue
+        elif kind in ("word", "pname"):
+            found = _forbidden_in(text, kind, start, end)
+            if found is not None and hit is None:
+                hit = (found[0], found[1], start, end)
+            if kind == "word" and text[start:end].upper() == "VALUES":
+                values_pending = True
+        after_operand = True
+    if hit is not None:
+        raise QueryRefused(hit[0], _forbidden_message(text, *hit))
+
+
+def _track_bracket(op: str, stack: list[str], values_pending: bool) -> bool:
+    """Keep the bracket stack; return whether a VALUES block is still expected."""
+    if op == "(":
+        stack.append("D" if values_pending or (stack and stack[-1] in "VD") else "E")
+    elif op == "{":
+        stack.append("V" if values_pending else "P")
+        return False
+    elif op == "[":
+        stack.append("P")
+    elif op in (")", "}", "]") and stack:
+        stack.pop()
+    return values_pending
+
+
+def _forbidden_in(text: str, kind: str, start: int, end: int) -> tuple[str, str] | None:
+    """Return (code, keyword) if this word or prefix is or contains a forbidden keyword."""
+    if kind == "pname":
+        end = text.index(":", start)  # only the prefix: the local part is never split by any engine
+    word = text[start:end].upper()
+    if kind == "word":
+        if word in _FORBIDDEN:
+            return _FORBIDDEN[word], word
+        if word in _KNOWN_WORDS:
+            return None
+    inside = _FORBIDDEN_INSIDE.search(word)
+    if inside is not None:
+        return _FORBIDDEN[inside.group().upper()], inside.group().upper()
+    if kind == "word":
+        raise QueryRefused(
+            "syntax", f"{text[start:end]!r} at {_where(text, start)} is not a SPARQL keyword or function"
+        )
+    return None
+
+
+def _forbidden_message(text: str, code: str, keyword: str, start: int, end: int) -> str:
+    found = text[start:end]
+    where = f"{keyword} at {_where(text, start)}"
+    if found.upper() != keyword:
+        where += f", inside {found!r} (some engines read a keyword even when it is glued to other text)"
+    if code == "service":
+        return f"federated queries are not allowed here (found {where})"
+    if code == "dataset":
+        return f"the query may not choose its dataset (FROM / FROM NAMED); found {where}"
+    return f"this endpoint is read-only; found the update keyword {where}"
+
+
+def _ambiguous_iri_message(text: str, start: int, end: int) -> str:
+    return (
+        f"{text[start:end]!r} at {_where(text, start)} could be read either as an IRI or as the operator "
+        "'<' followed by more query text; put a space after '<' if you mean less-than, or avoid "
+        "' # ( ) [ ] inside this IRI"
+    )
+
+
+def _query_form(text: str, tokens: list[tuple[str, int, int]]) -> str:
+    """Skip the prologue (BASE / PREFIX declarations) and return the query form keyword."""
+    if not tokens:
+        raise QueryRefused("syntax", "the query is empty")
+    i = 0
+    while i < len(tokens):
+        kind, start, end = tokens[i]
+        word = text[start:end].upper()
+        if kind == "word" and word == "BASE":
+            i = _expect_prologue(text, tokens, i, ("iri",))
+        elif kind == "word" and word == "PREFIX":
+            i = _expect_prologue(text, tokens, i, ("pname", "iri"))
+        elif kind == "pname" and word == "PREFIX:":  # `PREFIX: <iri>` declares the empty prefix
+            i = _expect_prologue(text, tokens, i, ("iri",))
+        else:
+            break
+    if i == len(tokens):
+        raise QueryRefused(
+            "form", "the query has only BASE / PREFIX declarations, no SELECT, ASK, CONSTRUCT or DESCRIBE"
+        )
+    kind, start, end = tokens[i]
+    word = text[start:end].upper()
+    if kind == "word" and word in _FORMS:
+        return word
+    code = "update" if word in _UPDATE_WORDS else "form"
+    raise QueryRefused(
+        code,
+        f"only SELECT, ASK, CONSTRUCT and DESCRIBE queries are allowed here; "
+        f"found {text[start:end]!r} at {_where(text, start)}",
+    )
+
+
+def _expect_prologue(text: str, tokens: list[tuple[str, int, int]], i: int, kinds: tuple[str, ...]) -> int:
+    """Check the tokens after BASE / PREFIX at index i; return the index after the declaration."""
+    for offset, kind in enumerate(kinds, start=1):
+        ok = i + offset < len(tokens) and tokens[i + offset][0] == kind
+        if ok and kind == "pname":
+            _, start, end = tokens[i + offset]
+            ok = text.index(":", start) == end - 1  # a prefix declaration names `pfx:` only
+        if not ok:
+            _, start, _ = tokens[i]
+            raise QueryRefused(
+                "syntax",
+                f"malformed {text[start : tokens[i][2]].upper()} declaration at {_where(text, start)}; "
+                "expected BASE <iri> or PREFIX pfx: <iri>",
+            )
+    return i + len(kinds) + 1

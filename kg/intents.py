@@ -1,0 +1,264 @@
+"""Read a question: which named query answers it, with which parameters, in one step or two.
+
+Everything this module knows about wording comes from the data: cue phrases from the `.rq` headers,
+labels and synonyms from the graph (through the lexicon). What stays here is how to weigh them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from kg.catalogue import Catalogue, NamedQuery, Param
+from kg.lexicon import NOT_IN_SOURCE, STOPWORDS, Lexicon, Mention, normalize, stem, stems
+from kg.params import KNOWN_PREFIXES
+
+MODALITY = KNOWN_PREFIXES["nkg"] + "Modality"
+OWL_CLASS_CURIE = "owl:Class"
+_AMOUNT = re.compile(r"\$ ?(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?) ?(?:dollars?|usd|bucks)\b")
+_NUMBER = re.compile(r"^\$?\d+(?:\.\d+)?$")
+# Words after which a noun names the topic of the question; an unknown noun there is an unknown topic.
+_SLOT_WORDS = frozenset(
+    [
+        "for",
+        "with",
+        "of",
+        "about",
+        "from",
+        "against",
+        "treat",
+        "treats",
+        "treating",
+        "cure",
+        "cures",
+        "help",
+        "helps",
+        "relieve",
+        "ease",
+    ]
+)
+
+
+def expand(curie: str | None) -> str | None:
+    if curie is None:
+        return None
+    prefix, _, local = curie.partition(":")
+    if prefix == "owl":
+        return "http://www.w3.org/2002/07/owl#" + local
+    return KNOWN_PREFIXES.get(prefix, prefix + ":") + local
+
+
+@dataclass(frozen=True)
+class CueMatch:
+    score: int
+    first: int
+    positions: frozenset[int]
+
+
+@dataclass
+class Plan:
+    """One way to answer: a query, values for its parameters, and what of the question it accounts for."""
+
+    query: NamedQuery
+    values: dict[str, list[str]]
+    consumed: frozenset[Mention]
+    cue: CueMatch
+    bonus: int = 0
+    feeds: Plan | None = None  # two steps: this plan's `feed_param` takes the answers of `feeds`
+    feed_param: str | None = None
+
+    @property
+    def score(self) -> int:
+        """Cues weigh most: the words of the question that ask for this query's kind of answer."""
+        inner = self.feeds.score if self.feeds else 0
+        return 3 * self.cue.score + 2 * len(self.consumed) + self.bonus + inner
+
+
+@dataclass
+class Reading:
+    """What was understood of a question, before anything runs."""
+
+    tokens: list[str]
+    mentions: list[Mention]
+    classes: list[Mention] = field(default_factory=list)
+    entities: list[Mention] = field(default_factory=list)
+    amounts: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+    silent: list[Mention] = field(default_factory=list)
+    plans: list[Plan] = field(default_factory=list)
+    cue_scores: dict[str, int] = field(default_factory=dict)
+
+
+class Interpreter:
+    """Turns a question into ranked plans over the catalogue's cue-bearing queries."""
+
+    def __init__(self, catalogue: Catalogue, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        self.queries = [q for q in catalogue if q.cues]
+        self.cues = {
+            q.name: sorted({stems(c) for c in q.cues if stems(c)}, key=len, reverse=True)
+            for q in self.queries
+        }
+        self.cue_words = {word for phrases in self.cues.values() for phrase in phrases for word in phrase}
+
+    def read(self, question: str) -> Reading:
+        text = normalize(question)
+        tokens = text.split()
+        keyed = [stem(t) for t in tokens]
+        exact = self.lexicon.link_exact(tokens)
+        # Words inside the name of a thing are not cues ("evidence-based" is no request for evidence);
+        # class names are ("which technique"), so they stay visible to the cue matching.
+        named = {
+            i
+            for m in exact
+            if not all(self.lexicon.is_class(x) for x in m.iris)
+            for i in range(m.start, m.end)
+        }
+        cue_view = [word if index not in named else "" for index, word in enumerate(keyed)]
+        matches = {q.name: self._cue_match(cue_view, q.name) for q in self.queries}
+        protected = set().union(*(m.positions for m in matches.values())) if matches else set()
+        covered = protected | {i for m in exact for i in range(m.start, m.end)}
+        mentions = sorted(exact + self.lexicon.link_fuzzy(tokens, covered), key=lambda m: m.start)
+        reading = Reading(tokens, mentions, amounts=[a or b for a, b in _AMOUNT.findall(text)])
+        reading.cue_scores = {name: match.score for name, match in matches.items() if match.score}
+        for mention in mentions:
+            if any(self.lexicon.has_type(iri, NOT_IN_SOURCE) for iri in mention.iris):
+                reading.silent.append(mention)
+            elif all(self.lexicon.is_class(iri) for iri in mention.iris):
+                reading.classes.append(mention)
+            else:
+                reading.entities.append(mention)
+        reading.unknown = self._unknown_topics(tokens, keyed, mentions, protected)
+        if not reading.amounts and any(q.param("max_price") for q in self.queries):
+            reading.amounts = [t.lstrip("$") for t in tokens if _NUMBER.match(t)]
+        reading.plans = self._plans(reading, matches)
+        return reading
+
+    def _cue_match(self, keyed: list[str], name: str) -> CueMatch:
+        taken: set[int] = set()
+        score, first = 0, len(keyed)
+        for phrase in self.cues[name]:
+            size = len(phrase)
+            for start in range(len(keyed) - size + 1):
+                span = set(range(start, start + size))
+                if tuple(keyed[start : start + size]) == phrase and not taken & span:
+                    taken |= span
+                    score += size
+                    first = min(first, start)
+        return CueMatch(score, first, frozenset(taken))
+
+    def _unknown_topics(
+        self, tokens: list[str], keyed: list[str], mentions: list[Mention], protected: set[int]
+    ) -> list[str]:
+        covered = set(protected)
+        for mention in mentions:
+            covered.update(range(mention.start, mention.end))
+        unknown = []
+        for index, token in enumerate(tokens):
+            if (
+                index in covered
+                or token in STOPWORDS
+                or _NUMBER.match(token)
+                or keyed[index] in self.cue_words
+            ):
+                continue
+            before = index - 1
+            while before >= 0 and tokens[before] in STOPWORDS - _SLOT_WORDS:
+                before -= 1
+            if before >= 0 and tokens[before] in _SLOT_WORDS:
+                unknown.append(token)
+        return unknown
+
+    def _plans(self, reading: Reading, matches: dict[str, CueMatch]) -> list[Plan]:
+        any_cue = any(m.score for m in matches.values())
+        singles = [
+            p for q in self.queries if (p := self._fill(q, reading, matches[q.name], any_cue)) is not None
+        ]
+        chains = [c for a in singles for b in singles if (c := self._chain(a, b, reading)) is not None]
+        usable = [p for p in singles + chains if self._accounts_for_all(p, reading)]
+        for plan in usable:
+            answer_class = {expand(plan.query.answer_class)}
+            plan.bonus += 2 * sum(
+                1 for m in reading.entities if m not in plan.consumed and self.narrows(m, answer_class)
+            )
+        return sorted(usable, key=lambda p: (p.score, p.query.rank), reverse=True)
+
+    def _fill(self, query: NamedQuery, reading: Reading, cue: CueMatch, any_cue: bool) -> Plan | None:
+        values: dict[str, list[str]] = {}
+        consumed: set[Mention] = set()
+        bonus = 0
+        value_classes = {
+            t for m in reading.entities for iri in m.iris for t in self.lexicon.types.get(iri, ())
+        }
+        for param in query.params:
+            if param.type == "decimal" and reading.amounts:
+                values[param.name] = reading.amounts[:1]
+                bonus += 2
+            elif param.type == "iri" and param.rdf_class == OWL_CLASS_CURIE:
+                chosen = [iri for m in reading.classes for iri in m.iris if iri not in value_classes]
+                if chosen:
+                    values[param.name] = chosen[:1]
+            elif param.type == "iri":
+                fitting = self._entities_for(param, reading.entities, consumed)
+                if fitting:
+                    values[param.name] = [iri for _, iri in fitting]
+                    consumed.update(m for m, _ in fitting)
+                    bonus += (2 if param.rdf_class else 0) + (1 if param.required else 0)
+        if any(p.required and p.name not in values for p in query.params):
+            return None
+        # With no cue of its own, a query answers only a bare name ("sciatica") that fills a required
+        # parameter or one of a definite class.
+        fitting = [
+            p for p in query.params if p.name in values and p.type == "iri" and (p.required or p.rdf_class)
+        ]
+        if cue.score == 0 and (any_cue or not fitting):
+            return None
+        return Plan(query, values, frozenset(consumed), cue, bonus)
+
+    def _entities_for(
+        self, param: Param, entities: list[Mention], taken: set[Mention]
+    ) -> list[tuple[Mention, str]]:
+        wanted = expand(param.rdf_class)
+        fitting = []
+        for mention in entities:
+            if mention in taken:
+                continue
+            iris = [i for i in mention.iris if not self.lexicon.is_class(i)]
+            if wanted:
+                iris = [i for i in iris if self.lexicon.has_type(i, wanted)]
+            if iris:
+                fitting.append((mention, iris[0]))
+        return fitting
+
+    def _chain(self, outer: Plan, inner: Plan, reading: Reading) -> Plan | None:
+        """ "The origin of the treatment for plantar fasciitis": run `inner`, feed its answers to `outer`."""
+        if outer is inner or outer.cue.score == 0 or inner.feeds or outer.consumed:
+            return None
+        if outer.cue.first >= inner.cue.first or not inner.query.answer_class:
+            return None
+        free = [
+            p
+            for p in outer.query.params
+            if p.type == "iri" and p.name not in outer.values and p.rdf_class == inner.query.answer_class
+        ]
+        if not free:
+            return None
+        return Plan(
+            outer.query,
+            dict(outer.values),
+            inner.consumed,
+            outer.cue,
+            outer.bonus + 2,
+            feeds=inner,
+            feed_param=free[0].name,
+        )
+
+    def _accounts_for_all(self, plan: Plan, reading: Reading) -> bool:
+        """Every thing the question names is a parameter, an answer to narrow to, or the query's framing."""
+        accepted = {expand(c) for c in (plan.query.answer_class, plan.query.about) if c}
+        return all(
+            mention in plan.consumed or self.narrows(mention, accepted) for mention in reading.entities
+        )
+
+    def narrows(self, mention: Mention, classes: set[str | None]) -> bool:
+        return any(self.lexicon.has_type(iri, c) for iri in mention.iris for c in classes if c)

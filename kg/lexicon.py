@@ -1,0 +1,177 @@
+"""Link the words of a question to resources of the graph, by their own labels and synonyms."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from kg.params import KNOWN_PREFIXES
+from kg.terms import QueryResult
+
+OWL_CLASS = "http://www.w3.org/2002/07/owl#Class"
+NOT_IN_SOURCE = KNOWN_PREFIXES["nkg"] + "NotInSource"
+MAX_SPAN = 6
+FUZZY_CUTOFF = 86
+FUZZY_MIN_CHARS = 5
+
+# Function words and question words of English: never a topic on their own. Domain words live in the graph.
+STOPWORDS = frozenset(
+    """a an the is are was were be been being am do does did done i me my mine you your it its this that
+    these those there here what which who whom whose how why when where can could should would will
+    shall may might must and or but nor not no to of for with in on at by from into onto about as if
+    then than so such some any all each every more most much many very just also too get gets got
+    getting have has had having need needs want wants know tell give please thanks thank people someone
+    person anyone anybody one ones out up exist exists existing available there's whats what's im i'm id
+    i'd ive i've we us our they them their he she him her his hers yes ok okay like really actually
+    generally usually typically kind sort""".split()
+)
+_APOSTROPHE_S = re.compile(r"['’]s\b")
+_IS_CONTRACTION = re.compile(r"\b(what|who|where|how|that|it|there|which)['’]s\b")
+_STRIP = re.compile(r"[^a-z0-9$.\s]")
+_SPACES = re.compile(r"[-/_,;:!?()\[\]{}\"“”]+")
+
+
+def normalize(text: str) -> str:
+    """Lower case, no possessive 's, no punctuation but $ and decimal points, single spaces."""
+    text = _APOSTROPHE_S.sub("", _IS_CONTRACTION.sub(r"\1 is", text.lower()))
+    text = _SPACES.sub(" ", text.replace("’", "'"))
+    text = _STRIP.sub("", text.replace("'", ""))
+    text = re.sub(r"(?<![0-9])\.|\.(?![0-9])", " ", text)
+    return " ".join(text.split())
+
+
+def stem(token: str) -> str:
+    """A crude plural folding, applied alike to labels and questions so they meet in the middle."""
+    if len(token) > 4 and token.endswith("ies"):
+        return token[:-3] + "y"
+    if len(token) > 3 and token.endswith("s") and not token.endswith("ss"):
+        return token[:-1]
+    return token
+
+
+def stems(text: str) -> tuple[str, ...]:
+    return tuple(stem(token) for token in normalize(text).split())
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A span of the question that names one or more resources (several when a label is shared)."""
+
+    text: str
+    start: int
+    end: int
+    iris: tuple[str, ...]
+    score: float
+
+    def overlaps(self, other: Mention) -> bool:
+        return self.start < other.end and other.start < self.end
+
+
+@dataclass
+class Lexicon:
+    """Labels and synonyms of the graph, keyed by their stemmed words, with each resource's types."""
+
+    keys: dict[tuple[str, ...], set[str]] = field(default_factory=dict)
+    types: dict[str, set[str]] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+    definitions: dict[str, str] = field(default_factory=dict)
+    proper_words: set[str] = field(default_factory=set)
+    _fuzzy: dict[int, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def from_rows(cls, result: QueryResult) -> Lexicon:
+        lexicon = cls()
+        for row in result.rows:
+            iri, label = row["entity"].value, row["label"].value
+            lexicon.types.setdefault(iri, set()).add(row["type"].value)
+            if row.get("preferred") and row["preferred"].to_python() is True:
+                lexicon.labels.setdefault(iri, label)
+            if "definition" in row:
+                lexicon.definitions.setdefault(iri, row["definition"].value)
+            lexicon.proper_words.update(w for w in label.split()[1:] if w[:1].isupper())
+            key = stems(label)
+            if key and not all(token in STOPWORDS for token in key):
+                lexicon.keys.setdefault(key, set()).add(iri)
+        for key in lexicon.keys:
+            if len(" ".join(key)) >= FUZZY_MIN_CHARS:
+                lexicon._fuzzy.setdefault(len(key), []).append(" ".join(key))
+        return lexicon
+
+    def is_class(self, iri: str) -> bool:
+        return OWL_CLASS in self.types.get(iri, ())
+
+    def has_type(self, iri: str, rdf_class: str) -> bool:
+        return rdf_class in self.types.get(iri, ())
+
+    def label(self, iri: str) -> str:
+        return self.labels.get(iri) or iri.rsplit("/", 1)[-1].replace("-", " ")
+
+    def link_exact(self, tokens: list[str]) -> list[Mention]:
+        """Longest exact matches of labels and synonyms, left to right, never overlapping."""
+        keyed = [stem(token) for token in tokens]
+        mentions: list[Mention] = []
+        used: set[int] = set()
+        for size in range(min(MAX_SPAN, len(tokens)), 0, -1):
+            for start in range(len(tokens) - size + 1):
+                span = range(start, start + size)
+                if used.intersection(span):
+                    continue
+                iris = self.keys.get(tuple(keyed[start : start + size]))
+                if iris:
+                    mentions.append(
+                        Mention(
+                            " ".join(tokens[start : start + size]),
+                            start,
+                            start + size,
+                            tuple(sorted(iris)),
+                            1.0,
+                        )
+                    )
+                    used.update(span)
+        return sorted(mentions, key=lambda m: m.start)
+
+    def link_fuzzy(self, tokens: list[str], taken: set[int]) -> list[Mention]:
+        """Close matches for typos ("siatica") among the words no exact match or intent cue has taken."""
+        return self._fuzzy_mentions(tokens, [stem(token) for token in tokens], set(taken))
+
+    def sentence_case(self, label: str) -> str:
+        """A label as it reads inside a sentence: "dry needling", but "Western conventional medicine", "Qi".
+
+        A word is a name when some label writes it capitalized after its first word ("imbalance of Qi").
+        """
+        words = label.split()
+        if not words or words[0] in self.proper_words or not words[0][1:].islower():
+            return label
+        if len(words) > 1 and all(w[:1].isupper() for w in words if len(w) > 3):
+            return label
+        return label[:1].lower() + label[1:]
+
+    def _fuzzy_mentions(self, tokens: list[str], keyed: list[str], used: set[int]) -> list[Mention]:
+        found: list[Mention] = []
+        for size in range(min(3, len(tokens)), 0, -1):
+            choices = self._fuzzy.get(size, [])
+            for start in range(len(tokens) - size + 1):
+                span = range(start, start + size)
+                words = keyed[start : start + size]
+                if used.intersection(span) or any(w in STOPWORDS or w.isdigit() for w in words):
+                    continue
+                text = " ".join(words)
+                if len(text) < FUZZY_MIN_CHARS:
+                    continue
+                best = process.extractOne(text, choices, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+                if best is None:
+                    continue
+                iris = self.keys[tuple(best[0].split())]
+                found.append(
+                    Mention(
+                        " ".join(tokens[start : start + size]),
+                        start,
+                        start + size,
+                        tuple(sorted(iris)),
+                        round(best[1] / 100, 3),
+                    )
+                )
+                used.update(span)
+        return found

@@ -1,0 +1,365 @@
+"""Answer plain questions: read the question, run the named query (or two), compose a sourced answer."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+from kg.engine import KnowledgeGraph
+from kg.intents import MODALITY, CueMatch, Interpreter, Plan, Reading, expand
+from kg.lexicon import Lexicon
+from kg.params import KNOWN_PREFIXES
+from kg.terms import QueryResult
+
+NOTE = "General information from one article, not medical advice: ask a licensed professional about your own case."
+CONDITION = "http://schema.org/MedicalCondition"
+CATEGORY = KNOWN_PREFIXES["nkg"] + "ConditionCategory"
+_COST_VARS = ("minPrice", "maxPrice", "currency")
+_SKIP_DETAILS = {"sections", "article", "hedge", "minPrice", "maxPrice", "currency", "unit"}
+
+Answer = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Run:
+    name: str
+    params: dict[str, str]
+    result: QueryResult
+
+
+class QuestionAnswerer:
+    """Built once per graph version: the lexicon and the cue tables are read from the graph and catalogue."""
+
+    def __init__(self, graph: KnowledgeGraph) -> None:
+        self.graph = graph
+        self.lexicon = Lexicon.from_rows(graph.run("lexicon"))
+        self.interpreter = Interpreter(graph.catalogue, self.lexicon)
+        self.coverage = self._coverage()
+        self.suggestions = [q.examples[0] for q in graph.catalogue if q.cues and q.examples][:6]
+
+    def answer(self, question: str) -> Answer:
+        reading = self.interpreter.read(question)
+        if reading.silent:
+            iri = reading.silent[0].iris[0]
+            reason = self.lexicon.definitions.get(iri) or self._silent_text(iri)
+            return self._refuse(question, reading, reason[:1].lower() + reason[1:])
+        if reading.unknown:
+            words = ", ".join(f"'{w}'" for w in reading.unknown)
+            return self._refuse(question, reading, f"the source says nothing about {words}.")
+        if not reading.plans:
+            named = [self.lexicon.label(m.iris[0]) for m in reading.entities]
+            reason = (
+                f"the source gives no answer of that kind about {_join(named)}."
+                if named
+                else "I could not find anything the graph knows in the question."
+            )
+            return self._refuse(question, reading, reason)
+        plan = reading.plans[0]
+        runs, found = self._execute(plan)
+        answers = self._narrow(found, plan, reading)
+        if not answers:
+            return self._refuse(question, reading, self._nothing_fits(plan, found, reading), plan, runs)
+        self._add_costs(answers, reading)
+        return {
+            "question": question,
+            "answered": True,
+            "text": self._sentence(plan, runs, answers),
+            "answers": answers,
+            "note": NOTE,
+            "interpretation": self._interpretation(reading, plan),
+            "query": _query_info(runs[-1]),
+        }
+
+    # --- running ---------------------------------------------------------------------------------
+
+    def _execute(self, plan: Plan) -> tuple[list[Run], list[Answer]]:
+        values = dict(plan.values)
+        earlier: list[Run] = []
+        if plan.feeds and plan.feed_param:
+            earlier, fed = self._execute(plan.feeds)
+            values[plan.feed_param] = [a["iri"] for a in fed]
+            if not fed:
+                return earlier, []
+        runs = [
+            Run(plan.query.name, params, self.graph.run(plan.query.name, params))
+            for params in _combinations(values)
+        ]
+        answers_per_run = [self._answers(plan, run) for run in runs]
+        intersect = any(len(values.get(p.name, [])) > 1 for p in plan.query.params if p.combine == "all")
+        return earlier + runs, _merge(answers_per_run, intersect)
+
+    def _answers(self, plan: Plan, run: Run) -> list[Answer]:
+        key = plan.query.answer or run.result.vars[0]
+        grouped: dict[str, Answer] = {}
+        for row in run.result.rows:
+            if key not in row:
+                continue
+            iri = row[key].value
+            answer = grouped.setdefault(iri, {"iri": iri, "label": self._label(row, key, iri), "sources": []})
+            _absorb(answer, row, key)
+        return list(grouped.values())
+
+    def _label(self, row: dict, key: str, iri: str) -> str:
+        term = row.get(key + "Label")
+        return term.value if term is not None else self.lexicon.label(iri)
+
+    def _narrow(self, answers: list[Answer], plan: Plan, reading: Reading) -> list[Answer]:
+        """Things of the answer's kind that the question names but no parameter took narrow the answers:
+        "does acupuncture help sciatica" keeps acupuncture, "can a physio do it" keeps physical therapists."""
+        named = self._narrowing(plan, reading)
+        return [a for a in answers if a["iri"] in named] if named else answers
+
+    def _narrowing(self, plan: Plan, reading: Reading) -> set[str]:
+        answer_class = expand(plan.query.answer_class)
+        if not answer_class:
+            return set()
+        return {
+            iri
+            for m in reading.entities
+            if m not in plan.consumed
+            for iri in m.iris
+            if self.lexicon.has_type(iri, answer_class)
+        }
+
+    def _add_costs(self, answers: list[Answer], reading: Reading) -> None:
+        """A question about cost gets the cost on every answer that has a price."""
+        if not reading.cue_scores.get("cost_of_modality") or all("cost" in a for a in answers):
+            return
+        prices = {a["iri"]: a for a in self._answers_of("cost_of_modality")}
+        for answer in answers:
+            if "cost" not in answer and answer["iri"] in prices and "cost" in prices[answer["iri"]]:
+                answer["cost"] = prices[answer["iri"]]["cost"]
+
+    def _answers_of(self, name: str) -> list[Answer]:
+        query = self.graph.query(name)
+        run = Run(name, {}, self.graph.run(name, {}))
+        return self._answers(Plan(query, {}, frozenset(), _NO_CUE), run)
+
+    # --- wording -----------------------------------------------------------------------------------
+
+    def _sentence(self, plan: Plan, runs: list[Run], answers: list[Answer]) -> str:
+        template = plan.query.say or "{answers}."
+        names = [_named(a, self.lexicon) for a in answers]
+        fields: dict[str, str] = {
+            "answers": _join(names),
+            "are": "are" if len(answers) > 1 else "is",
+            "is": "are" if len(answers) > 1 else "is",
+            "has": "have" if len(answers) > 1 else "has",
+        }
+        for param in plan.query.params:
+            given = plan.values.get(param.name)
+            if param.name == plan.feed_param and plan.feeds:
+                fields[param.name] = _join(
+                    [self.lexicon.sentence_case(a["label"]) for a in self._fed_answers(runs, plan)]
+                )
+            elif given and param.type == "decimal":
+                fields[param.name] = f"USD {given[0]}"
+            elif given:
+                fields[param.name] = _join([self.lexicon.sentence_case(self.lexicon.label(v)) for v in given])
+            else:
+                fields[param.name] = "each modality"
+        for name, values in answers[0].get("details", {}).items():
+            fields.setdefault(name, _join([str(v) for v in values]))
+        text = template.format_map(_Blank(fields))
+        return text[0].upper() + text[1:]
+
+    def _fed_answers(self, runs: list[Run], plan: Plan) -> list[dict[str, str]]:
+        assert plan.feed_param is not None
+        fed = {run.params.get(plan.feed_param) for run in runs if run.name == plan.query.name}
+        return [{"label": self.lexicon.label(iri)} for iri in fed if iri]
+
+    def _refuse(
+        self,
+        question: str,
+        reading: Reading,
+        reason: str,
+        plan: Plan | None = None,
+        runs: list[Run] | None = None,
+    ) -> Answer:
+        body: Answer = {
+            "question": question,
+            "answered": False,
+            "text": f"I can't answer that from this graph: {reason} It covers {self.coverage}.",
+            "answers": [],
+            "suggestions": self.suggestions,
+            "interpretation": self._interpretation(reading, plan),
+        }
+        if runs:
+            body["query"] = _query_info(runs[-1])
+        return body
+
+    def _nothing_fits(self, plan: Plan, found: list[Answer], reading: Reading) -> str:
+        asked = ", ".join(
+            f"{k}: {self.lexicon.label(v[0]) if v[0].startswith('http') else v[0]}"
+            for k, v in plan.values.items()
+        )
+        where = f"“{plan.query.title.lower()}” ({asked})" if asked else f"“{plan.query.title.lower()}”"
+        if not found:
+            return f"the source names nothing for {where}."
+        named = _join(
+            [self.lexicon.sentence_case(self.lexicon.label(i)) for i in self._narrowing(plan, reading)]
+        )
+        others = _join([self.lexicon.sentence_case(a["label"]) for a in found])
+        return f"for {where} the source does not name {named}; it names {others}."
+
+    def _silent_text(self, iri: str) -> str:
+        return f"the source does not speak of {self.lexicon.sentence_case(self.lexicon.label(iri))}."
+
+    def _coverage(self) -> str:
+        types = self.lexicon.types
+        modalities = sorted(
+            self.lexicon.sentence_case(self.lexicon.label(i)) for i, t in types.items() if MODALITY in t
+        )
+        conditions = sorted(
+            self.lexicon.sentence_case(self.lexicon.label(i))
+            for i, t in types.items()
+            if CONDITION in t and CATEGORY not in t
+        )
+        return (
+            f"{_join(modalities)}: their origins, techniques, targets, benefits, risks, practitioners and "
+            f"session costs, and the conditions {_join(conditions)}"
+        )
+
+    def _interpretation(self, reading: Reading, plan: Plan | None) -> dict[str, Any]:
+        info: dict[str, Any] = {
+            "intent": plan.query.name if plan else None,
+            "entities": [
+                {"text": m.text, "iri": m.iris[0], "label": self.lexicon.label(m.iris[0]), "score": m.score}
+                for m in reading.entities + reading.silent
+            ],
+            "classes": [{"text": m.text, "iri": m.iris[0]} for m in reading.classes],
+        }
+        if reading.amounts:
+            info["amounts"] = [float(a) for a in reading.amounts]
+        if reading.unknown:
+            info["unknown"] = reading.unknown
+        if plan and plan.feeds:
+            info["steps"] = [plan.feeds.query.name, plan.query.name]
+        return info
+
+
+_NO_CUE = CueMatch(0, 0, frozenset())
+
+
+class _Blank(dict):  # type: ignore[type-arg]
+    """Template fields the answer has no value for read as empty rather than failing."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def _combinations(values: dict[str, list[str]]) -> list[dict[str, str]]:
+    names = list(values)
+    return [
+        dict(zip(names, combo, strict=True)) for combo in itertools.product(*(values[n] for n in names))
+    ] or [{}]
+
+
+def _merge(per_run: list[list[Answer]], intersect: bool) -> list[Answer]:
+    merged: dict[str, Answer] = {}
+    for answers in per_run:
+        for answer in answers:
+            if answer["iri"] in merged:
+                _merge_sources(merged[answer["iri"]], answer)
+            else:
+                merged[answer["iri"]] = answer
+    if intersect:
+        common = set.intersection(*({a["iri"] for a in answers} for answers in per_run)) if per_run else set()
+        return [a for iri, a in merged.items() if iri in common]
+    return list(merged.values())
+
+
+def _merge_sources(target: Answer, other: Answer) -> None:
+    for source in other["sources"]:
+        if source not in target["sources"]:
+            target["sources"].append(source)
+
+
+def _absorb(answer: Answer, row: dict, key: str) -> None:
+    """Fold one row into its answer: cost, hedge, sources and the other facts the query returned."""
+    if all(v in row for v in _COST_VARS) and "cost" not in answer:
+        answer["cost"] = {
+            "min": row["minPrice"].to_python(),
+            "max": row["maxPrice"].to_python(),
+            "currency": row["currency"].value,
+            "per": row["unit"].value if "unit" in row else "session",
+        }
+    if "hedge" in row and row["hedge"].value:
+        answer["hedge"] = row["hedge"].value
+    article = row["article"].value if "article" in row else None
+    if "sections" in row:
+        for section in filter(None, row["sections"].value.split("; ")):
+            source = {"title": article or "Dry Needling vs Acupuncture", "section": section}
+            if source not in answer["sources"]:
+                answer["sources"].append(source)
+    details = answer.setdefault("details", {})
+    for name, term in row.items():
+        if name in _SKIP_DETAILS or name == key or name == key + "Label" or term.kind != "literal":
+            continue
+        label = name.removesuffix("Label")
+        bucket = details.setdefault(
+            row["aspect"].value if name == "valueLabel" and "aspect" in row else label, []
+        )
+        value = term.to_python()
+        if value not in bucket:
+            bucket.append(value)
+    details.pop("aspect", None)
+    if not details:
+        answer.pop("details")
+
+
+def _query_info(run: Run) -> dict[str, Any]:
+    return {"name": run.name, "params": run.result.params, "sparql": run.result.sparql}
+
+
+def _named(answer: Answer, lexicon: Lexicon) -> str:
+    """An answer inside the sentence, with the source's hedge and the cost when there is one."""
+    extras = []
+    if answer.get("hedge"):
+        extras.append(answer["hedge"])
+    cost = answer.get("cost")
+    if cost:
+        extras.append(f"{cost['currency']} {_number(cost['min'])}–{_number(cost['max'])} per {cost['per']}")
+    label = lexicon.sentence_case(answer["label"])
+    return f"{label} ({'; '.join(extras)})" if extras else label
+
+
+def _number(value: object) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _join(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def answer_question(graph: KnowledgeGraph, question: str) -> Answer:
+    answerer = graph.derived.get("answerer")
+    if not isinstance(answerer, QuestionAnswerer):
+        answerer = graph.derived["answerer"] = QuestionAnswerer(graph)
+    return answerer.answer(question)
+
+
+def render_answer(answer: Answer) -> str:
+    """The answer as text for a terminal."""
+    lines = [answer["text"], ""]
+    for item in answer["answers"]:
+        cost = item.get("cost")
+        price = (
+            f" — {cost['currency']} {_number(cost['min'])}–{_number(cost['max'])} per {cost['per']}"
+            if cost
+            else ""
+        )
+        hedge = f" (the source: {item['hedge']})" if item.get("hedge") else ""
+        sources = "; ".join(s["section"] for s in item["sources"])
+        lines.append(f"  • {item['label']}{price}{hedge}" + (f"  [{sources}]" if sources else ""))
+    if answer.get("note"):
+        lines += ["", answer["note"]]
+    if answer.get("query"):
+        params = " ".join(f"{k}={v}" for k, v in answer["query"]["params"].items())
+        lines.append(f"(answered by the named query {answer['query']['name']} {params})".replace(" )", ")"))
+    elif answer.get("suggestions"):
+        lines += ["Try, for example:"] + [f"  - {s}" for s in answer["suggestions"]]
+    return "\n".join(lines).rstrip()
