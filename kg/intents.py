@@ -143,7 +143,7 @@ class Interpreter:
                 span = set(range(start, start + size))
                 if tuple(keyed[start : start + size]) == phrase and not taken & span:
                     taken |= span
-                    score += size
+                    score += max(1, sum(1 for word in phrase if word not in STOPWORDS))
                     first = min(first, start)
         return CueMatch(score, first, frozenset(taken))
 
