@@ -224,7 +224,12 @@ def _solutions_tsv(variables: Sequence[str], rows: Iterable[Row]) -> bytes:
     return "".join(line + "\n" for line in lines).encode()
 
 
-_SOLUTION_WRITERS = {"json": _solutions_json, "xml": _solutions_xml, "csv": _solutions_csv, "tsv": _solutions_tsv}
+_SOLUTION_WRITERS = {
+    "json": _solutions_json,
+    "xml": _solutions_xml,
+    "csv": _solutions_csv,
+    "tsv": _solutions_tsv,
+}
 
 
 def serialize_solutions(
@@ -354,7 +359,9 @@ def _serve(conn: Connection, store: ox.Store, row_cap: int, parent_pid: int) -> 
             return
 
 
-def _worker_main(conn_fd: int, store: ox.Store, row_cap: int, memory_limit_mb: int, parent_pid: int) -> NoReturn:
+def _worker_main(
+    conn_fd: int, store: ox.Store, row_cap: int, memory_limit_mb: int, parent_pid: int
+) -> NoReturn:
     """Body of a forked worker: never returns into the parent's code, never runs its exit handlers."""
     status = 0
     try:
@@ -618,4 +625,6 @@ class SandboxPool:
             detail = f"killed by {signal.Signals(os.WTERMSIG(status)).name}"
         else:
             detail = f"exit status {os.waitstatus_to_exitcode(status)}"
-        return QueryFailed(f"the query worker died unexpectedly ({detail}); it was replaced", code="worker_died")
+        return QueryFailed(
+            f"the query worker died unexpectedly ({detail}); it was replaced", code="worker_died"
+        )

@@ -1,0 +1,98 @@
+"""The app factory: load the graph, start the sandbox, wire routers, limits and error handling."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
+
+from api.errors import install_error_handlers
+from api.routes import ask, health, queries
+from api.settings import Settings
+from api.state import Runtime, Snapshot
+from kg.engine import KnowledgeGraph, open_graph
+from kg.sandbox import SandboxPool
+from kg.store import EmbeddedStore
+
+log = logging.getLogger("needling.api")
+STATIC = Path(__file__).resolve().parent / "static"
+DESCRIPTION = (
+    "A knowledge graph about dry needling and acupuncture, every fact traced to its source. "
+    "Named queries, a SPARQL 1.1 endpoint, linked-data resources and plain-language questions."
+)
+
+
+def load_snapshot(settings: Settings) -> Snapshot:
+    """Load graph and catalogue; the sandbox pool is started separately, once the process is serving."""
+    graph = open_graph(
+        settings.ontology, settings.queries, store_url=settings.store, row_cap=settings.row_cap
+    )
+    return Snapshot(graph=graph, pool=None)
+
+
+def start_pool(graph: KnowledgeGraph, settings: Settings) -> SandboxPool | None:
+    if not isinstance(graph.store, EmbeddedStore):
+        return None  # a remote endpoint enforces its own limits; we bound the HTTP call instead
+    pool = SandboxPool(
+        graph.store.store,
+        size=settings.workers,
+        deadline_s=settings.deadline_s,
+        row_cap=settings.row_cap,
+        memory_limit_mb=settings.worker_memory_mb,
+    )
+    pool.start()
+    return pool
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    snapshot = load_snapshot(settings)
+    runtime = Runtime(settings, snapshot)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        current = runtime.snapshot
+        runtime.swap(Snapshot(current.graph, start_pool(current.graph, settings)))
+        log.info(
+            "needling-kg serving http://%s:%d with %d triples from the %s",
+            settings.host,
+            settings.port,
+            current.graph.store.triples,
+            current.graph.store.description,
+        )
+        try:
+            yield
+        finally:
+            final = runtime.snapshot
+            if final.pool:
+                final.pool.close()
+            final.graph.store.close()
+
+    app = FastAPI(
+        title="needling-kg",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.runtime = runtime
+    install_error_handlers(app)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_credentials=False,
+        allow_methods=["GET", "POST", "OPTIONS"],
+        allow_headers=["Accept", "Content-Type", "If-None-Match"],
+        expose_headers=["ETag"],
+    )
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(health.router)
+    app.include_router(ask.router)
+    app.include_router(queries.build_router(snapshot.graph.catalogue))
+    return app

@@ -1,0 +1,29 @@
+"""HTTP validators: an ETag derived from the graph version, Cache-Control, and 304 on If-None-Match."""
+
+from __future__ import annotations
+
+import hashlib
+
+from fastapi import Request
+from fastapi.responses import Response
+
+
+def etag_for(request: Request, version: str, variant: str = "") -> str:
+    """Same graph, same URL, same representation: same tag; any edit to the graph gives a new one."""
+    key = f"{version}|{request.url.path}?{request.url.query}|{variant}"
+    return '"' + hashlib.sha256(key.encode()).hexdigest()[:24] + '"'
+
+
+def not_modified(request: Request, etag: str) -> bool:
+    header = request.headers.get("if-none-match", "")
+    tags = {tag.strip().removeprefix("W/") for tag in header.split(",")}
+    return etag in tags or "*" in tags
+
+
+def validated(request: Request, response: Response, etag: str, max_age: int) -> Response:
+    """Add the validators to a response, or swap it for a bodiless 304 when the client's copy is current."""
+    headers = {"ETag": etag, "Cache-Control": f"public, max-age={max_age}", "Vary": "Accept"}
+    if not_modified(request, etag):
+        return Response(status_code=304, headers=headers)
+    response.headers.update(headers)
+    return response

@@ -1,0 +1,169 @@
+"""The named queries over HTTP: the catalogue, and one typed operation per query file."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from api.caching import etag_for, validated
+from api.errors import ApiError
+from api.negotiation import NotAcceptable, choose
+from api.state import get_runtime
+from kg.catalogue import Catalogue, NamedQuery, Param
+from kg.render import as_csv
+from kg.terms import QueryResult
+
+_PYTHON_TYPES: dict[str, type] = {
+    "iri": str,
+    "string": str,
+    "integer": int,
+    "decimal": float,
+    "boolean": bool,
+}
+_OFFERS = {"json": "application/json", "csv": "text/csv"}
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"description": "The request is malformed"},
+    404: {"description": "No such named query"},
+    406: {"description": "None of the accepted media types can be produced"},
+    422: {"description": "A parameter is missing or has a wrong value; the message names it"},
+    503: {"description": "The query passed its deadline"},
+}
+RESULT_EXAMPLE = {
+    "vars": ["therapy", "therapyLabel"],
+    "rows": [{"therapy": "https://...", "therapyLabel": "..."}],
+    "truncated": False,
+    "elapsed_ms": 0.4,
+    "sparql": "SELECT ...",
+}
+
+
+def catalogue_entry(query: NamedQuery) -> dict[str, object]:
+    return {
+        "name": query.name,
+        "title": query.title,
+        "description": query.description,
+        "params": [
+            {
+                "name": p.name,
+                "type": p.type,
+                "required": p.required,
+                "default": p.default,
+                "example": p.example,
+                "description": p.description,
+            }
+            for p in query.params
+        ],
+        "examples": list(query.examples),
+        "url": f"/api/queries/{query.name}",
+    }
+
+
+def result_body(result: QueryResult) -> dict[str, object]:
+    return {
+        "vars": list(result.vars),
+        "rows": result.plain_rows(),
+        "truncated": result.truncated,
+        "elapsed_ms": round(result.elapsed_ms, 3),
+        "sparql": result.sparql,
+    }
+
+
+def run_named(request: Request, name: str, params: dict[str, object]) -> Response:
+    """Catalogue lookup -> bind parameters -> run -> present as JSON or CSV."""
+    runtime = get_runtime(request)
+    graph = runtime.snapshot.graph
+    try:
+        fmt = choose(request.headers.get("accept"), _OFFERS, override=request.query_params.get("format"))
+    except NotAcceptable as exc:
+        raise ApiError(406, "not_acceptable", str(exc)) from None
+    given = {key: value for key, value in params.items() if value is not None}
+    result = graph.run(name, given)
+    if fmt == "csv":
+        response: Response = Response(as_csv(result), media_type="text/csv; charset=utf-8")
+    else:
+        response = JSONResponse(result_body(result))
+    etag = etag_for(request, graph.version, fmt)
+    return validated(request, response, etag, runtime.settings.cache_max_age_s)
+
+
+def build_router(catalogue: Catalogue) -> APIRouter:
+    router = APIRouter(prefix="/api/queries", tags=["named queries"])
+
+    @router.get("", summary="The named-query catalogue")
+    def list_queries(request: Request) -> list[dict[str, object]]:
+        return [catalogue_entry(q) for q in get_runtime(request).snapshot.graph.catalogue]
+
+    for query in catalogue:
+        router.add_api_route(
+            f"/{query.name}",
+            _operation(query),
+            methods=["GET"],
+            name=query.name,
+            summary=query.title,
+            description=_describe(query),
+            responses={
+                200: {
+                    "description": "The rows",
+                    "content": {"application/json": {"example": RESULT_EXAMPLE}, "text/csv": {}},
+                },
+                **ERROR_RESPONSES,
+            },
+            response_class=JSONResponse,
+        )
+
+    @router.get("/{name}", include_in_schema=False)
+    def any_query(request: Request, name: str) -> Response:
+        # Queries added by a reload after start-up have no typed operation yet; they still answer here.
+        params = {k: v for k, v in request.query_params.items() if k != "format"}
+        return run_named(request, name, dict(params))
+
+    return router
+
+
+def _describe(query: NamedQuery) -> str:
+    lines = [query.description, ""]
+    if query.examples:
+        lines.append("Questions it answers: " + "; ".join(f"“{e}”" for e in query.examples))
+    return "\n".join(lines)
+
+
+def _operation(query: NamedQuery) -> Callable[..., Response]:
+    """A plain function whose signature declares the query's typed parameters, so OpenAPI shows them."""
+    name = query.name
+
+    def operation(request: Request, **params: object) -> Response:
+        return run_named(request, name, params)
+
+    parameters = [inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request)]
+    parameters += [_signature_param(p) for p in query.params]
+    operation.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    operation.__name__ = f"query_{name}"
+    return operation
+
+
+def _signature_param(param: Param) -> inspect.Parameter:
+    python_type = _PYTHON_TYPES[param.type]
+    examples = [param.example] if param.example else ([param.default] if param.default else None)
+    description = f"{param.description} ({param.type}{', IRI or short name' if param.type == 'iri' else ''})"
+    default: object = inspect.Parameter.empty if param.required else _convert_default(param, python_type)
+    annotation = Annotated[
+        python_type if param.required else python_type | None,  # type: ignore[operator]
+        Query(
+            description=description.strip(), examples=examples, max_length=500 if python_type is str else None
+        ),
+    ]
+    return inspect.Parameter(
+        param.name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation
+    )
+
+
+def _convert_default(param: Param, python_type: type) -> object:
+    if param.default is None:
+        return None
+    if python_type is bool:
+        return param.default.lower() in ("true", "1")
+    return python_type(param.default)

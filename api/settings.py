@@ -1,0 +1,31 @@
+"""Service settings: command-line options and NEEDLING_* environment variables, with safe defaults."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from kg import DEFAULT_ONTOLOGY, DEFAULT_QUERIES, DEFAULT_SHAPES
+
+
+class Settings(BaseSettings):
+    """Every limit here is a default that a deployment can change; see the README's configuration table."""
+
+    model_config = SettingsConfigDict(env_prefix="NEEDLING_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    ontology: Path = DEFAULT_ONTOLOGY
+    queries: Path = DEFAULT_QUERIES
+    shapes: Path = DEFAULT_SHAPES
+    store: str | None = None
+    deadline_s: float = 5.0
+    row_cap: int = 10_000
+    max_query_chars: int = 20_000
+    max_body_bytes: int = 1_000_000
+    max_question_chars: int = 500
+    workers: int = 2
+    worker_memory_mb: int = 1024
+    watch: bool = True
+    cache_max_age_s: int = 60

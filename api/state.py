@@ -1,0 +1,52 @@
+"""What the app holds while it runs: the current graph and the sandbox pool, swapped together, never half."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from api.settings import Settings
+from kg.engine import KnowledgeGraph
+from kg.sandbox import SandboxPool
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One consistent view: a request takes a snapshot once and uses only it."""
+
+    graph: KnowledgeGraph
+    pool: SandboxPool | None
+
+
+class Runtime:
+    def __init__(self, settings: Settings, snapshot: Snapshot) -> None:
+        self.settings = settings
+        self._snapshot = snapshot
+        self._lock = threading.Lock()
+        self.last_reload_error: str | None = None
+
+    @property
+    def snapshot(self) -> Snapshot:
+        return self._snapshot
+
+    def swap(self, snapshot: Snapshot) -> Snapshot:
+        """Put a new snapshot in place in one assignment; return the old one for the caller to close."""
+        with self._lock:
+            old, self._snapshot = self._snapshot, snapshot
+        return old
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+def get_snapshot(request: Request) -> Snapshot:
+    return get_runtime(request).snapshot
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]
