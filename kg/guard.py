@@ -85,8 +85,19 @@ _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _RISKY_IRI = re.compile(r"['#()\[\]]")
 
 _FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
-_UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY")
-_UPDATE_WORDS += ("WITH", "USING")
+_UPDATE_WORDS = (
+    "INSERT",
+    "DELETE",
+    "LOAD",
+    "CLEAR",
+    "DROP",
+    "CREATE",
+    "ADD",
+    "MOVE",
+    "COPY",
+    "WITH",
+    "USING",
+)
 _FORBIDDEN = {"SERVICE": "service", "FROM": "dataset"} | dict.fromkeys(_UPDATE_WORDS, "update")
 _FORBIDDEN_INSIDE = re.compile("|".join(_FORBIDDEN), re.IGNORECASE)
 # Every SPARQL 1.1 keyword and built-in that is not forbidden, plus pyoxigraph's SPARQL 1.2 built-ins.
