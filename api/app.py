@@ -12,6 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
+from api.response_cache import ResponseCache
 from api.routes import ask, health, queries
 from api.settings import Settings
 from api.state import Runtime, Snapshot
@@ -83,6 +84,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.runtime = runtime
     install_error_handlers(app)
+    # Order matters: the cache sits inside CORS, so answers from the cache get CORS headers too.
+    app.add_middleware(ResponseCache, version=lambda: runtime.snapshot.graph.version, stats=runtime.cache_stats)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from api.response_cache import CacheStats
 from api.settings import Settings
 from kg.engine import KnowledgeGraph
 from kg.sandbox import SandboxPool
@@ -27,6 +28,7 @@ class Runtime:
         self._snapshot = snapshot
         self._lock = threading.Lock()
         self.last_reload_error: str | None = None
+        self.cache_stats = CacheStats()
 
     @property
     def snapshot(self) -> Snapshot:

@@ -1,0 +1,116 @@
+"""A response cache in front of the app: the graph is read-mostly, so a repeated GET is answered from memory.
+
+Entries are keyed by the graph version as well as the request, so a reload can never serve a stale answer;
+the cache is emptied when the version changes. Only successful GETs of the read API are kept.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+Scope = dict[str, Any]
+Message = dict[str, Any]
+Receive = Callable[[], Any]
+Send = Callable[[Message], Any]
+ASGIApp = Callable[[Scope, Receive, Send], Any]
+
+CACHEABLE_PREFIXES = ("/api/queries/", "/api/ask", "/sparql", "/resource/")
+MAX_ENTRY_BYTES = 1_000_000
+_VARY_HEADERS = (b"accept",)
+
+
+@dataclass(frozen=True)
+class Entry:
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+    etag: bytes | None
+
+
+@dataclass
+class CacheStats:
+    hits: int = 0
+    misses: int = 0
+    stored: int = 0
+
+
+class ResponseCache:
+    """Pure ASGI middleware; `version` tells the current graph version (it changes on reload)."""
+
+    def __init__(
+        self, app: ASGIApp, version: Callable[[], str], stats: CacheStats | None = None, max_entries: int = 4096
+    ) -> None:
+        self.app = app
+        self.version = version
+        self.max_entries = max_entries
+        self.entries: OrderedDict[tuple[Any, ...], Entry] = OrderedDict()
+        self.stats = stats or CacheStats()
+        self._seen_version = ""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET" or not scope["path"].startswith(CACHEABLE_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        key = self._key(scope, headers)
+        entry = self.entries.get(key)
+        if entry is not None:
+            self.stats.hits += 1
+            self.entries.move_to_end(key)
+            await _replay(entry, headers.get(b"if-none-match"), send)
+            return
+        self.stats.misses += 1
+        await self.app(scope, receive, self._recorder(key, send))
+
+    def _key(self, scope: Scope, headers: dict[bytes, bytes]) -> tuple[Any, ...]:
+        version = self.version()
+        if version != self._seen_version:
+            self.entries.clear()
+            self._seen_version = version
+        vary = tuple(headers.get(name, b"") for name in _VARY_HEADERS)
+        return (version, scope["path"], scope.get("query_string", b""), vary)
+
+    def _recorder(self, key: tuple[Any, ...], send: Send) -> Send:
+        start: Message = {}
+        chunks: list[bytes] = []
+
+        async def record(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body") and start.get("status") == 200:
+                    self._store(key, start, b"".join(chunks))
+            await send(message)
+
+        return record
+
+    def _store(self, key: tuple[Any, ...], start: Message, body: bytes) -> None:
+        headers = [(k.lower(), v) for k, v in start.get("headers", [])]
+        if len(body) > MAX_ENTRY_BYTES or any(k == b"cache-control" and b"no-store" in v for k, v in headers):
+            return
+        if key[0] != self._seen_version:
+            return  # the graph changed while this request ran
+        etag = next((v for k, v in headers if k == b"etag"), None)
+        self.entries[key] = Entry(start["status"], headers, body, etag)
+        self.stats.stored += 1
+        while len(self.entries) > self.max_entries:
+            self.entries.popitem(last=False)
+
+
+async def _replay(entry: Entry, if_none_match: bytes | None, send: Send) -> None:
+    if entry.etag and if_none_match and _matches(entry.etag, if_none_match):
+        kept = [(k, v) for k, v in entry.headers if k in (b"etag", b"cache-control", b"vary")]
+        await send({"type": "http.response.start", "status": 304, "headers": kept})
+        await send({"type": "http.response.body", "body": b""})
+        return
+    await send({"type": "http.response.start", "status": entry.status, "headers": entry.headers})
+    await send({"type": "http.response.body", "body": entry.body})
+
+
+def _matches(etag: bytes, header: bytes) -> bool:
+    tags = {tag.strip().removeprefix(b"W/") for tag in header.split(b",")}
+    return etag in tags or b"*" in tags
