@@ -30,6 +30,7 @@ __all__ = [
     "SandboxError",
     "SandboxPool",
     "SandboxResult",
+    "Term",
     "serialize_solutions",
 ]
 
@@ -254,10 +255,10 @@ def _evaluate(store: ox.Store, query: str, result_format: str, row_cap: int) -> 
         fmt = SOLUTION_FORMATS.get(result_format, ox.QueryResultsFormat.JSON)
         try:
             body = result.serialize(format=fmt)
-        except ValueError:
+        except ValueError:  # a format without a boolean form
             fmt = ox.QueryResultsFormat.JSON
             body = result.serialize(format=fmt)
-        return body, fmt.media_type, False, 1
+        return body or b"", fmt.media_type, False, 1
     if isinstance(result, ox.QuerySolutions):
         variables = [variable.value for variable in result.variables]
         solutions, truncated = _take(result, row_cap)
@@ -265,7 +266,8 @@ def _evaluate(store: ox.Store, query: str, result_format: str, row_cap: int) -> 
         return body, media_type, truncated, len(solutions)
     triples, truncated = _take(result, row_cap)
     rdf_format = GRAPH_FORMATS.get(result_format, ox.RdfFormat.TURTLE)
-    return ox.serialize(triples, format=rdf_format), rdf_format.media_type, truncated, len(triples)
+    body = ox.serialize(triples, format=rdf_format) or b""  # bytes whenever no output file is given
+    return body, rdf_format.media_type, truncated, len(triples)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -391,25 +393,44 @@ def _check_query_text(query: str) -> None:
         raise QueryFailed("query too deeply nested", code="too_large")
 
 
-def _reap(pid: int, kill: bool) -> int | None:
-    """SIGKILL (optionally) and wait for a worker; its wait status, or None if it was reaped elsewhere."""
-    if kill:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-    try:
-        return os.waitpid(pid, 0)[1]
-    except ChildProcessError:
-        return None
-
-
-@dataclass
 class _Worker:
-    pid: int
-    conn: Connection
+    """Parent-side handle of one worker process."""
+
+    def __init__(self, pid: int, conn: Connection) -> None:
+        self.pid = pid
+        self.conn = conn
+        self._lock = threading.Lock()
+        self._reaped = False
+        self._status: int | None = None
+
+    def stop(self) -> int | None:
+        """SIGKILL and reap (once: a reaped pid may already belong to someone else); the wait status."""
+        with self._lock:
+            if not self._reaped:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(self.pid, signal.SIGKILL)
+                try:
+                    self._status = os.waitpid(self.pid, 0)[1]
+                except ChildProcessError:  # reaped behind our back (SIGCHLD ignored, waitpid(-1), ...)
+                    self._status = None
+                self._reaped = True
+            return self._status
+
+    def looks_dead(self) -> bool:
+        """An idle worker has nothing to say: anything readable means end-of-file."""
+        try:
+            return self.conn.poll(0)
+        except OSError:
+            return True
 
 
 class SandboxPool:
-    """Warm worker processes forked from the loaded store; ``run`` is blocking and thread-safe."""
+    """Warm worker processes forked from the loaded store; ``run`` is blocking and thread-safe.
+
+    Each worker sees the store as it was when that worker was forked (copy-on-write), and a
+    replacement is forked from the store as it is now: for an in-memory store that does not change
+    while the pool runs. After changing the store, close the pool and start a new one.
+    """
 
     def __init__(
         self,
@@ -433,6 +454,7 @@ class SandboxPool:
         self._missing = 0
         self._started = False
         self._closed = False
+        self._owner_pid = os.getpid()
 
     @property
     def pids(self) -> list[int]:
@@ -448,6 +470,7 @@ class SandboxPool:
             if self._started:
                 return
             self._started = True
+            self._owner_pid = os.getpid()
         for _ in range(self._size):
             try:
                 worker = self._spawn()
@@ -482,10 +505,7 @@ class SandboxPool:
             workers = list(self._workers.values())
             self._workers.clear()
         for worker in workers:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(worker.pid, signal.SIGKILL)
-        for worker in workers:
-            _reap(worker.pid, kill=False)
+            worker.stop()  # busy ones too: their callers see end-of-file and get PoolClosed
         with contextlib.suppress(queue.Empty):
             while True:
                 idle = self._free.get_nowait()
@@ -530,7 +550,7 @@ class SandboxPool:
                 self._workers[worker.pid] = worker
                 self._free.put(worker)
                 return
-        _reap(worker.pid, kill=True)
+        worker.stop()
         worker.conn.close()
 
     def _replace(self) -> None:
@@ -549,19 +569,30 @@ class SandboxPool:
         for _ in range(missing):
             self._replace()
 
-    def _acquire(self, deadline: float) -> _Worker:
+    def _check_usable(self) -> None:
         with self._lock:
-            if not self._started or self._closed:
-                raise PoolClosed("sandbox pool is closed" if self._closed else "sandbox pool is not started")
+            if self._closed:
+                raise PoolClosed("sandbox pool is closed")
+            if not self._started:
+                raise PoolClosed("sandbox pool is not started")
+        if os.getpid() != self._owner_pid:
+            raise PoolClosed("sandbox pool belongs to the process that started it; start one after forking")
+
+    def _acquire(self, deadline: float) -> _Worker:
+        """Take a free worker, waiting for one until the deadline; dead idle workers are replaced."""
+        self._check_usable()
         self._replenish()
-        try:
-            worker = self._free.get(timeout=max(0.0, deadline - time.perf_counter()))
-        except queue.Empty:
-            raise self._timeout() from None
-        if worker is None:
-            self._free.put(None)
-            raise PoolClosed("sandbox pool is closed")
-        return worker
+        while True:
+            try:
+                worker = self._free.get(timeout=max(0.0, deadline - time.perf_counter()))
+            except queue.Empty:
+                raise self._timeout() from None
+            if worker is None:
+                self._free.put(None)
+                raise PoolClosed("sandbox pool is closed")
+            if not worker.looks_dead():
+                return worker
+            self._retire(worker)
 
     def _release(self, worker: _Worker) -> None:
         with self._lock:
@@ -575,7 +606,7 @@ class SandboxPool:
         with self._lock:
             self._workers.pop(worker.pid, None)
             closed = self._closed
-        status = _reap(worker.pid, kill=True)
+        status = worker.stop()
         worker.conn.close()
         if not closed:
             self._replace()
