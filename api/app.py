@@ -12,8 +12,10 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
+from api.reload import Reloader
 from api.response_cache import ResponseCache
-from api.routes import ask, health, queries
+from api.routes import ask, docs, health, pages, queries, query_pages, resource, sparql
+from api.security_headers import SecurityHeaders
 from api.settings import Settings
 from api.state import Runtime, Snapshot
 from kg.engine import KnowledgeGraph, open_graph
@@ -50,6 +52,10 @@ def start_pool(graph: KnowledgeGraph, settings: Settings) -> SandboxPool | None:
     return pool
 
 
+def with_pool(snapshot: Snapshot, settings: Settings) -> Snapshot:
+    return Snapshot(snapshot.graph, start_pool(snapshot.graph, settings))
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     snapshot = load_snapshot(settings)
@@ -58,7 +64,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         current = runtime.snapshot
-        runtime.swap(Snapshot(current.graph, start_pool(current.graph, settings)))
+        runtime.swap(with_pool(current, settings))
+        reloader = Reloader(runtime, load_snapshot, with_pool)
+        app.state.reloader = reloader
+        if settings.watch and isinstance(current.graph.store, EmbeddedStore):
+            reloader.start()
         log.info(
             "needling-kg serving http://%s:%d with %d triples from the %s",
             settings.host,
@@ -69,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            reloader.stop()
             final = runtime.snapshot
             if final.pool:
                 final.pool.close()
@@ -85,7 +96,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.runtime = runtime
     install_error_handlers(app)
     # Order matters: the cache sits inside CORS, so answers from the cache get CORS headers too.
-    app.add_middleware(ResponseCache, version=lambda: runtime.snapshot.graph.version, stats=runtime.cache_stats)
+    app.add_middleware(
+        ResponseCache, version=lambda: runtime.snapshot.graph.version, stats=runtime.cache_stats
+    )
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
@@ -95,7 +109,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         expose_headers=["ETag"],
     )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/docs-assets", docs.assets, name="docs-assets")
     app.include_router(health.router)
     app.include_router(ask.router)
+    app.include_router(pages.router)
+    app.include_router(query_pages.router)
+    app.include_router(docs.router)
     app.include_router(queries.build_router(snapshot.graph.catalogue))
+    app.include_router(sparql.router)
+    app.include_router(resource.router)
     return app

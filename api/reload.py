@@ -1,0 +1,110 @@
+"""Watch the ontology and the queries folder; load a valid edit and swap it in whole, keep serving on a bad one."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from api.settings import Settings
+from api.state import Runtime, Snapshot
+from kg.errors import describe
+from kg.validate import validate_files
+
+log = logging.getLogger("needling.reload")
+POLL_S = 1.0
+
+
+def fingerprint(settings: Settings) -> tuple[tuple[str, float, int], ...]:
+    """Names, modification times and sizes of every watched file; any edit changes it."""
+    files = [settings.ontology, *sorted(settings.queries.glob("*.rq"))]
+    marks = []
+    for path in files:
+        try:
+            stat = path.stat()
+            marks.append((str(path), stat.st_mtime, stat.st_size))
+        except OSError:
+            marks.append((str(path), -1.0, -1))
+    return tuple(marks)
+
+
+class Reloader:
+    """A daemon thread that polls the files; `reload_now` is the same step, callable from tests."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        load: Callable[[Settings], Snapshot],
+        start_pool: Callable[[Snapshot, Settings], Snapshot],
+    ) -> None:
+        self.runtime = runtime
+        self.load = load
+        self.start_pool = start_pool
+        self.reloads = 0
+        self.failures = 0
+        self._seen = fingerprint(runtime.settings)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="needling-reload", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout=5)
+
+    def _loop(self) -> None:
+        while not self._stop.wait(POLL_S):
+            current = fingerprint(self.runtime.settings)
+            if current != self._seen:
+                time.sleep(0.2)  # let an editor finish writing before reading
+                self._seen = fingerprint(self.runtime.settings)
+                self.reload_now()
+
+    def reload_now(self) -> bool:
+        """Load, validate, start workers, swap; on any failure keep the current snapshot and say why."""
+        settings = self.runtime.settings
+        try:
+            problem = _shape_problem(settings.ontology, settings.shapes)
+            if problem:
+                raise ValueError(problem)
+            fresh = self.start_pool(self.load(settings), settings)
+        except Exception as exc:  # every failure of an edit is reported, none stops the service
+            self.failures += 1
+            self.runtime.last_reload_error = f"{time.strftime('%Y-%m-%dT%H:%M:%S')}: {describe(exc)}"
+            log.warning(
+                "reload failed, still serving version %s: %s",
+                self.runtime.snapshot.graph.version,
+                describe(exc),
+            )
+            return False
+        old = self.runtime.swap(fresh)
+        self.runtime.last_reload_error = None
+        self.reloads += 1
+        log.info("reloaded: version %s, %d triples", fresh.graph.version, fresh.graph.store.triples)
+        _retire(old, grace_s=settings.deadline_s + 1)
+        return True
+
+
+def _shape_problem(ontology: Path, shapes: Path) -> str | None:
+    if not shapes.exists():
+        return None
+    report = validate_files(ontology, shapes)
+    if report.ok:
+        return None
+    first = report.problems[0]
+    more = f" (and {len(report.problems) - 1} more)" if len(report.problems) > 1 else ""
+    return f"the edited graph is not valid: {first.where}: {first.what}{more}"
+
+
+def _retire(old: Snapshot, grace_s: float) -> None:
+    """Close the old workers once the queries they may still be running have passed their deadline."""
+    if old.pool is None:
+        return
+    timer = threading.Timer(grace_s, old.pool.close)
+    timer.daemon = True
+    timer.start()

@@ -1,0 +1,76 @@
+"""Reload: a valid edit is served whole, a broken one leaves the last good graph serving and says why."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.settings import Settings
+from kg import DEFAULT_SHAPES
+
+
+@pytest.fixture
+def served(graph_copy: Path):
+    settings = Settings(
+        ontology=graph_copy / "needling.ttl",
+        queries=graph_copy / "queries",
+        shapes=DEFAULT_SHAPES,
+        watch=False,
+    )
+    with TestClient(create_app(settings)) as client:
+        yield client, graph_copy
+
+
+def _reload(client: TestClient) -> bool:
+    return client.app.state.reloader.reload_now()  # type: ignore[attr-defined]
+
+
+def _ask(client: TestClient, question: str) -> dict:
+    return client.get("/api/ask", params={"q": question}).json()
+
+
+def test_valid_edit_is_served_with_a_new_version(served) -> None:
+    client, folder = served
+    before = client.get("/healthz").json()
+    etag = client.get("/api/queries/cost_of_modality").headers["etag"]
+    assert not _ask(client, "what treats leg nerve pain")["answered"]
+    with (folder / "needling.ttl").open("a") as handle:
+        handle.write('\nnkg:sciatica skos:altLabel "leg nerve pain"@en .\n')
+    assert _reload(client)
+    after = client.get("/healthz").json()
+    assert after["version"] != before["version"] and after["triples"] == before["triples"] + 1
+    assert client.get("/api/queries/cost_of_modality").headers["etag"] != etag
+    labels = {a["label"] for a in _ask(client, "what treats leg nerve pain")["answers"]}
+    assert labels == {"Dry needling", "Acupuncture"}
+
+
+@pytest.mark.parametrize(
+    ("edit", "why"),
+    [
+        ('\nnkg:broken skos:prefLabel "unterminated .\n', "syntax"),
+        ("\nnkg:dry-needling-price <http://schema.org/minPrice> 999 .\n", "price"),
+    ],
+    ids=["bad-turtle", "shape-violation"],
+)
+def test_broken_graph_keeps_the_last_good_one(served, edit: str, why: str) -> None:
+    client, folder = served
+    before = client.get("/healthz").json()
+    with (folder / "needling.ttl").open("a") as handle:
+        handle.write(edit)
+    assert not _reload(client)
+    health = client.get("/healthz").json()
+    assert health["version"] == before["version"]
+    assert why in health["last_reload_error"].lower()
+    costs = {a["label"]: a["cost"]["min"] for a in _ask(client, "how much is dry needling")["answers"]}
+    assert costs == {"Dry needling": 50}
+
+
+def test_broken_query_file_keeps_the_last_good_catalogue(served) -> None:
+    client, folder = served
+    (folder / "queries" / "cost_of_modality.rq").write_text("# title: broken\nSELECT WHERE {")
+    assert not _reload(client)
+    assert "cost_of_modality" in client.get("/healthz").json()["last_reload_error"]
+    assert client.get("/api/queries/cost_of_modality").status_code == 200
