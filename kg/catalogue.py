@@ -62,6 +62,13 @@ class NamedQuery:
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
 
+    @property
+    def form(self) -> str:
+        """SELECT, CONSTRUCT, ASK or DESCRIBE: the first query keyword after the header and prefixes."""
+        body = re.sub(r"(?m)#.*$", "", self.sparql)
+        match = re.search(r"\b(SELECT|CONSTRUCT|ASK|DESCRIBE)\b", body, re.IGNORECASE)
+        return match.group(1).upper() if match else "SELECT"
+
 
 @dataclass(frozen=True)
 class Catalogue:
@@ -186,11 +193,11 @@ def _check_query(path: Path, query: NamedQuery) -> None:
     except SyntaxError as exc:
         raise CatalogueError(f"{path}: SPARQL syntax error: {exc}") from None
     for param in query.params:
-        if not re.search(rf"[?$]{param.name}\b", query.sparql):
+        if not re.search(rf"[?$]{param.name}\b", re.sub(r"(?m)^\s*#.*$", "", query.sparql)):
             raise CatalogueError(f"{path}: param '{param.name}' is not used as ?{param.name} in the query")
         if param.combine not in ("any", "all"):
             raise CatalogueError(f"{path}: param '{param.name}' has combine={param.combine}; use any or all")
         if param.required and param.default is not None:
             raise CatalogueError(f"{path}: param '{param.name}' is required and so cannot have a default")
-    if not re.search(r"\bWHERE\s*\{", query.sparql, re.IGNORECASE):
+    if not re.search(r"\bWHERE\s*\{", re.sub(r"(?m)^\s*#.*$", "", query.sparql), re.IGNORECASE):
         raise CatalogueError(f"{path}: the query needs an explicit WHERE {{ ... }} to bind parameters into")

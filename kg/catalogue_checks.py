@@ -34,10 +34,13 @@ def check_catalogue(ontology: Path, queries: Path) -> tuple[tuple[Problem, ...],
             continue
         params = {p.name: p.example for p in query.params if p.example}
         try:
-            result = graph.run(query.name, params)
+            if query.form == "SELECT":
+                empty = not graph.run(query.name, params).rows
+            else:
+                empty = not graph.construct(query.name, params, "application/n-triples").strip()
         except Exception as exc:  # any failure here is a broken query file, reported in words
             problems.append(Problem(where, f"Fails with its example parameters: {describe(exc)}"))
             continue
-        if not result.rows:
+        if empty:
             problems.append(Problem(where, f"Returns no rows with its example parameters {params}."))
     return tuple(problems), len(catalogue.queries)

@@ -128,7 +128,7 @@ def _query(args: argparse.Namespace) -> int:
         if not sep:
             raise ValueError(f"expected key=value, got {item!r}")
         params[key] = value
-    print(RENDERERS[args.format](graph.run(args.name, params)))
+    print(RENDERERS[args.format](graph.run(args.name, params)), end="" if args.format == "csv" else "\n")
     return 0
 
 
@@ -143,7 +143,7 @@ def _sparql(args: argparse.Namespace) -> int:
     elif isinstance(outcome, bool):
         print("true" if outcome else "false")
     else:
-        print(RENDERERS[args.format](outcome))
+        print(RENDERERS[args.format](outcome), end="" if args.format == "csv" else "\n")  # CSV ends its rows
     return 0
 
 

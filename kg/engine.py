@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.catalogue import Catalogue, load_catalogue
+from kg.catalogue import Catalogue, NamedQuery, load_catalogue
 from kg.params import bind_params, with_bindings
 from kg.store import EmbeddedStore, GraphStore, Progress, RemoteStore
 from kg.terms import QueryResult
@@ -38,7 +38,7 @@ class KnowledgeGraph:
     def version(self) -> str:
         return f"{self.store.version}-{self.catalogue.version}"
 
-    def query(self, name: str):  # type: ignore[no-untyped-def]
+    def query(self, name: str) -> NamedQuery:
         query = self.catalogue.get(name)
         if query is None:
             raise UnknownQuery(name, sorted(self.catalogue.queries))
@@ -46,6 +46,8 @@ class KnowledgeGraph:
 
     def run(self, name: str, params: Mapping[str, object] | None = None) -> QueryResult:
         query = self.query(name)
+        if query.form != "SELECT":
+            raise ValueError(f"'{name}' is a {query.form} query; use construct() for it")
         bindings = bind_params(query, params or {})
         sparql = with_bindings(query.sparql, bindings)
         start = time.perf_counter()
@@ -60,6 +62,14 @@ class KnowledgeGraph:
             sparql=sparql,
             params={key: term.to_python() for key, term in bindings.items()},
         )
+
+
+    def construct(self, name: str, params: Mapping[str, object] | None, media_type: str) -> bytes:
+        """Run a named CONSTRUCT query with its parameters bound, serialized in an RDF media type."""
+        query = self.query(name)
+        if query.form not in ("CONSTRUCT", "DESCRIBE"):
+            raise ValueError(f"'{name}' is a {query.form} query, not a CONSTRUCT")
+        return self.store.graph(with_bindings(query.sparql, bind_params(query, params or {})), media_type)
 
 
 def open_graph(

@@ -53,6 +53,8 @@ class CueMatch:
     score: int
     first: int
     positions: frozenset[int]
+    strength: int = 0
+    """How many content words (not function words such as "who", "which", "for") the cues matched."""
 
 
 @dataclass
@@ -69,9 +71,9 @@ class Plan:
 
     @property
     def score(self) -> int:
-        """Cues weigh most: the words of the question that ask for this query's kind of answer."""
+        """Cues weigh most, content words among them more: the words that ask for this kind of answer."""
         inner = self.feeds.score if self.feeds else 0
-        return 3 * self.cue.score + 2 * len(self.consumed) + self.bonus + inner
+        return 3 * self.cue.score + 2 * self.cue.strength + 2 * len(self.consumed) + self.bonus + inner
 
 
 @dataclass
@@ -129,23 +131,40 @@ class Interpreter:
             else:
                 reading.entities.append(mention)
         reading.unknown = self._unknown_topics(tokens, keyed, mentions, protected)
-        if not reading.amounts and any(q.param("max_price") for q in self.queries):
-            reading.amounts = [t.lstrip("$") for t in tokens if _NUMBER.match(t)]
+        if not any(m.score for m in matches.values()):
+            reading.unknown += self._unexplained(tokens, keyed, mentions)
+        if not reading.amounts:
+            reading.amounts = self._bare_amounts(tokens, matches)
         reading.plans = self._plans(reading, matches)
         return reading
 
+    def _bare_amounts(self, tokens: list[str], matches: dict[str, CueMatch]) -> list[str]:
+        """"under 60": a bare number counts as an amount right after a cue of a query that takes one."""
+        wants_amount = [m for q in self.queries if any(p.type == "decimal" for p in q.params)
+                        for m in [matches[q.name]]]
+        cue_ends = {max(m.positions) for m in wants_amount if m.positions}
+        return [t.lstrip("$") for i, t in enumerate(tokens) if _NUMBER.match(t) and i - 1 in cue_ends]
+
+    def _unexplained(self, tokens: list[str], keyed: list[str], mentions: list[Mention]) -> list[str]:
+        """With no cue at all, every word must be a name the graph knows: "zorbify acupuncture" is refused."""
+        covered = {i for m in mentions for i in range(m.start, m.end)}
+        return [t for i, t in enumerate(tokens)
+                if i not in covered and t not in STOPWORDS and not _NUMBER.match(t)]
+
     def _cue_match(self, keyed: list[str], name: str) -> CueMatch:
         taken: set[int] = set()
-        score, first = 0, len(keyed)
+        score, first, strength = 0, len(keyed), 0
         for phrase in self.cues[name]:
             size = len(phrase)
             for start in range(len(keyed) - size + 1):
                 span = set(range(start, start + size))
                 if tuple(keyed[start : start + size]) == phrase and not taken & span:
                     taken |= span
-                    score += max(1, sum(1 for word in phrase if word not in STOPWORDS))
+                    content = sum(1 for word in phrase if word not in STOPWORDS)
+                    score += max(1, content)
+                    strength += content
                     first = min(first, start)
-        return CueMatch(score, first, frozenset(taken))
+        return CueMatch(score, first, frozenset(taken), strength)
 
     def _unknown_topics(
         self, tokens: list[str], keyed: list[str], mentions: list[Mention], protected: set[int]
@@ -177,9 +196,9 @@ class Interpreter:
         chains = [c for a in singles for b in singles if (c := self._chain(a, b, reading)) is not None]
         usable = [p for p in singles + chains if self._accounts_for_all(p, reading)]
         for plan in usable:
-            answer_class = {expand(plan.query.answer_class)}
+            framing = self._framing(plan)
             plan.bonus += 2 * sum(
-                1 for m in reading.entities if m not in plan.consumed and self.narrows(m, answer_class)
+                1 for m in reading.entities if m not in plan.consumed and self.narrows(m, framing)
             )
         return sorted(usable, key=lambda p: (p.score, p.query.rank), reverse=True)
 
@@ -190,16 +209,21 @@ class Interpreter:
         value_classes = {
             t for m in reading.entities for iri in m.iris for t in self.lexicon.types.get(iri, ())
         }
+        excluded = self._answer_kind(query)
+        class_cue = 0
         for param in query.params:
             if param.type == "decimal" and reading.amounts:
                 values[param.name] = reading.amounts[:1]
                 bonus += 2
             elif param.type == "iri" and param.rdf_class == OWL_CLASS_CURIE:
-                chosen = [iri for m in reading.classes for iri in m.iris if iri not in value_classes]
+                # "which technique ...": the class named is what the question asks for, a cue of its own.
+                named = [iri for m in reading.classes for iri in m.iris]
+                chosen = [iri for iri in named if iri not in value_classes]
                 if chosen:
                     values[param.name] = chosen[:1]
+                class_cue = 1 if named else 0
             elif param.type == "iri":
-                fitting = self._entities_for(param, reading.entities, consumed)
+                fitting = self._entities_for(param, reading.entities, consumed, excluded)
                 if fitting:
                     values[param.name] = [iri for _, iri in fitting]
                     consumed.update(m for m, _ in fitting)
@@ -211,12 +235,24 @@ class Interpreter:
         fitting = [
             p for p in query.params if p.name in values and p.type == "iri" and (p.required or p.rdf_class)
         ]
+        if class_cue:
+            cue = CueMatch(cue.score + class_cue, cue.first, cue.positions, cue.strength + class_cue)
         if cue.score == 0 and (any_cue or not fitting):
+            return None
+        # Cues made only of function words ("who", "which") need a named thing to work on.
+        if cue.score and not cue.strength and not consumed and not reading.amounts:
             return None
         return Plan(query, values, frozenset(consumed), cue, bonus)
 
+    def _answer_kind(self, query: NamedQuery) -> str | None:
+        """The kind of thing a query answers with; a question's value of that kind is no parameter value."""
+        kind = query.answer_class or next(
+            (p.default for p in query.params if p.rdf_class == OWL_CLASS_CURIE and p.default), None
+        )
+        return expand(kind)
+
     def _entities_for(
-        self, param: Param, entities: list[Mention], taken: set[Mention]
+        self, param: Param, entities: list[Mention], taken: set[Mention], excluded: str | None
     ) -> list[tuple[Mention, str]]:
         wanted = expand(param.rdf_class)
         fitting = []
@@ -226,13 +262,15 @@ class Interpreter:
             iris = [i for i in mention.iris if not self.lexicon.is_class(i)]
             if wanted:
                 iris = [i for i in iris if self.lexicon.has_type(i, wanted)]
+            elif excluded:
+                iris = [i for i in iris if not self.lexicon.has_type(i, excluded)]
             if iris:
                 fitting.append((mention, iris[0]))
         return fitting
 
     def _chain(self, outer: Plan, inner: Plan, reading: Reading) -> Plan | None:
         """ "The origin of the treatment for plantar fasciitis": run `inner`, feed its answers to `outer`."""
-        if outer is inner or outer.cue.score == 0 or inner.feeds or outer.consumed:
+        if outer is inner or outer.cue.score == 0 or inner.feeds or outer.consumed or not inner.consumed:
             return None
         if outer.cue.first >= inner.cue.first or not inner.query.answer_class:
             return None
@@ -255,10 +293,22 @@ class Interpreter:
 
     def _accounts_for_all(self, plan: Plan, reading: Reading) -> bool:
         """Every thing the question names is a parameter, an answer to narrow to, or the query's framing."""
-        accepted = {expand(c) for c in (plan.query.answer_class, plan.query.about) if c}
+        accepted = self._framing(plan)
         return all(
             mention in plan.consumed or self.narrows(mention, accepted) for mention in reading.entities
         )
 
-    def narrows(self, mention: Mention, classes: set[str | None]) -> bool:
+    def _framing(self, plan: Plan) -> set[str]:
+        """Classes whose members a question may name without a parameter taking them.
+
+        Members of the query's `about` class frame the question ("compare dry needling and acupuncture");
+        members of its answer class narrow the answers, but only when the question is about something
+        ("is acupuncture rooted in TCM?"), not when the named thing is all there is ("which is rooted in TCM?").
+        """
+        classes = {expand(plan.query.about)}
+        if plan.consumed or plan.feeds or not plan.query.params:
+            classes.add(expand(plan.query.answer_class))
+        return {c for c in classes if c}
+
+    def narrows(self, mention: Mention, classes: set[str]) -> bool:
         return any(self.lexicon.has_type(iri, c) for iri in mention.iris for c in classes if c)

@@ -287,7 +287,8 @@ def _absorb(answer: Answer, row: dict, key: str) -> None:
         }
     if "hedge" in row and row["hedge"].value:
         answer["hedge"] = row["hedge"].value
-    article = row["article"].value if "article" in row else None
+    title = row.get("articleTitle") or row.get("article")
+    article = title.value if title is not None and title.kind == "literal" else None
     if "sections" in row:
         for section in filter(None, row["sections"].value.split("; ")):
             source = {"title": article or "Dry Needling vs Acupuncture", "section": section}

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, Response
 
 from api.caching import etag_for, validated
 from api.errors import ApiError
-from api.negotiation import NotAcceptable, choose
+from api.negotiation import GRAPH_FORMATS, NotAcceptable, choose
 from api.state import get_runtime
 from kg.catalogue import Catalogue, NamedQuery, Param
 from kg.render import as_csv
@@ -73,19 +73,23 @@ def result_body(result: QueryResult) -> dict[str, object]:
 
 
 def run_named(request: Request, name: str, params: dict[str, object]) -> Response:
-    """Catalogue lookup -> bind parameters -> run -> present as JSON or CSV."""
+    """Catalogue lookup -> bind parameters -> run -> present (rows as JSON or CSV, a graph as RDF)."""
     runtime = get_runtime(request)
     graph = runtime.snapshot.graph
+    query = graph.query(name)
+    offers = _OFFERS if query.form == "SELECT" else GRAPH_FORMATS
     try:
-        fmt = choose(request.headers.get("accept"), _OFFERS, override=request.query_params.get("format"))
+        fmt = choose(request.headers.get("accept"), offers, override=request.query_params.get("format"))
     except NotAcceptable as exc:
         raise ApiError(406, "not_acceptable", str(exc)) from None
     given = {key: value for key, value in params.items() if value is not None}
-    result = graph.run(name, given)
-    if fmt == "csv":
-        response: Response = Response(as_csv(result), media_type="text/csv; charset=utf-8")
+    response: Response
+    if query.form != "SELECT":
+        response = Response(graph.construct(name, given, offers[fmt]), media_type=offers[fmt])
+    elif fmt == "csv":
+        response = Response(as_csv(graph.run(name, given)), media_type="text/csv; charset=utf-8")
     else:
-        response = JSONResponse(result_body(result))
+        response = JSONResponse(result_body(graph.run(name, given)))
     etag = etag_for(request, graph.version, fmt)
     return validated(request, response, etag, runtime.settings.cache_max_age_s)
 

@@ -1,0 +1,654 @@
+"""Question answering as a user sees it: which things come back, with which costs, and when it declines.
+
+The questions here are written for these tests (not the wording of the sample file or of the `.rq`
+examples). Assertions look at answer labels, costs and the `answered` flag, never at the exact sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kg.engine import KnowledgeGraph, open_graph
+from kg.qa import answer_question, render_answer
+
+ARTICLE = "Dry Needling vs Acupuncture"
+COSTS = {"dry needling": (50, 150), "acupuncture": (70, 150)}
+MODALITIES = set(COSTS)
+NKG = "https://needling-kg.example.org/kg/"
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def ask(graph: KnowledgeGraph, question: str) -> dict[str, Any]:
+    return answer_question(graph, question)
+
+
+def labels(reply: dict[str, Any]) -> list[str]:
+    return [str(a["label"]).lower() for a in reply["answers"]]
+
+
+def expect(
+    reply: dict[str, Any],
+    *,
+    has: tuple[str, ...] | list[str] = (),
+    lacks: tuple[str, ...] | list[str] = (),
+    only: set[str] | None = None,
+) -> None:
+    """`has`: each term (alternatives split by "|") is in some label; `lacks`: in none; `only`: exact labels."""
+    found = labels(reply)
+    assert reply["answered"] is True, f"not answered: {reply['text']}"
+    assert found, "answered without answers"
+    for term in has:
+        options = term.lower().split("|")
+        assert any(opt in label for opt in options for label in found), f"{term!r} missing from {found}"
+    for term in lacks:
+        assert not [label for label in found if term.lower() in label], f"{term!r} unexpected in {found}"
+    if only is not None:
+        assert set(found) == only, f"expected exactly {only}, got {found}"
+
+
+def expect_costs(reply: dict[str, Any]) -> None:
+    """Every modality in the answers carries its session price, as the source gives it."""
+    priced = [a for a in reply["answers"] if str(a["label"]).lower() in COSTS]
+    assert priced, f"no priced answer among {labels(reply)}"
+    for answer in priced:
+        cost = answer.get("cost")
+        assert isinstance(cost, dict), f"{answer['label']} has no cost"
+        lo, hi = COSTS[answer["label"].lower()]
+        assert (float(cost["min"]), float(cost["max"])) == (lo, hi), f"{answer['label']}: {cost}"
+        assert cost["currency"] == "USD"
+        assert cost["per"] == "session"
+
+
+def expect_refusal(reply: dict[str, Any]) -> None:
+    assert reply["answered"] is False, f"answered {labels(reply)} ({reply['interpretation']['intent']})"
+    assert reply["answers"] == []
+    text = reply["text"].lower()
+    assert text, "a refusal says what is known instead"
+    assert "sciatica" in text and "acupuncture" in text, f"refusal does not name what is covered: {text}"
+
+
+# --- treatments for a condition -------------------------------------------------------------------
+
+BOTH = {"dry needling", "acupuncture"}
+DN = {"dry needling"}
+ACU = {"acupuncture"}
+
+
+@pytest.mark.parametrize(
+    ("question", "modalities"),
+    [
+        ("what are the treatments for sciatica and how much do they cost", BOTH),
+        ("what helps lower back pain", BOTH),
+        ("how to treat low back pain", BOTH),
+        ("back ache remedies", BOTH),
+        ("what helps a bad back", BOTH),
+        ("options for plantar fasciitis", DN),
+        ("which treatment is recommended for muscle knots", DN),
+        ("what treats chi imbalance", ACU),
+        ("WHAT HELPS SCIATICA", BOTH),
+        ("what treats sciatica???", BOTH),
+        ("sciatica treatment cost", BOTH),
+        ("what helps siatica", BOTH),
+        ("what treats sciatika", BOTH),
+        ("treatment for plantar fascitis", DN),
+        ("SIATICA TREATMENT COST", BOTH),
+        pytest.param("what can I do about plantar fasciitis", DN),
+    ],
+)
+def test_treatments_for_a_condition_come_with_their_costs(
+    graph: KnowledgeGraph, question: str, modalities: set[str]
+) -> None:
+    reply = ask(graph, question)
+    expect(reply, only=modalities)
+    expect_costs(reply)
+
+
+# --- cost of a modality ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "modalities"),
+    [
+        ("how much does acupuncture cost", ACU),
+        ("what is the price of dry needling?", DN),
+        ("dry needling fee", DN),
+        ("HOW EXPENSIVE IS ACUPUNCTURE", ACU),
+        ("is dry needling expensive", DN),
+        ("acupunture cost", ACU),
+        ("how much is dry neddling", DN),
+        ("what does a session cost", BOTH),
+        ("what do acupuncture and dry needling cost", BOTH),
+    ],
+)
+def test_cost_of_a_modality(graph: KnowledgeGraph, question: str, modalities: set[str]) -> None:
+    reply = ask(graph, question)
+    expect(reply, only=modalities)
+    expect_costs(reply)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how much does physical therapy cost",
+        "price of massage",
+        "how much is a massage",
+        "cost of stretching",
+    ],
+)
+def test_cost_of_something_without_a_price_is_declined(graph: KnowledgeGraph, question: str) -> None:
+    expect_refusal(ask(graph, question))
+
+
+# --- price limits ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "modalities"),
+    [
+        ("treatments under $60", DN),
+        ("needling treatments below 65 dollars", DN),
+        ("therapies for less than 75 USD", BOTH),
+        ("sciatica treatments under $60", DN),
+        ("what treats sciatica for under 60 bucks", DN),
+        ("anything for back pain cheaper than 100 dollars", BOTH),
+        ("TREATMENTS UNDER $200", BOTH),
+    ],
+)
+def test_price_limit(graph: KnowledgeGraph, question: str, modalities: set[str]) -> None:
+    reply = ask(graph, question)
+    expect(reply, only=modalities)
+    expect_costs(reply)
+
+
+def test_price_limit_nothing_is_that_cheap(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "treatments under $40")
+    assert reply["answered"] is False
+    assert reply["answers"] == []
+
+
+# --- cheapest and comparison ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "which is cheapest",
+        "WHICH IS CHEAPER???",
+        "what is the least expensive option",
+        "is dry needling cheaper than acupuncture",
+        pytest.param("which is cheaper, acupuncture or dry needling"),
+        pytest.param("which needling treatment costs the least"),
+    ],
+)
+def test_cheapest(graph: KnowledgeGraph, question: str) -> None:
+    reply = ask(graph, question)
+    expect(reply, only=DN)
+    expect_costs(reply)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "compare dry needling and acupuncture",
+        "dry needling vs acupuncture",
+        "acupuncture versus dry needling?",
+        "how does acupuncture compare to dry needling",
+        "Compare Dry Needling To Acupuncture",
+        pytest.param("compare acupuncture with dry needling"),
+        pytest.param("what is the difference between dry needling and acupuncture"),
+    ],
+)
+def test_comparison_lays_both_out_with_costs(graph: KnowledgeGraph, question: str) -> None:
+    reply = ask(graph, question)
+    expect(reply, only=BOTH)
+    assert reply["interpretation"]["intent"] == "compare_modalities"
+    expect_costs(reply)
+
+
+# --- facts about one modality ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "has", "lacks"),
+    [
+        ("where does acupuncture come from", ["chinese"], ["western"]),
+        ("origin of dry needling", ["western"], ["chinese"]),
+        ("what tradition is acupuncture rooted in?", ["chinese"], ["western"]),
+        ("dry neddling origins", ["western"], ["chinese"]),
+        ("what is the history of acupunture", ["chinese"], ["western"]),
+    ],
+)
+def test_origin(graph: KnowledgeGraph, question: str, has: list[str], lacks: list[str]) -> None:
+    expect(ask(graph, question), has=has, lacks=lacks)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what are the side effects of dry needling",
+        "is acupuncture safe",
+        "is dry needling safe",
+        "acupunture risks",
+        "RISKS OF DRY NEEDLING",
+        "any dangers with acupuncture??",
+    ],
+)
+def test_risks(graph: KnowledgeGraph, question: str) -> None:
+    expect(ask(graph, question), only={"soreness", "bruising", "infection"})
+
+
+@pytest.mark.parametrize(
+    ("question", "has", "lacks"),
+    [
+        ("benefits of acupuncture", ["stress", "relaxation", "mental clarity"], ["range of motion"]),
+        ("what are the advantages of dry needling", ["range of motion", "flexibility"], ["mental clarity"]),
+        ("pros of acupunture", ["relaxation", "well-being"], ["flexibility"]),
+        ("why would someone get dry needling", ["range of motion"], ["relaxation"]),
+        pytest.param("what does acupuncture do for you", ["relaxation"], []),
+    ],
+)
+def test_benefits(graph: KnowledgeGraph, question: str, has: list[str], lacks: list[str]) -> None:
+    expect(ask(graph, question), has=has, lacks=lacks)
+
+
+@pytest.mark.parametrize(
+    ("question", "has", "lacks"),
+    [
+        ("who performs acupuncture", ["acupuncturist"], ["physical", "chiropract"]),
+        ("who can do dry needling", ["physical therap", "chiropract"], ["acupuncturist"]),
+        ("WHO OFFERS ACUPUNTURE", ["acupuncturist"], ["physical"]),
+        ("can a physio do dry needling", ["physical therap"], ["chiropract", "acupuncturist"]),
+        ("is a chiropractor allowed to do dry needling", ["chiropract"], ["physical", "acupuncturist"]),
+    ],
+)
+def test_practitioners(graph: KnowledgeGraph, question: str, has: list[str], lacks: list[str]) -> None:
+    expect(ask(graph, question), has=has, lacks=lacks)
+
+
+def test_practitioner_the_source_does_not_name_is_declined(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "can a physio do acupuncture")
+    assert reply["answered"] is False
+    assert reply["answers"] == []
+    assert "acupuncturist" in reply["text"].lower()  # what the source does name instead
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["techniques of dry needling", "what kind of dry needling is there", "dry neddling methods"],
+)
+def test_techniques(graph: KnowledgeGraph, question: str) -> None:
+    expect(ask(graph, question), only={"superficial dry needling", "deep dry needling"})
+
+
+def test_techniques_the_source_does_not_name_are_declined(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "what types of acupuncture are there")
+    assert reply["answered"] is False
+    assert reply["answers"] == []
+
+
+@pytest.mark.parametrize(
+    ("question", "has", "lacks"),
+    [
+        ("what does dry needling target", ["trigger point", "taut band"], ["meridian"]),
+        ("what does dry needling aim at", ["trigger point"], ["acupuncture point"]),
+        ("what does acupuncture focus on", ["meridian", "acupuncture point", "qi"], ["trigger"]),
+        ("where are the needles placed in acupuncture", ["meridian|acupuncture point"], ["trigger"]),
+    ],
+)
+def test_targets(graph: KnowledgeGraph, question: str, has: list[str], lacks: list[str]) -> None:
+    expect(ask(graph, question), has=has, lacks=lacks)
+
+
+@pytest.mark.parametrize(
+    ("question", "has", "lacks"),
+    [
+        ("how does acupuncture work", ["energy"], ["blood flow"]),
+        ("HOW DOES ACUPUNTURE WORK", ["energy"], ["blood flow"]),
+        ("how does dry needling work?", ["blood flow", "tension"], ["energy"]),
+        ("mechanism behind dry needling", ["blood flow", "tension"], ["energy"]),
+    ],
+)
+def test_mechanisms(graph: KnowledgeGraph, question: str, has: list[str], lacks: list[str]) -> None:
+    expect(ask(graph, question), has=has, lacks=lacks)
+
+
+@pytest.mark.parametrize(
+    ("question", "has", "lacks"),
+    [
+        ("what conditions does dry needling treat", ["plantar", "sciatica", "back pain"], ["qi"]),
+        ("what can dry needling treat", ["plantar", "sciatica", "back pain"], ["qi"]),
+        ("what is acupuncture good for", ["back pain", "sciatica", "qi imbalance"], ["plantar"]),
+        ("what problems does acupunture help with", ["back pain", "sciatica"], ["plantar"]),
+    ],
+)
+def test_conditions_of_a_modality(
+    graph: KnowledgeGraph, question: str, has: list[str], lacks: list[str]
+) -> None:
+    expect(ask(graph, question), has=has, lacks=lacks)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what affects the cost of dry needling",
+        "why does the price of acupuncture vary",
+        "what factors affect acupuncture prices",
+        "what makes acupuncture more expensive",
+    ],
+)
+def test_cost_factors(graph: KnowledgeGraph, question: str) -> None:
+    expect(ask(graph, question), has=["location", "expertise", "session"])
+
+
+# --- which modality has a property --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        ("which modality works on trigger points", DN),
+        ("which needling treatment gives mental clarity", ACU),
+        ("which one is rooted in western medicine", DN),
+        ("which therapy is rooted in TCM", ACU),
+        ("which treatment works on chi", ACU),
+        ("Which treatment helps with relaxation?", ACU),
+        ("which treatment is evidence based", DN),
+        ("which modality uses superficial needling", DN),
+        ("which therapy takes a holistic approach", ACU),
+        ("which technique targets deeper muscles", {"deep dry needling"}),
+        pytest.param("what therapy targets taut bands", DN),
+    ],
+)
+def test_which_modality_has_a_property(graph: KnowledgeGraph, question: str, answer: set[str]) -> None:
+    expect(ask(graph, question), only=answer)
+
+
+# --- definitions and choosing ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "label"),
+    [
+        ("what is qi", "qi"),
+        ("what is chi?", "qi"),
+        ("define meridians", "meridians"),
+        ("what are acupoints", "acupuncture points"),
+        ("what does TCM mean", "traditional chinese medicine"),
+        ("what is physiotherapy", "physical therapy"),
+        ("WHAT IS A TRIGGER POINT", "trigger points"),
+        pytest.param("what does TCM stand for", "traditional chinese medicine"),
+    ],
+)
+def test_definitions(graph: KnowledgeGraph, question: str, label: str) -> None:
+    reply = ask(graph, question)
+    expect(reply, only={label})
+    assert len(reply["text"]) > len(label) + 10, "a definition says more than the name"
+
+
+@pytest.mark.parametrize(
+    ("question", "has"),
+    [
+        ("how do I choose between acupuncture and dry needling", ["preference", "nature of the condition"]),
+        ("how should I decide between dry needling and acupuncture", ["preference"]),
+        ("how do I pick between acupuncture and dry needling", ["preference"]),
+        pytest.param("help me decide between dry needling and acupuncture", ["preference"]),
+        pytest.param(
+            "how do I choose between dry needling and acupuncture for back pain",
+            ["professional", "preference"],
+        ),
+    ],
+)
+def test_choosing_between_modalities(graph: KnowledgeGraph, question: str, has: list[str]) -> None:
+    reply = ask(graph, question)
+    expect(reply, has=has, lacks=["dry needling", "acupuncture"])
+
+
+# --- yes/no questions narrow the answer -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "modality"),
+    [
+        pytest.param("does acupuncture help sciatica?", "acupuncture"),
+        pytest.param("does dry needling help back pain", "dry needling"),
+        pytest.param("Does Acupuncture Help Sciatica", "acupuncture"),
+    ],
+)
+def test_yes_no_keeps_only_the_named_modality(graph: KnowledgeGraph, question: str, modality: str) -> None:
+    reply = ask(graph, question)
+    expect(reply, only={modality})
+    expect_costs(reply)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "does acupuncture help plantar fasciitis?",
+        "is acupuncture good for plantar fasciitis",
+        "can dry needling help with qi imbalance",
+    ],
+)
+def test_yes_no_the_source_does_not_say_is_declined(graph: KnowledgeGraph, question: str) -> None:
+    reply = ask(graph, question)
+    assert reply["answered"] is False
+    assert reply["answers"] == []
+    assert reply["text"]
+
+
+# --- two steps ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "has", "lacks"),
+    [
+        ("what is the origin of the treatment for plantar fasciitis", ["western"], ["chinese"]),
+        ("where does the treatment for plantar fasciitis come from", ["western"], ["chinese"]),
+        ("what is the origin of the treatments for sciatica", ["western", "chinese"], []),
+        ("what are the risks of the treatments for sciatica", ["soreness", "bruising", "infection"], []),
+        ("who performs the treatment for plantar fasciitis", ["physical therap"], ["acupuncturist"]),
+        ("what are the benefits of the treatment for plantar fasciitis", ["range of motion"], ["relaxation"]),
+    ],
+)
+def test_two_steps(graph: KnowledgeGraph, question: str, has: list[str], lacks: list[str]) -> None:
+    reply = ask(graph, question)
+    expect(reply, has=has, lacks=lacks)
+    assert reply["interpretation"]["steps"][0] == "treatments_for_condition"
+
+
+@pytest.mark.parametrize(
+    ("question", "modalities"),
+    [
+        ("how much does the treatment for plantar fasciitis cost", DN),
+        ("how much do treatments for back pain cost", BOTH),
+    ],
+)
+def test_two_steps_cost(graph: KnowledgeGraph, question: str, modalities: set[str]) -> None:
+    reply = ask(graph, question)
+    expect(reply, only=modalities)
+    expect_costs(reply)
+
+
+# --- refusals -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # conditions the source does not cover
+        "what treats asthma",
+        "acupuncture for migraine",
+        "what helps my migraine?",
+        "dry needling for diabetes",
+        "WHAT TREATS CANCER",
+        # off-topic
+        "what's the weather today",
+        "what is the capital of Italy",
+        "give me a recipe for pancakes",
+        "how do I bake a chocolate cake",
+        pytest.param("who won the world cup"),
+        # nonsense and empty-ish
+        "asdf qwerty",
+        "blah blah",
+        "?",
+        "!!!",
+        # cure claims the source never makes
+        "can acupuncture cure back pain",
+        "does dry needling cure sciatica",
+        "will acupuncture cure my sciatica",
+    ],
+)
+def test_refusals(graph: KnowledgeGraph, question: str) -> None:
+    expect_refusal(ask(graph, question))
+
+
+def test_refusal_names_the_unknown_condition(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "what treats asthma")
+    assert "asthma" in reply["text"].lower()
+    assert reply.get("suggestions"), "a refusal offers questions that work"
+
+
+# --- the shape of an answer -----------------------------------------------------------------------
+
+# One question per intent (plus two-step ones), with whether its answers come from sourced claims.
+SHAPE_CASES = [
+    ("what treats sciatica", "treatments_for_condition", True),
+    ("how much is acupuncture", "cost_of_modality", True),
+    ("treatments under $60", "treatments_under_price", True),
+    ("which is cheapest", "cheapest_modality", True),
+    ("compare dry needling and acupuncture", "compare_modalities", True),
+    ("origin of acupuncture", "origin_of_modality", True),
+    ("risks of dry needling", "risks_of_modality", True),
+    ("benefits of acupuncture", "benefits_of_modality", True),
+    ("who performs dry needling", "practitioners_of_modality", True),
+    ("techniques of dry needling", "techniques_of_modality", True),
+    ("what does acupuncture target", "targets_of_modality", True),
+    ("how does dry needling work", "mechanisms_of_modality", True),
+    ("what conditions does acupuncture treat", "conditions_of_modality", True),
+    ("what affects the cost of acupuncture", "cost_factors", True),
+    ("which therapy gives mental clarity", "modalities_with_property", True),
+    ("how do I choose between dry needling and acupuncture", "choice_factors", True),
+    ("what is qi", "describe_resource", False),  # a definition in our words, not a claim of the source
+    ("what is the origin of the treatment for plantar fasciitis", "origin_of_modality", True),
+    ("how much does the treatment for plantar fasciitis cost", "cost_of_modality", True),
+    pytest.param("what does the source say about sciatica", "claims_about", True),
+]
+TREATMENT_INTENTS = {
+    "treatments_for_condition",
+    "treatments_under_price",
+    "cheapest_modality",
+    "cost_of_modality",
+    "compare_modalities",
+    "conditions_of_modality",
+}
+
+
+@pytest.mark.parametrize(("question", "intent", "from_claims"), SHAPE_CASES)
+def test_answered_reply_shape(graph: KnowledgeGraph, question: str, intent: str, from_claims: bool) -> None:
+    reply = ask(graph, question)
+    assert reply["question"] == question
+    assert reply["answered"] is True, reply["text"]
+    assert isinstance(reply["text"], str) and reply["text"]
+    assert reply["interpretation"]["intent"] == intent
+    assert reply["query"]["name"] == intent
+    assert "SELECT" in reply["query"]["sparql"].upper()
+    assert isinstance(reply["query"]["params"], dict)
+    for answer in reply["answers"]:
+        assert answer["iri"].startswith("http"), answer
+        assert answer["label"]
+        assert isinstance(answer["sources"], list)
+        if from_claims:
+            assert answer["sources"], f"{answer['label']} has no source"
+            for source in answer["sources"]:
+                assert source["title"] == ARTICLE
+                assert source["section"], f"{answer['label']} cites no section"
+    if intent in TREATMENT_INTENTS:
+        assert "not medical advice" in reply["note"].lower()
+
+
+@pytest.mark.parametrize(
+    ("question", "section"),
+    [
+        ("what treats plantar fasciitis and what does it cost", "Plantar Fasciitis"),
+        ("what helps sciatica", "Sciatica"),
+        ("what helps back pain", "Back Pain"),
+    ],
+)
+def test_treatment_answers_cite_the_condition_section(
+    graph: KnowledgeGraph, question: str, section: str
+) -> None:
+    reply = ask(graph, question)
+    for answer in reply["answers"]:
+        assert {"title": ARTICLE, "section": section} in answer["sources"], answer["sources"]
+
+
+def test_entities_record_what_was_linked(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "what helps siatica")
+    entities = reply["interpretation"]["entities"]
+    assert [e["iri"] for e in entities] == [NKG + "sciatica"]
+    assert 0 < entities[0]["score"] < 1, "a typo links with a score below 1"
+    exact = ask(graph, "what helps sciatica")["interpretation"]["entities"]
+    assert exact[0]["score"] == 1.0
+
+
+def test_refusal_reply_shape(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "what treats asthma")
+    assert reply["question"] == "what treats asthma"
+    assert reply["answered"] is False
+    assert reply["answers"] == []
+    assert "intent" in reply["interpretation"]
+
+
+def test_render_answer_shows_labels_costs_and_note(graph: KnowledgeGraph) -> None:
+    shown = render_answer(ask(graph, "what treats sciatica"))
+    assert "Dry needling" in shown and "Acupuncture" in shown
+    assert "50–150" in shown and "70–150" in shown
+    assert "not medical advice" in shown
+    declined = render_answer(ask(graph, "what treats asthma"))
+    assert "asthma" in declined.lower()
+
+
+# --- intents and synonyms are data ----------------------------------------------------------------
+
+
+def _declared_prefixes(ttl: Path) -> set[str]:
+    return set(re.findall(r"^@prefix\s+(\w*):", ttl.read_text(encoding="utf-8"), flags=re.MULTILINE))
+
+
+def test_a_new_altlabel_is_a_new_synonym(graph: KnowledgeGraph, graph_copy: Path) -> None:
+    question = "what treats nerve pain down the leg"
+    ttl = graph_copy / "needling.ttl"
+    assert {"nkg", "skos"} <= _declared_prefixes(ttl)
+    with ttl.open("a", encoding="utf-8") as out:
+        out.write('\nnkg:sciatica skos:altLabel "nerve pain down the leg"@en .\n')
+    edited = open_graph(ttl, graph_copy / "queries")
+
+    reply = ask(edited, question)
+    expect(reply, only=BOTH)
+    expect_costs(reply)
+    assert reply["interpretation"]["entities"][0]["iri"] == NKG + "sciatica"
+
+    expect_refusal(ask(graph, question))
+
+
+def test_a_new_cue_word_is_a_new_way_to_ask(graph: KnowledgeGraph, graph_copy: Path) -> None:
+    rq = graph_copy / "queries" / "cost_of_modality.rq"
+    lines = rq.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.startswith("# cue:"))
+    lines.insert(at + 1, "# cue: zorbify\n")
+    rq.write_text("".join(lines), encoding="utf-8")
+    edited = open_graph(graph_copy / "needling.ttl", graph_copy / "queries")
+
+    reply = ask(edited, "zorbify acupuncture")
+    expect(reply, only=ACU)
+    expect_costs(reply)
+    assert reply["interpretation"]["intent"] == "cost_of_modality"
+
+    before = ask(graph, "zorbify acupuncture")
+    assert before["interpretation"]["intent"] != "cost_of_modality"
+    assert not any("cost" in a for a in before["answers"])
