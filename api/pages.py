@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -14,24 +15,35 @@ from kg.params import KNOWN_PREFIXES
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 NKG = KNOWN_PREFIXES["nkg"]
-_SHORT = [(iri, f"{prefix}:") for prefix, iri in KNOWN_PREFIXES.items()]
+RESOURCE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
+PREFIXES = {
+    **KNOWN_PREFIXES,
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "icd10cm": "http://purl.bioontology.org/ontology/ICD10CM/",
+}
 
 
 def href(iri: object) -> str | None:
-    """Where a link to this IRI goes: our resource page, the IRI itself if http(s), otherwise nowhere."""
+    """Where a link to this IRI goes: our resource page, the IRI itself if http(s), otherwise nowhere
+    (a `javascript:` or `data:` IRI in the data is shown as text, never as a link)."""
     text = str(iri)
-    if text.startswith(NKG):
+    if text.startswith(NKG) and RESOURCE_NAME.fullmatch(text[len(NKG) :]):
         return "/resource/" + quote(text[len(NKG) :], safe="")
-    if text.startswith(("http://", "https://")):
+    if text.lower().startswith(("http://", "https://")):
         return text
     return None
 
 
 def short(iri: object) -> str:
+    """An IRI as a prefixed name where a known prefix fits: nkg:sciatica, schema:MedicalCondition."""
     text = str(iri)
-    for long, prefix in _SHORT:
-        if text.startswith(long):
-            return prefix + text[len(long) :]
+    for prefix, namespace in PREFIXES.items():
+        if text.startswith(namespace) and len(text) > len(namespace):
+            return f"{prefix}:{text[len(namespace) :]}"
     return text
 
 

@@ -29,11 +29,14 @@ def query_page(request: Request, name: str) -> Response:
         raise UnknownQuery(name, sorted(graph.catalogue.queries))
     given = {p.name: request.query_params[p.name] for p in query.params if request.query_params.get(p.name)}
     ready = "run" in request.query_params or all(p.name in given for p in query.params if p.required)
-    result, error, sparql = None, None, query.sparql
+    result, turtle, error, sparql = None, None, None, query.sparql
     if ready and (given or not any(p.required for p in query.params)):
         try:
             sparql = with_bindings(query.sparql, bind_params(query, given))
-            result = graph.run(name, given)
+            if query.form == "SELECT":
+                result = graph.run(name, given)
+            else:
+                turtle = graph.construct(name, given, "text/turtle").decode("utf-8")
         except ParamError as exc:
             error = str(exc)
         except Exception as exc:  # a failing query is shown on the page, never as a server error
@@ -43,6 +46,7 @@ def query_page(request: Request, name: str) -> Response:
         query=query,
         given=given,
         result=result,
+        turtle=turtle,
         error=error,
         sparql=sparql,
         options=_options(graph, query),

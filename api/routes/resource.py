@@ -1,0 +1,224 @@
+"""GET /resource/{name}: one resource of our namespace as an HTML page or as its RDF twin, by Accept."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import Response
+
+from api.caching import etag_for, validated
+from api.errors import ApiError
+from api.negotiation import GRAPH_FORMATS, NotAcceptable, choose
+from api.pages import RESOURCE_NAME, href, render, short
+from api.state import RuntimeDep
+from kg.engine import KnowledgeGraph
+from kg.params import NKG
+from kg.terms import Row, Term
+
+RESOURCE_GRAPH_QUERY = "resource_graph"
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_NAME_RULE = "1 to 200 letters, digits, '.', '_' or '-', starting with a letter or digit"
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_SKOS = "http://www.w3.org/2004/02/skos/core#"
+_RDF_TYPE = _RDF + "type"
+_IDENTIFIER_PROPERTIES = frozenset(
+    _SKOS + p for p in ("exactMatch", "closeMatch", "narrowMatch", "broadMatch", "relatedMatch")
+)
+# The RDF twins, then plain JSON (served as JSON-LD); HTML first so a bare */* gets the page.
+_RDF_OFFERS = {key: GRAPH_FORMATS[key] for key in ("turtle", "jsonld", "ntriples", "rdfxml")}
+_OFFERS = {"html": "text/html", **_RDF_OFFERS, "json": "application/json"}
+_ALTERNATES = (("turtle", "Turtle"), ("jsonld", "JSON-LD"), ("ntriples", "N-Triples"))
+
+router = APIRouter(tags=["linked data"])
+
+
+@dataclass(frozen=True)
+class Link:
+    """Something to show: its text, and an href only for our resources or http(s) IRIs."""
+
+    text: str
+    href: str | None = None
+    iri: str | None = None
+
+
+@dataclass
+class LinkGroup:
+    """The values one property links to (or from), in query order."""
+
+    property: Link
+    values: list[Link] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ClaimView:
+    """One claim node about the resource: the statement, where the source makes it and how firmly."""
+
+    claim: Link
+    fact: str
+    subject: Link
+    predicate: Link
+    object: Link
+    section: Link
+    article: Link
+    hedge: str | None
+    severity: str | None
+
+
+@router.get(
+    "/resource/{name:path}",
+    summary="One resource as a page or as linked data",
+    description="The resource `https://needling-kg.example.org/kg/{name}`: an HTML page for browsers; its "
+    "outgoing and incoming triples plus its claim nodes as Turtle, JSON-LD or N-Triples by `Accept` "
+    "or `?format=turtle|jsonld|ntriples`.",
+    responses={
+        200: {
+            "description": "The page or the RDF twin",
+            "content": {media: {} for media in _OFFERS.values() if media != "application/json"},
+        },
+        304: {"description": "The client's copy (If-None-Match) is current"},
+        404: {"description": "Not a valid resource name, or no resource has that name"},
+        406: {"description": "None of the accepted media types can be produced"},
+    },
+)
+def resource(
+    request: Request,
+    runtime: RuntimeDep,
+    name: Annotated[str, Path(description="The local name, e.g. dry-needling, sciatica, Modality")],
+    fmt: Annotated[
+        str | None, Query(alias="format", description="turtle, jsonld or ntriples; overrides Accept")
+    ] = None,
+) -> Response:
+    """Validate the name -> negotiate -> run the named queries -> present, with validators."""
+    iri = resource_iri(name)
+    representation = negotiate(request, fmt)
+    graph = runtime.snapshot.graph
+    if representation == "html":
+        response: Response = render("resource.html", page=page_context(graph, name, iri))
+    else:
+        response = rdf_response(graph, iri, representation)
+    etag = etag_for(request, graph.version, representation)
+    return validated(request, response, etag, runtime.settings.cache_max_age_s)
+
+
+def resource_iri(name: str) -> str:
+    if not RESOURCE_NAME.fullmatch(name):
+        shown = ascii(name[:60]) + ("..." if len(name) > 60 else "")
+        raise ApiError(
+            404, "invalid_resource_name", f"{shown} is not a resource name: names are {_NAME_RULE}"
+        )
+    return NKG + name
+
+
+def negotiate(request: Request, override: str | None) -> str:
+    try:
+        return choose(request.headers.get("accept"), _OFFERS, override=override)
+    except NotAcceptable as exc:
+        raise ApiError(406, "not_acceptable", str(exc)) from None
+
+
+def rdf_response(graph: KnowledgeGraph, iri: str, representation: str) -> Response:
+    """The resource's triples. N-Triples first: empty there means no such resource, on any store, whereas
+    an empty graph in Turtle or JSON-LD may still be prefixes or `[]`."""
+    body = resource_graph(graph, iri, _RDF_OFFERS["ntriples"])
+    if not body.strip():
+        raise _unknown(iri)
+    media_type = _RDF_OFFERS.get(representation, _RDF_OFFERS["jsonld"])
+    if representation != "ntriples":
+        body = resource_graph(graph, iri, media_type)
+    shown_type = _OFFERS[representation]
+    return Response(body, media_type=shown_type)
+
+
+def resource_graph(graph: KnowledgeGraph, iri: str, media_type: str) -> bytes:
+    return graph.construct(RESOURCE_GRAPH_QUERY, {"resource": iri}, media_type)
+
+
+def page_context(graph: KnowledgeGraph, name: str, iri: str) -> dict[str, Any]:
+    """Everything the resource page shows, in one dict, so the template can change without the route."""
+    if not resource_graph(graph, iri, _RDF_OFFERS["ntriples"]).strip():
+        raise _unknown(iri)
+    params = {"resource": iri}
+    described = graph.run("describe_resource", params).rows
+    links = graph.run("resource_links", params)
+    claims = graph.run("claims_about", params)
+    first = described[0] if described else {}
+    outgoing = [row for row in links.rows if _value(row, "direction") == "out"]
+    other_names = _value(first, "otherNames")
+    return {
+        "name": name,
+        "iri": iri,
+        "label": _value(first, "resourceLabel") or name,
+        "alt_labels": [label for label in other_names.split(", ") if label] if other_names else [],
+        "definition": _value(first, "definition"),
+        "types": [link_to(row["other"], row.get("otherLabel")) for row in outgoing if _is_type(row)],
+        "identifiers": _groups(row for row in outgoing if _is_identifier(row)),
+        "outgoing": _groups(row for row in outgoing if not _is_type(row) and not _is_identifier(row)),
+        "incoming": _groups(row for row in links.rows if _value(row, "direction") == "in"),
+        "claims": [_claim(row) for row in claims.rows],
+        "truncated": links.truncated or claims.truncated,
+        "alternates": [
+            {"media_type": _RDF_OFFERS[key], "href": f"?format={key}", "label": label}
+            for key, label in _ALTERNATES
+        ],
+    }
+
+
+def link_to(term: Term, label: Term | None = None) -> Link:
+    """A term as something to show; literals and IRIs of any scheme but http(s) get no href."""
+    if term.kind != "iri":
+        return Link(label.value if label else term.value)
+    return Link(label.value if label else short(term.value), href(term.value), term.value)
+
+
+def property_link(term: Term, label: Term | None = None) -> Link:
+    """A property with no label of its own reads as words: schema:possibleTreatment -> possible treatment."""
+    if label is not None or term.kind != "iri":
+        return link_to(term, label)
+    local = re.split(r"[/#]", term.value)[-1]
+    words = _CAMEL_BOUNDARY.sub(" ", local).lower() if local else short(term.value)
+    return Link(words, href(term.value), term.value)
+
+
+def _unknown(iri: str) -> ApiError:
+    return ApiError(404, "no_such_resource", f"no resource named '{iri[len(NKG) :]}' in the graph")
+
+
+def _value(row: Row, name: str) -> str | None:
+    term = row.get(name)
+    return term.value if term is not None else None
+
+
+def _is_type(row: Row) -> bool:
+    return _value(row, "property") == _RDF_TYPE
+
+
+def _is_identifier(row: Row) -> bool:
+    return _value(row, "property") in _IDENTIFIER_PROPERTIES
+
+
+def _groups(rows: Iterable[Row]) -> list[LinkGroup]:
+    """Rows of resource_links grouped by property, keeping the query's order."""
+    groups: dict[str, LinkGroup] = {}
+    for row in rows:
+        prop = row["property"]
+        group = groups.setdefault(prop.value, LinkGroup(property_link(prop, row.get("propertyLabel"))))
+        group.values.append(link_to(row["other"], row.get("otherLabel")))
+    return list(groups.values())
+
+
+def _claim(row: Row) -> ClaimView:
+    return ClaimView(
+        claim=link_to(row["claim"]),
+        fact=_value(row, "fact") or "",
+        subject=link_to(row["subject"], row.get("subjectLabel")),
+        predicate=property_link(row["predicate"], row.get("predicateLabel")),
+        object=link_to(row["object"], row.get("objectLabel")),
+        section=link_to(row["section"], row.get("sectionTitle")),
+        article=link_to(row["article"], row.get("articleTitle")),
+        hedge=_value(row, "hedge"),
+        severity=_value(row, "severity"),
+    )
