@@ -41,7 +41,11 @@ class ResponseCache:
     """Pure ASGI middleware; `version` tells the current graph version (it changes on reload)."""
 
     def __init__(
-        self, app: ASGIApp, version: Callable[[], str], stats: CacheStats | None = None, max_entries: int = 4096
+        self,
+        app: ASGIApp,
+        version: Callable[[], str],
+        stats: CacheStats | None = None,
+        max_entries: int = 4096,
     ) -> None:
         self.app = app
         self.version = version
@@ -51,7 +55,11 @@ class ResponseCache:
         self._seen_version = ""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "GET" or not scope["path"].startswith(CACHEABLE_PREFIXES):
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "GET"
+            or not scope["path"].startswith(CACHEABLE_PREFIXES)
+        ):
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])

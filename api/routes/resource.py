@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from api.caching import etag_for, validated
 from api.errors import ApiError
 from api.negotiation import GRAPH_FORMATS, NotAcceptable, choose
+from api.neighbourhood import Group, Neighbour, layout
 from api.pages import RESOURCE_NAME, href, render, short
 from api.state import RuntimeDep
 from kg.engine import KnowledgeGraph
@@ -148,16 +149,22 @@ def page_context(graph: KnowledgeGraph, name: str, iri: str) -> dict[str, Any]:
     first = described[0] if described else {}
     outgoing = [row for row in links.rows if _value(row, "direction") == "out"]
     other_names = _value(first, "otherNames")
+    outgoing_groups = _groups(row for row in outgoing if not _is_type(row) and not _is_identifier(row))
+    incoming_groups = _groups(row for row in links.rows if _value(row, "direction") == "in")
+    label = _value(first, "resourceLabel") or name
     return {
         "name": name,
         "iri": iri,
-        "label": _value(first, "resourceLabel") or name,
+        "label": label,
         "alt_labels": [label for label in other_names.split(", ") if label] if other_names else [],
         "definition": _value(first, "definition"),
         "types": [link_to(row["other"], row.get("otherLabel")) for row in outgoing if _is_type(row)],
         "identifiers": _groups(row for row in outgoing if _is_identifier(row)),
-        "outgoing": _groups(row for row in outgoing if not _is_type(row) and not _is_identifier(row)),
-        "incoming": _groups(row for row in links.rows if _value(row, "direction") == "in"),
+        "outgoing": outgoing_groups,
+        "incoming": incoming_groups,
+        "picture": layout(
+            label, _picture_groups(outgoing_groups, False) + _picture_groups(incoming_groups, True)
+        ),
         "claims": [_claim(row) for row in claims.rows],
         "truncated": links.truncated or claims.truncated,
         "alternates": [
@@ -208,6 +215,16 @@ def _groups(rows: Iterable[Row]) -> list[LinkGroup]:
         group = groups.setdefault(prop.value, LinkGroup(property_link(prop, row.get("propertyLabel"))))
         group.values.append(link_to(row["other"], row.get("otherLabel")))
     return list(groups.values())
+
+
+def _picture_groups(groups: list[LinkGroup], incoming: bool) -> list[Group]:
+    """Only things with an IRI are drawn; literals (prices, notes) stay in the lists."""
+    drawn = []
+    for group in groups:
+        neighbours = [Neighbour(value.text, value.href) for value in group.values if value.iri]
+        if neighbours:
+            drawn.append(Group(group.property.text, incoming, neighbours))
+    return drawn
 
 
 def _claim(row: Row) -> ClaimView:

@@ -1,0 +1,130 @@
+"""A picture of a resource's neighbourhood: a radial layout, one sector per property, drawn as SVG on the server."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+WIDTH = 820
+HEIGHT = 560
+RADIUS = 205
+MAX_NODES = 26
+MAX_GROUPS = 8
+MAX_LABEL = 22
+PALETTE = ("#0b6e69", "#8a5a00", "#5b4b8a", "#2b6cb0", "#b3261e", "#3d7a1f", "#a23b72", "#4a5568")
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    label: str
+    href: str | None
+
+
+@dataclass(frozen=True)
+class Group:
+    """The neighbours one property reaches, outwards (this -> them) or inwards (them -> this)."""
+
+    property: str
+    incoming: bool
+    neighbours: Sequence[Neighbour]
+
+
+@dataclass(frozen=True)
+class Node:
+    x: float
+    y: float
+    label: str
+    href: str | None
+    colour: str
+    anchor: str
+    label_x: float
+    label_y: float
+
+
+@dataclass(frozen=True)
+class Legend:
+    text: str
+    colour: str
+
+
+@dataclass(frozen=True)
+class Picture:
+    width: int
+    height: int
+    centre_label: str
+    nodes: tuple[Node, ...]
+    legend: tuple[Legend, ...]
+    left_out: int
+
+    @property
+    def cx(self) -> float:
+        return self.width / 2
+
+    @property
+    def cy(self) -> float:
+        return self.height / 2
+
+
+def layout(centre_label: str, groups: Sequence[Group]) -> Picture:
+    """Neighbours on a circle around the centre; each property's neighbours side by side in one colour,
+    with a gap between properties so the groups read as groups."""
+    kept, left_out = _keep(groups)
+    slots = sum(len(g.neighbours) for g in kept) + len(kept)
+    nodes: list[Node] = []
+    legend: list[Legend] = []
+    slot = 0
+    for index, group in enumerate(kept):
+        colour = PALETTE[index % len(PALETTE)]
+        arrow = "←" if group.incoming else "→"
+        legend.append(Legend(f"{arrow} {group.property} ({len(group.neighbours)})", colour))
+        for neighbour in group.neighbours:
+            nodes.append(_place(slot, slots, neighbour, colour))
+            slot += 1
+        slot += 1
+    return Picture(WIDTH, HEIGHT, _short(centre_label, 30), tuple(nodes), tuple(legend), left_out)
+
+
+def _keep(groups: Sequence[Group]) -> tuple[list[Group], int]:
+    """The largest MAX_GROUPS properties, in their own order, sharing MAX_NODES places round-robin."""
+    biggest = sorted(groups, key=lambda g: len(g.neighbours), reverse=True)[:MAX_GROUPS]
+    chosen = [g for g in groups if any(g is b for b in biggest)]
+    takes = [0] * len(chosen)
+    budget = MAX_NODES
+    while budget > 0 and any(t < len(g.neighbours) for t, g in zip(takes, chosen, strict=True)):
+        for index, group in enumerate(chosen):
+            if budget > 0 and takes[index] < len(group.neighbours):
+                takes[index] += 1
+                budget -= 1
+    kept = [Group(g.property, g.incoming, list(g.neighbours)[:t]) for g, t in zip(chosen, takes, strict=True)]
+    drawn = sum(takes)
+    return kept, sum(len(g.neighbours) for g in groups) - drawn
+
+
+def _place(slot: int, total: int, neighbour: Neighbour, colour: str) -> Node:
+    angle = -math.pi / 2 + 2 * math.pi * slot / max(total, 1)
+    x = WIDTH / 2 + RADIUS * 1.05 * math.cos(angle)
+    y = HEIGHT / 2 + RADIUS * math.sin(angle)
+    right = math.cos(angle) >= 0
+    label_x = x + (12 if right else -12)
+    anchor = "start" if right else "end"
+    label_y = y + 4
+    if abs(math.cos(angle)) < 0.35:
+        # near the top or bottom, labels would collide side by side: stack them above or below instead
+        anchor, label_x = "middle", x
+        step = 16 * (slot % 2)
+        label_y = y + 24 + step if math.sin(angle) > 0 else y - 14 - step
+    return Node(
+        round(x, 1),
+        round(y, 1),
+        _short(neighbour.label, MAX_LABEL),
+        neighbour.href,
+        colour,
+        anchor,
+        round(label_x, 1),
+        round(label_y, 1),
+    )
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

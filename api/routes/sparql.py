@@ -1,0 +1,318 @@
+"""GET/POST /sparql: the SPARQL 1.1 Protocol, read-only, every query guarded and run under a deadline.
+
+Notes for the README:
+- A query reaches `/sparql` as `GET ?query=`, as a urlencoded `POST` (`query=`), or as a `POST` with
+  `Content-Type: application/sparql-query`. Updates, `default-graph-uri` / `named-graph-uri`, SERVICE,
+  FROM / FROM NAMED and LOAD are refused with 400 and a JSON error naming the reason.
+- The result format follows `Accept` (with q-values) or a `format=` parameter: json, xml, csv, tsv for
+  SELECT / ASK; turtle, ntriples, jsonld, rdfxml for CONSTRUCT / DESCRIBE.
+- Results stop at the row cap (`NEEDLING_ROW_CAP`, default 10,000). A capped result says so in the
+  response header `X-Row-Cap-Truncated: true`; the standard result formats have no place for it.
+- A query that passes the deadline (`NEEDLING_DEADLINE_S`, default 5 s) is stopped and answered 503
+  with the error code `timeout`, never with a partial or empty result.
+- GET results carry an ETag and `Cache-Control: public`; POST results are `no-store`.
+- `GET /sparql` without a query gives the service description for an RDF `Accept` (Turtle for `*/*`)
+  and the query page for a browser; any other `Accept` gets 400 `no_query`.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from api import pages
+from api.caching import etag_for, not_modified, validated
+from api.errors import ApiError
+from api.negotiation import GRAPH_FORMATS, SOLUTION_FORMATS, NotAcceptable, choose, parse_accept
+from api.service_description import service_description
+from api.state import Snapshot, get_runtime
+from kg.guard import GuardedQuery, QueryRefused, check_query
+from kg.sandbox import GRAPH_FORMATS as RDF_FORMATS
+from kg.sandbox import PoolClosed, QueryFailed, QueryTimeout
+from kg.store import RemoteStore, StoreError
+
+FORM = "application/x-www-form-urlencoded"
+QUERY_BODY = "application/sparql-query"
+UPDATE_BODY = "application/sparql-update"
+DATASET_PARAMS = ("default-graph-uri", "named-graph-uri")
+TRUNCATED_HEADER = "X-Row-Cap-Truncated"
+ALL_FORMATS = {**SOLUTION_FORMATS, **GRAPH_FORMATS}
+# Clients such as SPARQLWrapper send format=xml / format=json for CONSTRUCT too, meaning RDF/XML and JSON-LD.
+GRAPH_OVERRIDES = {"xml": "rdfxml", "json": "jsonld"}
+
+
+def _query_param(name: str, description: str, **schema: object) -> dict[str, object]:
+    return {"name": name, "in": "query", "schema": {"type": "string", **schema}, "description": description}
+
+
+_FORMAT_PARAM = _query_param(
+    "format",
+    "Overrides Accept: json, xml, csv, tsv (SELECT, ASK); turtle, ntriples, jsonld, rdfxml (CONSTRUCT, DESCRIBE)",
+    enum=list(ALL_FORMATS),
+)
+_QUERY_PARAM = _query_param(
+    "query", "SELECT, ASK, CONSTRUCT or DESCRIBE; without it, the service description"
+)
+_FORM_SCHEMA = {"type": "object", "properties": {"query": {"type": "string"}}, "required": ["query"]}
+_GET_EXTRA = {"parameters": [_QUERY_PARAM, _FORMAT_PARAM]}
+_POST_EXTRA = {
+    "parameters": [_FORMAT_PARAM],
+    "requestBody": {
+        "required": True,
+        "content": {FORM: {"schema": _FORM_SCHEMA}, QUERY_BODY: {"schema": {"type": "string"}}},
+    },
+}
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The result, in the negotiated format",
+        "content": {media: {} for media in ALL_FORMATS.values()},
+    },
+    304: {"description": "The client's cached copy (by If-None-Match) is current"},
+    400: {"description": "Refused or malformed query, update, dataset selection; the code says which"},
+    406: {"description": "None of the accepted media types fits this query form"},
+    413: {"description": "The request body is over the size limit"},
+    415: {"description": "The POST body is neither urlencoded nor application/sparql-query"},
+    502: {"description": "The remote SPARQL store failed"},
+    503: {"description": "The query passed its deadline (code `timeout`), or the service is not ready"},
+}
+
+router = APIRouter(tags=["SPARQL"])
+
+
+@dataclass(frozen=True)
+class ProtocolRequest:
+    """The protocol parameters of one request, whether from the URL, a form body or a query body."""
+
+    query: str | None
+    format: str | None
+
+
+@router.get(
+    "/sparql",
+    summary="SPARQL query (GET)",
+    description="SPARQL 1.1 Protocol query via GET. Without `query`: the service description "
+    "(RDF Accept) or the query page (browser).",
+    responses=_RESPONSES,
+    openapi_extra=_GET_EXTRA,
+)
+def sparql_get(request: Request) -> Response:
+    protocol = _collect(request.query_params.multi_items())
+    if protocol.query is None:
+        return _without_query(request, protocol.format)
+    return _answer(request, protocol, cacheable=True)
+
+
+@router.post(
+    "/sparql",
+    summary="SPARQL query (POST)",
+    description="SPARQL 1.1 Protocol query via urlencoded POST (`query=`) or an `application/sparql-query` "
+    "body. Updates are refused.",
+    responses=_RESPONSES,
+    openapi_extra=_POST_EXTRA,
+)
+async def sparql_post(request: Request) -> Response:
+    # Only the body is read here; everything that blocks runs in the thread pool.
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media == UPDATE_BODY:
+        raise _read_only()
+    if media not in (FORM, QUERY_BODY):
+        raise ApiError(
+            415,
+            "unsupported_media_type",
+            f"send the query as {FORM} (query=...) or as {QUERY_BODY}; got {media or 'no Content-Type'}",
+        )
+    body = await _read_body(request, get_runtime(request).settings.max_body_bytes)
+    return await run_in_threadpool(_answer_post, request, media, body)
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    """The body, up to `limit` bytes: a larger one is refused before (or while) it arrives."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not declared.strip().isdigit():
+            raise ApiError(400, "bad_request", "the Content-Length header is not a number")
+        if int(declared) > limit:
+            raise _too_large(limit)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _answer_post(request: Request, media: str, body: bytes) -> Response:
+    try:
+        text = body.decode("utf-8")
+        url_items = request.query_params.multi_items()
+        if media == FORM:
+            protocol = _collect(url_items + parse_qsl(text, keep_blank_values=True, errors="strict"))
+        else:
+            protocol = _collect(url_items, body_query=text)
+    except UnicodeDecodeError:
+        raise ApiError(400, "bad_request", "the request body is not valid UTF-8") from None
+    if protocol.query is None:
+        raise _no_query()
+    return _answer(request, protocol, cacheable=False)
+
+
+def _collect(items: list[tuple[str, str]], body_query: str | None = None) -> ProtocolRequest:
+    """Check the protocol parameters: one query, no update, no dataset selection."""
+    names = {name for name, _ in items}
+    if "update" in names:
+        raise _read_only()
+    for name in DATASET_PARAMS:
+        if name in names:
+            raise ApiError(
+                400, "dataset", f"the query may not choose its dataset here ({name} is not accepted)"
+            )
+    queries = [value for name, value in items if name == "query"]
+    if body_query is not None:
+        queries.append(body_query)
+    if len(queries) > 1:
+        raise ApiError(400, "bad_request", f"give exactly one query; this request has {len(queries)}")
+    formats = [value for name, value in items if name == "format"]
+    return ProtocolRequest(queries[0] if queries else None, formats[-1] if formats else None)
+
+
+def _answer(request: Request, protocol: ProtocolRequest, *, cacheable: bool) -> Response:
+    """Guard -> negotiate -> (304 if current) -> run exactly the guarded text -> present."""
+    runtime = get_runtime(request)
+    snapshot = runtime.snapshot
+    guarded = _guard(protocol.query or "", runtime.settings.max_query_chars)
+    if guarded.form in ("SELECT", "ASK"):
+        fmt = _negotiate(request, SOLUTION_FORMATS, protocol.format)
+    else:
+        override = GRAPH_OVERRIDES.get((protocol.format or "").lower(), protocol.format)
+        fmt = _negotiate(request, GRAPH_FORMATS, override)
+    if not cacheable:
+        response = _execute(snapshot, guarded, fmt)
+        response.headers.update({"Cache-Control": "no-store", "Vary": "Accept"})
+        return response
+    max_age = runtime.settings.cache_max_age_s
+    etag = etag_for(request, snapshot.graph.version, f"{fmt}|{guarded.text}")
+    if not_modified(request, etag):
+        return validated(request, Response(status_code=304), etag, max_age)
+    return validated(request, _execute(snapshot, guarded, fmt), etag, max_age)
+
+
+def _guard(text: str, max_length: int) -> GuardedQuery:
+    try:
+        return check_query(text, max_length=max_length)
+    except QueryRefused as exc:
+        raise ApiError(400, exc.code, str(exc)) from None
+    except RecursionError:
+        raise ApiError(400, "too_large", "the query is nested too deeply") from None
+
+
+def _negotiate(request: Request, offers: dict[str, str], override: str | None) -> str:
+    try:
+        return choose(request.headers.get("accept"), offers, override=override)
+    except NotAcceptable as exc:
+        raise ApiError(406, "not_acceptable", str(exc)) from None
+
+
+def _execute(snapshot: Snapshot, guarded: GuardedQuery, fmt: str) -> Response:
+    store = snapshot.graph.store
+    if isinstance(store, RemoteStore):
+        try:
+            body, media_type = store.raw(guarded.text, ALL_FORMATS[fmt])
+        except StoreError as exc:
+            raise ApiError(502, "store_error", str(exc)) from None
+        return Response(body, media_type=media_type)
+    if snapshot.pool is None:
+        raise ApiError(503, "unavailable", "the query workers are not running yet; try again shortly")
+    try:
+        result = snapshot.pool.run(guarded.text, fmt)
+    except QueryTimeout as exc:
+        raise ApiError(503, "timeout", str(exc)) from None
+    except QueryFailed as exc:
+        raise ApiError(400, exc.code, str(exc)) from None
+    except PoolClosed:
+        raise ApiError(503, "unavailable", "the graph is being reloaded; try the query again") from None
+    except RecursionError:
+        raise ApiError(400, "too_large", "the query is nested too deeply") from None
+    response = Response(result.body, media_type=result.media_type)
+    if result.truncated:
+        response.headers[TRUNCATED_HEADER] = "true"
+    return response
+
+
+def _without_query(request: Request, override: str | None) -> Response:
+    """No query: the service description for RDF (and for `*/*`), the query page for a browser."""
+    offers = {**GRAPH_FORMATS, "html": "text/html"}
+    key = _description_format(request.headers.get("accept"), offers, override)
+    if key == "html":
+        return _query_page(request)
+    triples = get_runtime(request).snapshot.graph.store.triples
+    body = service_description(_endpoint(request), triples, RDF_FORMATS[key])
+    # It names the URL the client used (host included), which caches keyed by path alone would mix up.
+    return Response(
+        body, media_type=GRAPH_FORMATS[key], headers={"Cache-Control": "no-store", "Vary": "Accept"}
+    )
+
+
+def _description_format(accept: str | None, offers: dict[str, str], override: str | None) -> str:
+    # Only explicitly named media types count: a client asking for JSON results with no query made a
+    # mistake that a `*/*;q=0.1` fallback should not hide.
+    if override:
+        try:
+            return choose(None, offers, override=override)
+        except NotAcceptable:
+            raise _no_query() from None
+    named = [p.media_type for p in parse_accept(accept) if p.q > 0 and "*" not in p.media_type]
+    if not named:
+        return "turtle"
+    for media in named:
+        try:
+            return choose(media, offers)
+        except NotAcceptable:
+            continue
+    raise _no_query()
+
+
+def _endpoint(request: Request) -> str:
+    return str(request.url.replace(query="", fragment=""))
+
+
+def _query_page(request: Request) -> Response:
+    """The browser's page at /sparql: the project's query page once its template exists."""
+    endpoint = _endpoint(request)
+    if (pages.TEMPLATES / "sparql.html").is_file():
+        return pages.render("sparql.html", request=request, endpoint=endpoint, title="SPARQL")
+    options = '<option value="">by Accept</option>' + "".join(
+        f'<option value="{key}">{key}</option>' for key in ALL_FORMATS
+    )
+    return HTMLResponse(
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>SPARQL · needling-kg</title>'
+        '<link rel="stylesheet" href="/static/site.css"></head><body><main><h1>SPARQL endpoint</h1>'
+        f"<p>SPARQL 1.1 Protocol endpoint: <code>{html.escape(endpoint)}</code> (read-only).</p>"
+        '<form method="get" action="/sparql"><p><label for="query">Query</label><br>'
+        '<textarea id="query" name="query" rows="12" cols="90" required></textarea></p>'
+        f'<p><label for="format">Format</label> <select id="format" name="format">{options}</select> '
+        '<button type="submit">Run</button></p></form></main></body></html>'
+    )
+
+
+def _read_only() -> ApiError:
+    return ApiError(400, "update", "this endpoint is read-only: SPARQL Update is not accepted")
+
+
+def _no_query() -> ApiError:
+    return ApiError(
+        400,
+        "no_query",
+        "no query given: send query=... (GET or urlencoded POST) or an application/sparql-query body",
+    )
+
+
+def _too_large(limit: int) -> ApiError:
+    return ApiError(413, "too_large", f"the request body is larger than the limit of {limit:,} bytes")
