@@ -12,9 +12,10 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
+from api.observability import AccessLog
 from api.reload import Reloader
 from api.response_cache import ResponseCache
-from api.routes import ask, docs, health, pages, queries, query_pages, resource, sparql
+from api.routes import ask, docs, health, metrics, pages, queries, query_pages, resource, sparql
 from api.security_headers import SecurityHeaders
 from api.settings import Settings
 from api.state import Runtime, Snapshot
@@ -100,6 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ResponseCache, version=lambda: runtime.snapshot.graph.version, stats=runtime.cache_stats
     )
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(AccessLog, metrics=runtime.metrics)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
@@ -111,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount("/docs-assets", docs.assets, name="docs-assets")
     app.include_router(health.router)
+    app.include_router(metrics.router)
     app.include_router(ask.router)
     app.include_router(pages.router)
     app.include_router(query_pages.router)

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from api.observability import Metrics
 from api.response_cache import CacheStats
 from api.settings import Settings
 from kg.engine import KnowledgeGraph
@@ -29,6 +30,7 @@ class Runtime:
         self._lock = threading.Lock()
         self.last_reload_error: str | None = None
         self.cache_stats = CacheStats()
+        self.metrics = Metrics()
 
     @property
     def snapshot(self) -> Snapshot:

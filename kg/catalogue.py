@@ -18,7 +18,18 @@ _PARAM = re.compile(
 )
 _OPT = re.compile(r"(default|example|class|combine)=(\S+)")
 _LIST_KEYS = ("param", "example", "cue")
+_COMMENT_LINE = re.compile(r"(?m)^[ \t]*#.*$")
+_FORM = re.compile(
+    r"\s*(?:(?:PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*(SELECT|CONSTRUCT|ASK|DESCRIBE)\b",
+    re.IGNORECASE,
+)
 _SCALAR_KEYS = ("title", "description", "answer", "say", "about", "rank")
+
+
+def blank_comment_lines(sparql: str) -> str:
+    """The text with every comment line blanked to spaces (same length), so offsets still line up and a
+    'WHERE {' written in a comment is never taken for the real one."""
+    return _COMMENT_LINE.sub(lambda m: " " * len(m.group(0)), sparql)
 
 
 class CatalogueError(Exception):
@@ -65,8 +76,7 @@ class NamedQuery:
     @property
     def form(self) -> str:
         """SELECT, CONSTRUCT, ASK or DESCRIBE: the first query keyword after the header and prefixes."""
-        body = re.sub(r"(?m)#.*$", "", self.sparql)
-        match = re.search(r"\b(SELECT|CONSTRUCT|ASK|DESCRIBE)\b", body, re.IGNORECASE)
+        match = _FORM.match(blank_comment_lines(self.sparql))
         return match.group(1).upper() if match else "SELECT"
 
 
@@ -193,11 +203,11 @@ def _check_query(path: Path, query: NamedQuery) -> None:
     except SyntaxError as exc:
         raise CatalogueError(f"{path}: SPARQL syntax error: {exc}") from None
     for param in query.params:
-        if not re.search(rf"[?$]{param.name}\b", re.sub(r"(?m)^\s*#.*$", "", query.sparql)):
+        if not re.search(rf"[?$]{param.name}\b", blank_comment_lines(query.sparql)):
             raise CatalogueError(f"{path}: param '{param.name}' is not used as ?{param.name} in the query")
         if param.combine not in ("any", "all"):
             raise CatalogueError(f"{path}: param '{param.name}' has combine={param.combine}; use any or all")
         if param.required and param.default is not None:
             raise CatalogueError(f"{path}: param '{param.name}' is required and so cannot have a default")
-    if not re.search(r"\bWHERE\s*\{", re.sub(r"(?m)^\s*#.*$", "", query.sparql), re.IGNORECASE):
+    if not re.search(r"\bWHERE\s*\{", blank_comment_lines(query.sparql), re.IGNORECASE):
         raise CatalogueError(f"{path}: the query needs an explicit WHERE {{ ... }} to bind parameters into")

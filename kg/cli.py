@@ -128,6 +128,9 @@ def _query(args: argparse.Namespace) -> int:
         if not sep:
             raise ValueError(f"expected key=value, got {item!r}")
         params[key] = value
+    if graph.query(args.name).form != "SELECT":  # a CONSTRUCT answers with triples, as Turtle
+        sys.stdout.write(graph.construct(args.name, params, "text/turtle").decode("utf-8"))
+        return 0
     print(RENDERERS[args.format](graph.run(args.name, params)), end="" if args.format == "csv" else "\n")
     return 0
 

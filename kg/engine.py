@@ -63,7 +63,6 @@ class KnowledgeGraph:
             params={key: term.to_python() for key, term in bindings.items()},
         )
 
-
     def construct(self, name: str, params: Mapping[str, object] | None, media_type: str) -> bytes:
         """Run a named CONSTRUCT query with its parameters bound, serialized in an RDF media type."""
         query = self.query(name)

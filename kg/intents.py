@@ -139,17 +139,21 @@ class Interpreter:
         return reading
 
     def _bare_amounts(self, tokens: list[str], matches: dict[str, CueMatch]) -> list[str]:
-        """"under 60": a bare number counts as an amount right after a cue of a query that takes one."""
-        wants_amount = [m for q in self.queries if any(p.type == "decimal" for p in q.params)
-                        for m in [matches[q.name]]]
+        """ "under 60": a bare number counts as an amount right after a cue of a query that takes one."""
+        wants_amount = [
+            m for q in self.queries if any(p.type == "decimal" for p in q.params) for m in [matches[q.name]]
+        ]
         cue_ends = {max(m.positions) for m in wants_amount if m.positions}
         return [t.lstrip("$") for i, t in enumerate(tokens) if _NUMBER.match(t) and i - 1 in cue_ends]
 
     def _unexplained(self, tokens: list[str], keyed: list[str], mentions: list[Mention]) -> list[str]:
         """With no cue at all, every word must be a name the graph knows: "zorbify acupuncture" is refused."""
         covered = {i for m in mentions for i in range(m.start, m.end)}
-        return [t for i, t in enumerate(tokens)
-                if i not in covered and t not in STOPWORDS and not _NUMBER.match(t)]
+        return [
+            t
+            for i, t in enumerate(tokens)
+            if i not in covered and t not in STOPWORDS and not _NUMBER.match(t)
+        ]
 
     def _cue_match(self, keyed: list[str], name: str) -> CueMatch:
         taken: set[int] = set()

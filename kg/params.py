@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
-from kg.catalogue import NamedQuery, Param
+from kg.catalogue import NamedQuery, Param, blank_comment_lines
 from kg.terms import XSD, Term
 
 NKG = "https://needling-kg.example.org/kg/"
@@ -82,11 +82,11 @@ def to_term(param: Param, value: object) -> Term:
 
 def expand_iri(name: str, text: str) -> str:
     """Accept a full http(s)/urn IRI, a prefixed name such as nkg:sciatica, or a bare name of our namespace."""
-    if _ABSOLUTE_IRI.match(text) and not _CURIE.match(text):
-        return text
     curie = _CURIE.match(text)
     if curie and curie.group(1) in KNOWN_PREFIXES:
         return KNOWN_PREFIXES[curie.group(1)] + curie.group(2)
+    if _ABSOLUTE_IRI.match(text):
+        return text
     if _LOCAL_NAME.match(text):
         return NKG + text
     raise ParamError(
@@ -98,21 +98,10 @@ def with_bindings(sparql: str, bindings: Mapping[str, Term]) -> str:
     """Insert the values as a VALUES block at the start of the WHERE group: terms, never text."""
     if not bindings:
         return sparql
-    body_start = _body_offset(sparql)
-    match = _WHERE_OPEN.search(sparql, body_start)
+    match = _WHERE_OPEN.search(blank_comment_lines(sparql))
     if match is None:
         raise ValueError("the query has no WHERE { ... } group to bind values into")
     names = " ".join(f"?{name}" for name in bindings)
     terms = " ".join(term.n3() for term in bindings.values())
     block = f" VALUES ({names}) {{ ({terms}) }}"
     return sparql[: match.end()] + block + sparql[match.end() :]
-
-
-def _body_offset(sparql: str) -> int:
-    """Skip the comment header so a 'WHERE {' written in a comment is never taken for the real one."""
-    offset = 0
-    for line in sparql.splitlines(keepends=True):
-        if line.strip() and not line.lstrip().startswith("#"):
-            break
-        offset += len(line)
-    return offset

@@ -14,16 +14,19 @@ from api.errors import ApiError
 from api.negotiation import GRAPH_FORMATS, NotAcceptable, choose
 from api.state import get_runtime
 from kg.catalogue import Catalogue, NamedQuery, Param
+from kg.params import ParamError
 from kg.render import as_csv
 from kg.terms import QueryResult
 
+# Decimals stay text until kg.params reads them: a float would turn 0.00001 into 1e-05 and round the rest.
 _PYTHON_TYPES: dict[str, type] = {
     "iri": str,
     "string": str,
     "integer": int,
-    "decimal": float,
+    "decimal": str,
     "boolean": bool,
 }
+_JSON_TYPES = {"decimal": "number"}
 _OFFERS = {"json": "application/json", "csv": "text/csv"}
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"description": "The request is malformed"},
@@ -82,6 +85,10 @@ def run_named(request: Request, name: str, params: dict[str, object]) -> Respons
         fmt = choose(request.headers.get("accept"), offers, override=request.query_params.get("format"))
     except NotAcceptable as exc:
         raise ApiError(406, "not_acceptable", str(exc)) from None
+    unknown = sorted(set(request.query_params) - {p.name for p in query.params} - {"format"})
+    if unknown:
+        accepted = ", ".join(p.name for p in query.params) or "none"
+        raise ParamError(unknown[0], f"not a parameter of '{name}' (it takes: {accepted})")
     given = {key: value for key, value in params.items() if value is not None}
     response: Response
     if query.form != "SELECT":
@@ -109,13 +116,7 @@ def build_router(catalogue: Catalogue) -> APIRouter:
             name=query.name,
             summary=query.title,
             description=_describe(query),
-            responses={
-                200: {
-                    "description": "The rows",
-                    "content": {"application/json": {"example": RESULT_EXAMPLE}, "text/csv": {}},
-                },
-                **ERROR_RESPONSES,
-            },
+            responses={200: _success(query), **ERROR_RESPONSES},
             response_class=JSONResponse,
         )
 
@@ -126,6 +127,15 @@ def build_router(catalogue: Catalogue) -> APIRouter:
         return run_named(request, name, dict(params))
 
     return router
+
+
+def _success(query: NamedQuery) -> dict[str, Any]:
+    if query.form == "SELECT":
+        return {
+            "description": "The rows",
+            "content": {"application/json": {"example": RESULT_EXAMPLE}, "text/csv": {}},
+        }
+    return {"description": "The triples", "content": {media: {} for media in GRAPH_FORMATS.values()}}
 
 
 def _describe(query: NamedQuery) -> str:
@@ -151,13 +161,19 @@ def _operation(query: NamedQuery) -> Callable[..., Response]:
 
 def _signature_param(param: Param) -> inspect.Parameter:
     python_type = _PYTHON_TYPES[param.type]
-    examples = [param.example] if param.example else ([param.default] if param.default else None)
+    example = param.example or param.default
+    examples = [_typed(param, example)] if example else None
     description = f"{param.description} ({param.type}{', IRI or short name' if param.type == 'iri' else ''})"
-    default: object = inspect.Parameter.empty if param.required else _convert_default(param, python_type)
+    default: object = inspect.Parameter.empty if param.required else _typed(param, param.default)
+    extra = {"type": _JSON_TYPES[param.type]} if param.type in _JSON_TYPES else None
+    text = python_type is str and param.type not in _JSON_TYPES
     annotation = Annotated[
         python_type if param.required else python_type | None,  # type: ignore[operator]
         Query(
-            description=description.strip(), examples=examples, max_length=500 if python_type is str else None
+            description=description.strip(),
+            examples=examples,
+            max_length=500 if text else None,
+            json_schema_extra=extra,  # type: ignore[arg-type]
         ),
     ]
     return inspect.Parameter(
@@ -165,9 +181,15 @@ def _signature_param(param: Param) -> inspect.Parameter:
     )
 
 
-def _convert_default(param: Param, python_type: type) -> object:
-    if param.default is None:
+def _typed(param: Param, value: str | None) -> object:
+    """A header value (text) as the parameter's JSON type, for defaults and examples in OpenAPI."""
+    if value is None:
         return None
-    if python_type is bool:
-        return param.default.lower() in ("true", "1")
-    return python_type(param.default)
+    if param.type == "boolean":
+        return value.lower() in ("true", "1")
+    if param.type == "integer":
+        return int(value)
+    if param.type == "decimal":
+        number = float(value)
+        return int(number) if number.is_integer() else number
+    return value

@@ -1,0 +1,145 @@
+"""Operations: a request id and one structured access-log line per request, and Prometheus metrics."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+access_log = logging.getLogger("needling.access")
+BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+_GROUPS = (
+    "/api/queries",
+    "/api/ask",
+    "/sparql",
+    "/resource",
+    "/queries",
+    "/ask",
+    "/compare",
+    "/healthz",
+    "/metrics",
+    "/docs",
+    "/static",
+    "/openapi.json",
+)
+
+
+def path_group(path: str) -> str:
+    """A bounded label for a path, so metrics do not grow with every resource name or query string."""
+    if path == "/":
+        return "/"
+    return next((group for group in _GROUPS if path == group or path.startswith(group + "/")), "other")
+
+
+class Metrics:
+    """Counters and a latency histogram, shared by the middleware and /metrics."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.requests: Counter[tuple[str, str, int]] = Counter()
+        self.timeouts = 0
+        self.buckets: Counter[tuple[str, float]] = Counter()
+        self.sums: Counter[str] = Counter()
+        self.counts: Counter[str] = Counter()
+
+    def observe(self, method: str, group: str, status: int, seconds: float) -> None:
+        with self._lock:
+            self.requests[(method, group, status)] += 1
+            self.sums[group] += seconds
+            self.counts[group] += 1
+            for bound in BUCKETS:
+                if seconds <= bound:
+                    self.buckets[(group, bound)] += 1
+            if status == 503 and group == "/sparql":
+                self.timeouts += 1
+
+    def render(self, gauges: dict[str, tuple[str, float]]) -> str:
+        """The Prometheus text exposition format, version 0.0.4."""
+        with self._lock:
+            lines = [
+                "# HELP needling_requests_total HTTP requests by method, path group and status.",
+                "# TYPE needling_requests_total counter",
+            ]
+            for (method, group, status), count in sorted(self.requests.items()):
+                lines.append(
+                    f'needling_requests_total{{method="{method}",path="{group}",status="{status}"}} {count}'
+                )
+            lines += [
+                "# HELP needling_request_duration_seconds Time to answer a request.",
+                "# TYPE needling_request_duration_seconds histogram",
+            ]
+            for group in sorted(self.counts):
+                for bound in BUCKETS:
+                    lines.append(
+                        f'needling_request_duration_seconds_bucket{{path="{group}",le="{bound}"}} '
+                        f"{self.buckets[(group, bound)]}"
+                    )
+                lines.append(
+                    f'needling_request_duration_seconds_bucket{{path="{group}",le="+Inf"}} {self.counts[group]}'
+                )
+                lines.append(
+                    f'needling_request_duration_seconds_sum{{path="{group}"}} {self.sums[group]:.6f}'
+                )
+                lines.append(
+                    f'needling_request_duration_seconds_count{{path="{group}"}} {self.counts[group]}'
+                )
+            lines += [
+                "# HELP needling_query_timeouts_total Ad-hoc SPARQL queries stopped at the deadline.",
+                "# TYPE needling_query_timeouts_total counter",
+                f"needling_query_timeouts_total {self.timeouts}",
+            ]
+        for name, (help_text, value) in sorted(gauges.items()):
+            kind = "counter" if name.endswith("_total") else "gauge"
+            lines += [f"# HELP {name} {help_text}", f"# TYPE {name} {kind}", f"{name} {value:g}"]
+        return "\n".join(lines) + "\n"
+
+
+class AccessLog:
+    """Pure ASGI middleware: request id in and out (X-Request-ID), duration, one JSON log line, metrics."""
+
+    def __init__(self, app: Any, metrics: Metrics, clock: Callable[[], float] = time.perf_counter) -> None:
+        self.app = app
+        self.metrics = metrics
+        self.clock = clock
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = self.clock()
+        given = dict(scope["headers"]).get(b"x-request-id", b"")[:64]
+        request_id = given.decode("latin-1") if given.replace(b"-", b"").isalnum() else uuid.uuid4().hex
+        status = 500
+
+        async def send_with_id(message: dict[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message = {
+                    **message,
+                    "headers": [*message.get("headers", []), (b"x-request-id", request_id.encode())],
+                }
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            seconds = self.clock() - start
+            group = path_group(scope["path"])
+            self.metrics.observe(scope["method"], group, status, seconds)
+            access_log.info(
+                json.dumps(
+                    {
+                        "request_id": request_id,
+                        "method": scope["method"],
+                        "path": scope["path"],
+                        "status": status,
+                        "duration_ms": round(seconds * 1000, 3),
+                    }
+                )
+            )

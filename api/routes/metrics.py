@@ -1,0 +1,35 @@
+"""GET /metrics: requests, latencies, timeouts, cache hits, reloads and graph size for Prometheus."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import PlainTextResponse
+
+from api.state import get_runtime
+
+router = APIRouter(tags=["service"])
+
+
+@router.get("/metrics", response_class=PlainTextResponse, summary="Prometheus metrics")
+def metrics(request: Request) -> PlainTextResponse:
+    runtime = get_runtime(request)
+    reloader = getattr(request.app.state, "reloader", None)
+    cache = runtime.cache_stats
+    gauges = {
+        "needling_cache_hits_total": ("Responses served from the response cache.", cache.hits),
+        "needling_cache_misses_total": ("Cacheable requests the cache could not answer.", cache.misses),
+        "needling_reloads_total": (
+            "Graph reloads that were swapped in.",
+            reloader.reloads if reloader else 0,
+        ),
+        "needling_reload_failures_total": (
+            "Edits that failed to load and were kept out.",
+            reloader.failures if reloader else 0,
+        ),
+        "needling_graph_triples": (
+            "Triples in the graph being served.",
+            runtime.snapshot.graph.store.triples,
+        ),
+    }
+    body = runtime.metrics.render(gauges)
+    return PlainTextResponse(body, media_type="text/plain; version=0.0.4; charset=utf-8")

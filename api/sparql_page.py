@@ -1,0 +1,94 @@
+"""The query page at /sparql for browsers: an editor with prefixes, example queries, results as a table."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi.responses import Response
+
+from api.pages import PREFIXES, render
+from api.state import Snapshot
+from kg.errors import describe
+from kg.guard import QueryRefused, check_query
+from kg.sandbox import QueryFailed, QueryTimeout, SandboxError
+from kg.store import RemoteStore
+from kg.terms import Row, Term
+
+EDITOR_PREFIXES = ("nkg", "schema", "skos", "rdf", "rdfs", "dcterms", "prov")
+STARTER = (
+    "SELECT ?modality ?label ?minPrice ?maxPrice WHERE {\n  ?modality a nkg:Modality ; skos:prefLabel ?label ;\n"
+    "            schema:offers/schema:priceSpecification [ schema:minPrice ?minPrice ; schema:maxPrice ?maxPrice ] .\n}"
+)
+
+
+def prologue() -> str:
+    return "\n".join(f"PREFIX {p}: <{PREFIXES[p]}>" for p in EDITOR_PREFIXES)
+
+
+def render_query_page(snapshot: Snapshot, query: str | None, max_query_chars: int) -> Response:
+    """Run the query if there is one (in the sandbox, like any other) and show it with its results."""
+    context: dict[str, Any] = {
+        "query": query if query is not None else f"{prologue()}\n\n{STARTER}",
+        "examples": [
+            {"title": q.title, "name": q.name, "href": "/sparql?" + urlencode({"query": q.sparql})}
+            for q in snapshot.graph.catalogue
+            if q.form == "SELECT" and not q.params
+        ],
+        "result": None,
+        "boolean": None,
+        "error": None,
+        "status": 200,
+    }
+    if query:
+        context.update(_run(snapshot, query, max_query_chars))
+        if context["result"] is not None or context["boolean"] is not None:
+            encoded = urlencode({"query": query})
+            context["downloads"] = {
+                "CSV": f"/sparql?{encoded}&format=csv",
+                "JSON": f"/sparql?{encoded}&format=json",
+            }
+    return render("sparql.html", status=context.pop("status"), **context)
+
+
+def _run(snapshot: Snapshot, query: str, max_query_chars: int) -> dict[str, Any]:
+    try:
+        guarded = check_query(query, max_length=max_query_chars)
+    except QueryRefused as exc:
+        return {"error": f"Refused: {exc}", "status": 400}
+    if guarded.form not in ("SELECT", "ASK"):
+        return {
+            "error": "This page shows tables: run CONSTRUCT and DESCRIBE queries with format=turtle, "
+            "or through the SPARQL endpoint.",
+            "status": 400,
+        }
+    try:
+        body = _results_json(snapshot, guarded.text)
+    except QueryTimeout as exc:
+        return {"error": f"The query took too long and was stopped (timeout): {exc}", "status": 503}
+    except (QueryFailed, SandboxError, SyntaxError, ValueError) as exc:
+        return {"error": f"The query failed: {describe(exc)}", "status": 400}
+    data = json.loads(body)
+    if "boolean" in data:
+        return {"boolean": bool(data["boolean"])}
+    names = data.get("head", {}).get("vars", [])
+    rows = [_row(binding) for binding in data.get("results", {}).get("bindings", [])]
+    return {"result": {"vars": names, "rows": rows}}
+
+
+def _results_json(snapshot: Snapshot, text: str) -> bytes:
+    store = snapshot.graph.store
+    if isinstance(store, RemoteStore):
+        return store.raw(text, "application/sparql-results+json")[0]
+    if snapshot.pool is None:
+        raise SandboxError("the query workers are not running yet; try again shortly")
+    return snapshot.pool.run(text, "json").body
+
+
+def _row(binding: dict[str, dict[str, str]]) -> Row:
+    row: Row = {}
+    for name, value in binding.items():
+        kind = {"uri": "iri", "bnode": "bnode"}.get(value.get("type", ""), "literal")
+        row[name] = Term(kind, value["value"], value.get("datatype"), value.get("xml:lang"))  # type: ignore[arg-type]
+    return row

@@ -1,0 +1,390 @@
+"""Every named query on the real graph, asserting what a person would read: labels, prices, hedges, sections."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+
+import pyoxigraph as ox
+import pytest
+
+from kg.engine import KnowledgeGraph, UnknownQuery
+from kg.params import NKG
+
+SCHEMA = "http://schema.org/"
+ASPECTS = (
+    "origin",
+    "approach",
+    "target",
+    "technique",
+    "practitioner",
+    "cost",
+    "benefit",
+    "risk",
+    "condition",
+)
+
+Row = dict[str, object]
+Rows = Callable[..., list[Row]]
+
+
+@pytest.fixture
+def rows(graph: KnowledgeGraph) -> Rows:
+    """Run a named query and give its rows as plain values, the way the JSON API shows them."""
+
+    def run(name: str, **params: object) -> list[Row]:
+        return graph.run(name, params).plain_rows()
+
+    return run
+
+
+def labels(found: list[Row], column: str) -> list[object]:
+    return [row.get(column) for row in found]
+
+
+def by(found: list[Row], column: str) -> dict[object, Row]:
+    return {row[column]: row for row in found}
+
+
+# --- treatments and prices -----------------------------------------------------------------------------
+
+
+def test_treatments_for_sciatica_with_their_cost(rows: Rows) -> None:
+    found = rows("treatments_for_condition", condition="sciatica")
+    shown = [(r["therapyLabel"], r["minPrice"], r["maxPrice"], r["currency"], r["unit"]) for r in found]
+    assert shown == [("Dry needling", 50, 150, "USD", "session"), ("Acupuncture", 70, 150, "USD", "session")]
+    assert {r["sections"] for r in found} == {"Sciatica"}
+    assert {r["article"] for r in found} == {"Dry Needling vs Acupuncture"}
+    assert by(found, "therapyLabel")["Dry needling"]["hedge"] == "can"
+
+
+@pytest.mark.parametrize("condition", ["sciatica", "nkg:sciatica", NKG + "sciatica"])
+def test_the_condition_may_be_named_three_ways(rows: Rows, condition: str) -> None:
+    assert labels(rows("treatments_for_condition", condition=condition), "therapyLabel") == [
+        "Dry needling",
+        "Acupuncture",
+    ]
+
+
+def test_plantar_fasciitis_is_treated_only_by_dry_needling_often(rows: Rows) -> None:
+    found = rows("treatments_for_condition", condition="plantar-fasciitis")
+    assert labels(found, "therapyLabel") == ["Dry needling"]
+    assert found[0]["hedge"] == "often"
+    assert found[0]["sections"] == "Plantar Fasciitis"
+    assert (found[0]["minPrice"], found[0]["maxPrice"]) == (50, 150)
+
+
+def test_back_pain_is_treated_by_both(rows: Rows) -> None:
+    found = rows("treatments_for_condition", condition="back-pain")
+    assert labels(found, "therapyLabel") == ["Dry needling", "Acupuncture"]
+    assert {r["sections"] for r in found} == {"Back Pain"}
+
+
+def test_a_condition_the_source_never_names_has_no_treatment(rows: Rows) -> None:
+    assert rows("treatments_for_condition", condition="migraine") == []
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"max_price": "60"}, ["Dry needling"]),
+        ({"max_price": "60", "condition": "sciatica"}, ["Dry needling"]),
+        ({"max_price": "40"}, []),
+        ({"max_price": "75", "condition": "back-pain"}, ["Dry needling", "Acupuncture"]),
+        ({"max_price": "75", "condition": "plantar-fasciitis"}, ["Dry needling"]),
+        ({"max_price": "1000"}, ["Dry needling", "Acupuncture"]),
+        # "can cost less than X" is minPrice < X: a range that starts at X does not count
+        ({"max_price": "50"}, []),
+        ({"max_price": "50.01"}, ["Dry needling"]),
+        ({"max_price": "70"}, ["Dry needling"]),
+        ({"max_price": "70.5"}, ["Dry needling", "Acupuncture"]),
+        ({"max_price": "1000", "condition": "migraine"}, []),
+    ],
+)
+def test_treatments_under_a_price(rows: Rows, params: dict[str, str], expected: list[str]) -> None:
+    found = rows("treatments_under_price", **params)
+    assert labels(found, "modalityLabel") == expected
+    assert all(r["minPrice"] < float(params["max_price"]) for r in found)
+
+
+def test_cheapest_modality_is_dry_needling(rows: Rows) -> None:
+    found = rows("cheapest_modality")
+    assert [(r["modalityLabel"], r["minPrice"], r["maxPrice"], r["currency"]) for r in found] == [
+        ("Dry needling", 50, 150, "USD")
+    ]
+
+
+def test_cost_of_every_modality_and_of_one(rows: Rows) -> None:
+    every = rows("cost_of_modality")
+    assert [(r["modalityLabel"], r["minPrice"], r["maxPrice"], r["currency"], r["unit"]) for r in every] == [
+        ("Dry needling", 50, 150, "USD", "session"),
+        ("Acupuncture", 70, 150, "USD", "session"),
+    ]
+    one = rows("cost_of_modality", modality="acupuncture")
+    assert [(r["modalityLabel"], r["minPrice"], r["maxPrice"]) for r in one] == [("Acupuncture", 70, 150)]
+    assert one[0]["sections"] == "Acupuncture"
+    assert one[0]["hedge"] == "about"
+
+
+def test_cost_factors(rows: Rows) -> None:
+    expected = {"Location", "Number of sessions needed", "Practitioner expertise"}
+    assert set(labels(rows("cost_factors", modality="acupuncture"), "factorLabel")) == expected
+    assert set(labels(rows("cost_factors", modality="dry-needling"), "factorLabel")) == expected
+    assert len(rows("cost_factors")) == 6
+
+
+# --- what each modality is ----------------------------------------------------------------------------
+
+
+def test_origin(rows: Rows) -> None:
+    found = rows("origin_of_modality", modality="acupuncture")
+    assert [(r["modalityLabel"], r["originLabel"], r["origin"]) for r in found] == [
+        ("Acupuncture", "Traditional Chinese Medicine", SCHEMA + "TraditionalChinese")
+    ]
+    every = by(rows("origin_of_modality"), "modalityLabel")
+    assert every["Dry needling"]["origin"] == SCHEMA + "WesternConventional"
+    assert every["Dry needling"]["originLabel"] == "Western conventional medicine"
+
+
+def test_risks_with_the_rare_infection(rows: Rows) -> None:
+    found = by(rows("risks_of_modality", modality="acupuncture"), "riskLabel")
+    assert set(found) == {"Bruising", "Soreness", "Infection"}
+    assert found["Infection"]["hedge"] == "rarely"
+    assert found["Infection"]["frequency"] == "rare"
+    assert found["Bruising"]["frequency"] == "common"
+    both = rows("risks_of_modality")
+    assert {(r["modalityLabel"], r["riskLabel"]) for r in both if r.get("hedge") == "rarely"} == {
+        ("Acupuncture", "Infection"),
+        ("Dry needling", "Infection"),
+    }
+
+
+def test_benefits_with_their_hedges(rows: Rows) -> None:
+    dry = by(rows("benefits_of_modality", modality="dry-needling"), "benefitLabel")
+    assert {"Pain relief", "Improved flexibility", "Improved range of motion"} <= set(dry)
+    assert dry["Improved flexibility"]["hedge"] == "may"
+    acu = by(rows("benefits_of_modality", modality="acupuncture"), "benefitLabel")
+    assert {"Stress reduction", "Relaxation", "Mental clarity", "Pain relief"} <= set(acu)
+    assert acu["Mental clarity"]["hedge"] == "often"
+    assert set(labels(rows("benefits_of_modality"), "modalityLabel")) == {"Dry needling", "Acupuncture"}
+
+
+def test_practitioners_of_dry_needling_must_be_licensed(rows: Rows) -> None:
+    found = rows("practitioners_of_modality", modality="dry-needling")
+    assert set(labels(found, "practitionerLabel")) == {
+        "Licensed physical therapist",
+        "Licensed chiropractor",
+        "Other licensed healthcare professional",
+    }
+    assert all(r["licenseRequired"] is True for r in found)
+    assert labels(rows("practitioners_of_modality", modality="acupuncture"), "practitionerLabel") == [
+        "Acupuncturist"
+    ]
+
+
+def test_techniques_and_what_they_aim_at(rows: Rows) -> None:
+    found = by(rows("techniques_of_modality", modality="dry-needling"), "techniqueLabel")
+    assert found["Superficial dry needling"]["targetLabel"] == "Skin"
+    assert found["Deep dry needling"]["targetLabel"] == "Deeper muscle layers"
+    assert all(r["definition"] for r in found.values())
+    assert rows("techniques_of_modality", modality="acupuncture") == []  # the source names none
+
+
+def test_targets(rows: Rows) -> None:
+    assert set(labels(rows("targets_of_modality", modality="acupuncture"), "itemLabel")) == {
+        "Acupuncture points",
+        "Meridians",
+        "Qi",
+    }
+    assert "Trigger points" in labels(rows("targets_of_modality", modality="dry-needling"), "itemLabel")
+
+
+def test_mechanisms(rows: Rows) -> None:
+    assert labels(rows("mechanisms_of_modality", modality="acupuncture"), "itemLabel") == [
+        "Rebalancing the body's energy"
+    ]
+    assert set(labels(rows("mechanisms_of_modality", modality="dry-needling"), "itemLabel")) == {
+        "Improving blood flow",
+        "Releasing muscle tension",
+    }
+
+
+def test_conditions_of_acupuncture_leave_out_plantar_fasciitis(rows: Rows) -> None:
+    found = by(rows("conditions_of_modality", modality="acupuncture"), "conditionLabel")
+    assert set(found) == {"Back pain", "Sciatica", "Qi imbalance"}
+    assert "Plantar fasciitis" not in found
+    assert found["Qi imbalance"]["hedge"] == "may"
+    dry = by(rows("conditions_of_modality", modality="dry-needling"), "conditionLabel")
+    assert dry["Plantar fasciitis"]["hedge"] == "often"
+    assert "Qi imbalance" not in dry
+
+
+def test_compare_modalities_has_every_aspect(rows: Rows) -> None:
+    found = rows("compare_modalities")
+    seen: dict[str, set[object]] = defaultdict(set)
+    for row in found:
+        seen[row["aspect"]].add(row["modalityLabel"])
+    assert list(dict.fromkeys(r["aspect"] for r in found)) == list(ASPECTS)  # in the table's order
+    for aspect in ASPECTS:
+        # the source describes techniques of dry needling only (F12)
+        expected = {"Dry needling"} if aspect == "technique" else {"Dry needling", "Acupuncture"}
+        assert seen[aspect] == expected, aspect
+    costs = {
+        r["modalityLabel"]: (r["minPrice"], r["maxPrice"], r["currency"])
+        for r in found
+        if r["aspect"] == "cost"
+    }
+    assert costs == {"Dry needling": (50, 150, "USD"), "Acupuncture": (70, 150, "USD")}
+    assert all(row["valueLabel"] for row in found)
+
+
+def test_choice_factors_in_general_and_for_back_pain(rows: Rows) -> None:
+    general = rows("choice_factors")
+    assert set(labels(general, "factorLabel")) == {
+        "Nature of the condition",
+        "Personal preference and comfort",
+        "Underlying causes",
+    }
+    assert all(r.get("forCondition") is None for r in general)
+    assert any("both modalities" in str(r.get("advice")) for r in general)
+    back = rows("choice_factors", condition="back-pain")
+    assert "A professional's opinion" in labels(back, "factorLabel")
+    assert "A professional's opinion" not in labels(general, "factorLabel")
+    assert {r.get("forConditionLabel") for r in back} == {"Back pain", None}
+    assert labels(rows("choice_factors", condition="sciatica"), "factorLabel") == labels(
+        general, "factorLabel"
+    )
+
+
+# --- looking things up ----------------------------------------------------------------------------------
+
+
+def test_resource_links_out_and_in(rows: Rows) -> None:
+    found = rows("resource_links", resource="sciatica")
+    out = {(r["property"], r["other"]) for r in found if r["direction"] == "out"}
+    inward = {(r["property"], r["otherLabel"]) for r in found if r["direction"] == "in"}
+    assert (SCHEMA + "possibleTreatment", NKG + "dry-needling") in out
+    assert (SCHEMA + "possibleTreatment", NKG + "acupuncture") in out
+    assert (NKG + "condition", "Dry needling for sciatica") in inward
+    assert not any(str(r["other"]).startswith(NKG + "claim-") for r in found)  # claims are elsewhere
+    dry = rows("resource_links", resource="dry-needling")
+    assert ("in", "Sciatica") in {(r["direction"], r.get("otherLabel")) for r in dry}
+    assert ("out", "Bruising") in {(r["direction"], r.get("otherLabel")) for r in dry}
+
+
+def test_claims_about_sciatica(rows: Rows) -> None:
+    found = rows("claims_about", resource="sciatica")
+    assert sorted({r["fact"] for r in found}) == ["F29", "F30", "F31", "F32"]
+    assert {r["sectionTitle"] for r in found} == {"Sciatica"}
+    assert {r["articleTitle"] for r in found} == {"Dry Needling vs Acupuncture"}
+    f29 = next(r for r in found if r["fact"] == "F29")
+    assert (f29["subjectLabel"], f29["objectLabel"], f29["hedge"]) == ("Sciatica", "Dry needling", "can")
+
+
+def test_label_search(rows: Rows) -> None:
+    found = rows("label_search", text="needl")
+    assert "Dry needling" in labels(found, "label")
+    assert all("needl" in str(r["matched"]).lower() for r in found)
+    assert found[0]["matched"] == found[0]["label"]  # preferred labels come first
+    assert labels(rows("label_search", text="NEEDL"), "entity") == labels(found, "entity")
+    assert rows("label_search", text="zzzz-nothing") == []
+
+
+def test_list_entities(rows: Rows) -> None:
+    assert labels(rows("list_entities", type="nkg:Modality"), "label") == ["Acupuncture", "Dry needling"]
+    conditions = labels(rows("list_entities", type="schema:MedicalCondition"), "label")
+    assert {"Sciatica", "Back pain", "Plantar fasciitis"} <= set(conditions)
+    assert conditions == sorted(conditions)
+
+
+def test_modalities_with_property(rows: Rows) -> None:
+    found = rows("modalities_with_property", value="trigger-points")
+    assert labels(found, "entityLabel") == ["Dry needling"]
+    assert found[0]["propertyLabel"] == "targets"
+    skin = rows("modalities_with_property", value="skin", type="nkg:Technique")
+    assert labels(skin, "entityLabel") == ["Superficial dry needling"]
+    assert rows("modalities_with_property", value="skin") == []  # the default type is a modality
+    western = rows("modalities_with_property", value="schema:WesternConventional")
+    assert labels(western, "entityLabel") == ["Dry needling"]
+
+
+def test_describe_qi(rows: Rows) -> None:
+    found = rows("describe_resource", resource="qi")
+    assert len(found) == 1
+    assert found[0]["resourceLabel"] == "Qi"
+    assert "vital energy" in str(found[0]["definition"])
+    assert "chi" in str(found[0]["otherNames"]).split(", ")
+    assert rows("describe_resource", resource="no-such-thing") == []
+
+
+def test_lexicon_knows_lower_back_pain(rows: Rows) -> None:
+    found = rows("lexicon", text="back")
+    assert (NKG + "back-pain", "lower back pain", False) in {
+        (r["entity"], r["label"], r["preferred"]) for r in found
+    }
+    everything = rows("lexicon")
+    assert ("Back pain", True) in {
+        (r["label"], r["preferred"]) for r in everything if r["entity"] == NKG + "back-pain"
+    }
+    assert not any(str(r["entity"]).startswith(NKG + "claim-") for r in everything)
+
+
+def test_source_sections_in_article_order(rows: Rows, graph: KnowledgeGraph) -> None:
+    found = rows("source_sections")
+    assert labels(found, "sectionTitle") == [
+        "Introduction",
+        "Dry Needling",
+        "Acupuncture",
+        "Which is Better for Existing Conditions",
+        "Plantar Fasciitis",
+        "Back Pain",
+        "Sciatica",
+    ]
+    assert {r["articleTitle"] for r in found} == {"Dry Needling vs Acupuncture"}
+    claims = graph.store.select(f"SELECT (COUNT(?c) AS ?n) WHERE {{ ?c a <{NKG}Claim> }}")
+    assert sum(int(str(r["claims"])) for r in found) == int(next(claims.rows)["n"].value)
+
+
+def test_resource_graph_of_dry_needling(graph: KnowledgeGraph) -> None:
+    ntriples = graph.construct("resource_graph", {"resource": "dry-needling"}, "application/n-triples")
+    parsed = ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)
+    triples = {(t.subject.value, t.predicate.value, t.object.value) for t in parsed}
+    dry = NKG + "dry-needling"
+    assert (dry, SCHEMA + "offers", NKG + "dry-needling-offer") in triples  # out
+    assert (NKG + "sciatica", SCHEMA + "possibleTreatment", dry) in triples  # in
+    assert (NKG + "claim-f29-1", NKG + "fact", "F29") in triples  # the claims about it, whole
+    assert all(dry in (s, o) or s.startswith(NKG + "claim-") for s, _, o in triples)
+
+
+def test_a_graph_query_is_not_run_for_rows(graph: KnowledgeGraph) -> None:
+    with pytest.raises(ValueError, match="CONSTRUCT"):
+        graph.run("resource_graph", {"resource": "dry-needling"})
+    with pytest.raises(ValueError, match="SELECT"):
+        graph.construct("cheapest_modality", {}, "text/turtle")
+
+
+# --- the engine around the queries ---------------------------------------------------------------------
+
+
+def test_an_unknown_query_names_the_known_ones(graph: KnowledgeGraph) -> None:
+    with pytest.raises(UnknownQuery, match="treatments_for_condition"):
+        graph.run("no_such_query")
+
+
+def test_the_row_cap_truncates(graph: KnowledgeGraph) -> None:
+    capped = KnowledgeGraph(graph.store, graph.catalogue, row_cap=2)
+    result = capped.run("compare_modalities")
+    assert len(result.rows) == 2
+    assert result.truncated is True
+    exactly = capped.run("treatments_for_condition", {"condition": "sciatica"})
+    assert len(exactly.rows) == 2
+    assert exactly.truncated is False
+    assert graph.run("compare_modalities").truncated is False
+
+
+def test_a_result_carries_its_sparql_and_time(graph: KnowledgeGraph) -> None:
+    result = graph.run("treatments_for_condition", {"condition": "sciatica"})
+    assert result.vars[:2] == ("therapy", "therapyLabel")
+    assert f"<{NKG}sciatica>" in result.sparql
+    assert "VALUES (?condition)" in result.sparql
+    assert result.elapsed_ms >= 0
