@@ -922,7 +922,9 @@ CURE = re.compile(r"\bcur(e|es|ed|ing)\b", re.IGNORECASE)
 
 def test_nothing_says_cure(store):
     """Cures appear only on nkg:NotInSource nodes, which record that the source is silent on them."""
-    outside = "FILTER NOT EXISTS { ?s a nkg:NotInSource } FILTER NOT EXISTS { ?c rdf:object ?s ; a nkg:Claim }"
+    outside = (
+        "FILTER NOT EXISTS { ?s a nkg:NotInSource } FILTER NOT EXISTS { ?c rdf:object ?s ; a nkg:Claim }"
+    )
     literals = values(store, f"SELECT DISTINCT ?l WHERE {{ ?s ?p ?l FILTER(isLiteral(?l)) {outside} }}", "l")
     assert not sorted(lit for lit in literals if CURE.search(lit))
     iris = values(
@@ -935,8 +937,9 @@ def test_nothing_says_cure(store):
     assert not sorted(i for i in iris if CURE.search(re.sub(r"[^A-Za-z]+", " ", i.rsplit("/", 1)[-1])))
     silent = values(store, "SELECT ?d WHERE { ?s a nkg:NotInSource ; skos:definition ?d }", "d")
     assert silent and all("never" in d or "not" in d for d in silent)
-    claims_about_silence = values(store, "SELECT ?c WHERE { ?c a nkg:Claim ; rdf:object|rdf:subject ?s . "
-                                  "?s a nkg:NotInSource }", "c")
+    claims_about_silence = values(
+        store, "SELECT ?c WHERE { ?c a nkg:Claim ; rdf:object|rdf:subject ?s . ?s a nkg:NotInSource }", "c"
+    )
     assert not claims_about_silence
 
 
