@@ -108,7 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_credentials=False,
         allow_methods=["GET", "POST", "OPTIONS"],
         allow_headers=["Accept", "Content-Type", "If-None-Match"],
-        expose_headers=["ETag"],
+        expose_headers=["ETag", "X-Row-Cap-Truncated", "X-Request-ID"],
     )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount("/docs-assets", docs.assets, name="docs-assets")

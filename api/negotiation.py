@@ -82,9 +82,9 @@ def choose(header: str | None, offers: dict[str, str], *, override: str | None =
     for preference in parse_accept(header):
         if preference.q <= 0:
             continue
-        key = _match(preference.media_type, offers)
-        if key:
-            return key
+        matched = _match(preference.media_type, offers)
+        if matched:
+            return matched
     wanted = header or ""
     raise NotAcceptable(
         f"cannot produce any of the accepted media types ({wanted[:100]}); available: {', '.join(offers.values())}"

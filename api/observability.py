@@ -44,13 +44,13 @@ class Metrics:
         self.requests: Counter[tuple[str, str, int]] = Counter()
         self.timeouts = 0
         self.buckets: Counter[tuple[str, float]] = Counter()
-        self.sums: Counter[str] = Counter()
+        self.sums: dict[str, float] = {}
         self.counts: Counter[str] = Counter()
 
     def observe(self, method: str, group: str, status: int, seconds: float) -> None:
         with self._lock:
             self.requests[(method, group, status)] += 1
-            self.sums[group] += seconds
+            self.sums[group] = self.sums.get(group, 0.0) + seconds
             self.counts[group] += 1
             for bound in BUCKETS:
                 if seconds <= bound:

@@ -7,8 +7,12 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kg import DEFAULT_ONTOLOGY, DEFAULT_QUERIES, DEFAULT_SHAPES
+
+if TYPE_CHECKING:
+    from kg.engine import KnowledgeGraph
 
 EXPORT_FORMATS = {"turtle": "text/turtle", "json-ld": "application/ld+json", "nt": "application/n-triples"}
 
@@ -90,7 +94,7 @@ def _graph_options(parser: argparse.ArgumentParser, *, store: bool = True) -> No
         )
 
 
-def _open(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _open(args: argparse.Namespace) -> KnowledgeGraph:
     from kg.engine import open_graph
 
     return open_graph(args.ontology, args.queries, store_url=getattr(args, "store", None))
@@ -122,16 +126,16 @@ def _query(args: argparse.Namespace) -> int:
             params = " ".join(f"{p.name}={'<' + p.type + '>'}" for p in named.params)
             print(f"{named.name} {params}\n    {named.title}")
         return 0
-    params = {}
+    values: dict[str, object] = {}
     for item in args.params:
         key, sep, value = item.partition("=")
         if not sep:
             raise ValueError(f"expected key=value, got {item!r}")
-        params[key] = value
+        values[key] = value
     if graph.query(args.name).form != "SELECT":  # a CONSTRUCT answers with triples, as Turtle
-        sys.stdout.write(graph.construct(args.name, params, "text/turtle").decode("utf-8"))
+        sys.stdout.write(graph.construct(args.name, values, "text/turtle").decode("utf-8"))
         return 0
-    print(RENDERERS[args.format](graph.run(args.name, params)), end="" if args.format == "csv" else "\n")
+    print(RENDERERS[args.format](graph.run(args.name, values)), end="" if args.format == "csv" else "\n")
     return 0
 
 

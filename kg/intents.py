@@ -236,12 +236,12 @@ class Interpreter:
             return None
         # With no cue of its own, a query answers only a bare name ("sciatica") that fills a required
         # parameter or one of a definite class.
-        fitting = [
+        filled = [
             p for p in query.params if p.name in values and p.type == "iri" and (p.required or p.rdf_class)
         ]
         if class_cue:
             cue = CueMatch(cue.score + class_cue, cue.first, cue.positions, cue.strength + class_cue)
-        if cue.score == 0 and (any_cue or not fitting):
+        if cue.score == 0 and (any_cue or not filled):
             return None
         # Cues made only of function words ("who", "which") need a named thing to work on.
         if cue.score and not cue.strength and not consumed and not reading.amounts:

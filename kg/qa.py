@@ -242,7 +242,7 @@ class QuestionAnswerer:
 _NO_CUE = CueMatch(0, 0, frozenset())
 
 
-class _Blank(dict):  # type: ignore[type-arg]
+class _Blank(dict[str, str]):
     """Template fields the answer has no value for read as empty rather than failing."""
 
     def __missing__(self, key: str) -> str:

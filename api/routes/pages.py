@@ -72,11 +72,12 @@ def ask_page(request: Request, q: Annotated[str, Query(max_length=2000)] = "") -
 def compare(request: Request) -> Response:
     graph = get_runtime(request).snapshot.graph
     rows = graph.run("compare_modalities").plain_rows()
-    modalities: dict[str, dict[str, str]] = {}
+    modalities: dict[str, dict[str, Any]] = {}
     cells: dict[str, dict[str, list[dict[str, Any]]]] = {key: {} for key, _ in ASPECTS}
     for row in rows:
-        modalities.setdefault(row["modality"], {"iri": row["modality"], "label": row["modalityLabel"]})
-        cell = {
+        modality = str(row["modality"])
+        modalities.setdefault(modality, {"iri": row["modality"], "label": row["modalityLabel"]})
+        cell: dict[str, Any] = {
             "iri": row["value"],
             "label": row["valueLabel"],
             "hedge": row.get("hedge"),
@@ -84,7 +85,7 @@ def compare(request: Request) -> Response:
         }
         if row["aspect"] == "cost":
             cell["cost"] = {"min": row["minPrice"], "max": row["maxPrice"], "currency": row["currency"]}
-        cells.setdefault(row["aspect"], {}).setdefault(row["modality"], []).append(cell)
+        cells.setdefault(str(row["aspect"]), {}).setdefault(modality, []).append(cell)
     aspects = [{"key": key, "title": title, "cells": cells.get(key, {})} for key, title in ASPECTS]
     ordered = sorted(modalities.values(), key=lambda m: m["label"] != "Dry needling")
     return render("compare.html", modalities=ordered, aspects=aspects)

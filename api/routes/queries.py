@@ -167,13 +167,14 @@ def _signature_param(param: Param) -> inspect.Parameter:
     default: object = inspect.Parameter.empty if param.required else _typed(param, param.default)
     extra = {"type": _JSON_TYPES[param.type]} if param.type in _JSON_TYPES else None
     text = python_type is str and param.type not in _JSON_TYPES
+    value_type: Any = python_type if param.required else python_type | None
     annotation = Annotated[
-        python_type if param.required else python_type | None,  # type: ignore[operator]
+        value_type,
         Query(
             description=description.strip(),
             examples=examples,
             max_length=500 if text else None,
-            json_schema_extra=extra,  # type: ignore[arg-type]
+            json_schema_extra=extra,
         ),
     ]
     return inspect.Parameter(

@@ -12,25 +12,25 @@ Notes for the README:
   with the error code `timeout`, never with a partial or empty result.
 - GET results carry an ETag and `Cache-Control: public`; POST results are `no-store`.
 - `GET /sparql` without a query gives the service description for an RDF `Accept` (Turtle for `*/*`)
-  and the query page for a browser; any other `Accept` gets 400 `no_query`.
+  and the query page for a browser; any other `Accept` gets 400 `no_query`. A browser (`text/html`
+  named first, no `format=`) that sends a query gets the query page with the results as a table.
 """
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from api import pages
 from api.caching import etag_for, not_modified, validated
 from api.errors import ApiError
 from api.negotiation import GRAPH_FORMATS, SOLUTION_FORMATS, NotAcceptable, choose, parse_accept
 from api.service_description import service_description
+from api.sparql_page import render_query_page
 from api.state import Snapshot, get_runtime
 from kg.guard import GuardedQuery, QueryRefused, check_query
 from kg.sandbox import GRAPH_FORMATS as RDF_FORMATS
@@ -105,6 +105,8 @@ def sparql_get(request: Request) -> Response:
     protocol = _collect(request.query_params.multi_items())
     if protocol.query is None:
         return _without_query(request, protocol.format)
+    if not protocol.format and _first_match(_named(request), {"html": "text/html", **ALL_FORMATS}) == "html":
+        return _query_page(request, protocol.query)  # a browser: the results as a table on the page
     return _answer(request, protocol, cacheable=True)
 
 
@@ -249,9 +251,9 @@ def _execute(snapshot: Snapshot, guarded: GuardedQuery, fmt: str) -> Response:
 def _without_query(request: Request, override: str | None) -> Response:
     """No query: the service description for RDF (and for `*/*`), the query page for a browser."""
     offers = {**GRAPH_FORMATS, "html": "text/html"}
-    key = _description_format(request.headers.get("accept"), offers, override)
+    key = _description_format(request, offers, override)
     if key == "html":
-        return _query_page(request)
+        return _query_page(request, None)
     triples = get_runtime(request).snapshot.graph.store.triples
     body = service_description(_endpoint(request), triples, RDF_FORMATS[key])
     # It names the URL the client used (host included), which caches keyed by path alone would mix up.
@@ -260,7 +262,7 @@ def _without_query(request: Request, override: str | None) -> Response:
     )
 
 
-def _description_format(accept: str | None, offers: dict[str, str], override: str | None) -> str:
+def _description_format(request: Request, offers: dict[str, str], override: str | None) -> str:
     # Only explicitly named media types count: a client asking for JSON results with no query made a
     # mistake that a `*/*;q=0.1` fallback should not hide.
     if override:
@@ -268,38 +270,38 @@ def _description_format(accept: str | None, offers: dict[str, str], override: st
             return choose(None, offers, override=override)
         except NotAcceptable:
             raise _no_query() from None
-    named = [p.media_type for p in parse_accept(accept) if p.q > 0 and "*" not in p.media_type]
+    named = _named(request)
     if not named:
         return "turtle"
+    key = _first_match(named, offers)
+    if key is None:
+        raise _no_query()
+    return key
+
+
+def _named(request: Request) -> list[str]:
+    """The media types the client names (no wildcards), most preferred first."""
+    accept = request.headers.get("accept")
+    return [p.media_type for p in parse_accept(accept) if p.q > 0 and "*" not in p.media_type]
+
+
+def _first_match(named: list[str], offers: dict[str, str]) -> str | None:
     for media in named:
         try:
             return choose(media, offers)
         except NotAcceptable:
             continue
-    raise _no_query()
+    return None
 
 
 def _endpoint(request: Request) -> str:
     return str(request.url.replace(query="", fragment=""))
 
 
-def _query_page(request: Request) -> Response:
-    """The browser's page at /sparql: the project's query page once its template exists."""
-    endpoint = _endpoint(request)
-    if (pages.TEMPLATES / "sparql.html").is_file():
-        return pages.render("sparql.html", request=request, endpoint=endpoint, title="SPARQL")
-    options = '<option value="">by Accept</option>' + "".join(
-        f'<option value="{key}">{key}</option>' for key in ALL_FORMATS
-    )
-    return HTMLResponse(
-        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>SPARQL · needling-kg</title>'
-        '<link rel="stylesheet" href="/static/site.css"></head><body><main><h1>SPARQL endpoint</h1>'
-        f"<p>SPARQL 1.1 Protocol endpoint: <code>{html.escape(endpoint)}</code> (read-only).</p>"
-        '<form method="get" action="/sparql"><p><label for="query">Query</label><br>'
-        '<textarea id="query" name="query" rows="12" cols="90" required></textarea></p>'
-        f'<p><label for="format">Format</label> <select id="format" name="format">{options}</select> '
-        '<button type="submit">Run</button></p></form></main></body></html>'
-    )
+def _query_page(request: Request, query: str | None) -> Response:
+    """The browser's page at /sparql: the editor, and the results as a table when there is a query."""
+    runtime = get_runtime(request)
+    return render_query_page(runtime.snapshot, query, runtime.settings.max_query_chars)
 
 
 def _read_only() -> ApiError:
