@@ -6,9 +6,9 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-WIDTH = 820
-HEIGHT = 560
-RADIUS = 205
+WIDTH = 860
+HEIGHT = 760
+RADIUS = 190
 MAX_NODES = 26
 MAX_GROUPS = 8
 MAX_LABEL = 22
@@ -40,6 +40,7 @@ class Node:
     anchor: str
     label_x: float
     label_y: float
+    rotate: float
 
 
 @dataclass(frozen=True)
@@ -102,27 +103,25 @@ def _keep(groups: Sequence[Group]) -> tuple[list[Group], int]:
 
 
 def _place(slot: int, total: int, neighbour: Neighbour, colour: str) -> Node:
+    """On the circle; the label runs outwards along the radius, so neighbouring labels never overlap."""
     angle = -math.pi / 2 + 2 * math.pi * slot / max(total, 1)
-    x = WIDTH / 2 + RADIUS * 1.05 * math.cos(angle)
+    x = WIDTH / 2 + RADIUS * math.cos(angle)
     y = HEIGHT / 2 + RADIUS * math.sin(angle)
+    degrees = math.degrees(angle)
     right = math.cos(angle) >= 0
-    label_x = x + (12 if right else -12)
-    anchor = "start" if right else "end"
-    label_y = y + 4
-    if abs(math.cos(angle)) < 0.35:
-        # near the top or bottom, labels would collide side by side: stack them above or below instead
-        anchor, label_x = "middle", x
-        step = 16 * (slot % 2)
-        label_y = y + 24 + step if math.sin(angle) > 0 else y - 14 - step
+    label_x = x + 12 * math.cos(angle)
+    label_y = y + 12 * math.sin(angle)
+    rotate = degrees if right else degrees + 180
     return Node(
         round(x, 1),
         round(y, 1),
         _short(neighbour.label, MAX_LABEL),
         neighbour.href,
         colour,
-        anchor,
+        "start" if right else "end",
         round(label_x, 1),
         round(label_y, 1),
+        round(rotate, 1),
     )
 
 

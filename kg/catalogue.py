@@ -33,6 +33,13 @@ def blank_comment_lines(sparql: str) -> str:
     return _COMMENT_LINE.sub(lambda m: " " * len(m.group(0)), sparql)
 
 
+def without_header(sparql: str) -> str:
+    """The query text after its leading comment header: what a person reading the SPARQL wants to see."""
+    lines = sparql.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.strip() and not line.lstrip().startswith("#")), 0)
+    return "\n".join(lines[start:]).strip() + "\n"
+
+
 class CatalogueError(Exception):
     """A query file is broken; the message names the file, the line and what is wrong."""
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.catalogue import Catalogue, NamedQuery, load_catalogue
+from kg.catalogue import Catalogue, NamedQuery, load_catalogue, without_header
 from kg.params import bind_params, with_bindings
 from kg.store import EmbeddedStore, GraphStore, Progress, RemoteStore
 from kg.terms import QueryResult
@@ -59,7 +59,7 @@ class KnowledgeGraph:
             rows=rows[: self.row_cap],
             truncated=len(rows) > self.row_cap,
             elapsed_ms=elapsed_ms,
-            sparql=sparql,
+            sparql=without_header(sparql),
             params={key: term.to_python() for key, term in bindings.items()},
         )
 

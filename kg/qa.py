@@ -315,13 +315,13 @@ def _query_info(run: Run) -> dict[str, Any]:
 
 
 def _named(answer: Answer, lexicon: Lexicon) -> str:
-    """An answer inside the sentence, with the source's hedge and the cost when there is one."""
+    """An answer inside the sentence, with its cost and the source's own hedge when it hedges."""
     extras = []
-    if answer.get("hedge"):
-        extras.append(answer["hedge"])
     cost = answer.get("cost")
     if cost:
         extras.append(f"{cost['currency']} {_number(cost['min'])}–{_number(cost['max'])} per {cost['per']}")
+    if answer.get("hedge"):
+        extras.append(f"the source says “{answer['hedge']}”")
     label = lexicon.sentence_case(answer["label"])
     return f"{label} ({'; '.join(extras)})" if extras else label
 
