@@ -109,7 +109,8 @@ def _serve(args: argparse.Namespace) -> int:
 def _ask(args: argparse.Namespace) -> int:
     import json
 
-    from kg.qa import answer_question, render_answer
+    from kg.qa import answer_question
+    from kg.wording import render_answer
 
     graph = _open(args)
     answer = answer_question(graph, args.question)

@@ -11,6 +11,7 @@ from kg.intents import MODALITY, CueMatch, Interpreter, Plan, Reading, expand
 from kg.lexicon import Lexicon
 from kg.params import KNOWN_PREFIXES
 from kg.terms import QueryResult
+from kg.wording import Blank, join, named
 
 NOTE = "General information from one article, not medical advice: ask a licensed professional about your own case."
 CONDITION = "http://schema.org/MedicalCondition"
@@ -50,7 +51,7 @@ class QuestionAnswerer:
         if not reading.plans:
             named = [self.lexicon.label(m.iris[0]) for m in reading.entities]
             reason = (
-                f"the source gives no answer of that kind about {_join(named)}."
+                f"the source gives no answer of that kind about {join(named)}."
                 if named
                 else "I could not find anything the graph knows in the question."
             )
@@ -140,9 +141,9 @@ class QuestionAnswerer:
 
     def _sentence(self, plan: Plan, runs: list[Run], answers: list[Answer]) -> str:
         template = plan.query.say or "{answers}."
-        names = [_named(a, self.lexicon) for a in answers]
+        names = [named(a, self.lexicon) for a in answers]
         fields: dict[str, str] = {
-            "answers": _join(names),
+            "answers": join(names),
             "are": "are" if len(answers) > 1 else "is",
             "is": "are" if len(answers) > 1 else "is",
             "has": "have" if len(answers) > 1 else "has",
@@ -150,18 +151,18 @@ class QuestionAnswerer:
         for param in plan.query.params:
             given = plan.values.get(param.name)
             if param.name == plan.feed_param and plan.feeds:
-                fields[param.name] = _join(
+                fields[param.name] = join(
                     [self.lexicon.sentence_case(a["label"]) for a in self._fed_answers(runs, plan)]
                 )
             elif given and param.type == "decimal":
                 fields[param.name] = f"USD {given[0]}"
             elif given:
-                fields[param.name] = _join([self.lexicon.sentence_case(self.lexicon.label(v)) for v in given])
+                fields[param.name] = join([self.lexicon.sentence_case(self.lexicon.label(v)) for v in given])
             else:
                 fields[param.name] = "each modality"
         for name, values in answers[0].get("details", {}).items():
-            fields.setdefault(name, _join([str(v) for v in values]))
-        text = template.format_map(_Blank(fields))
+            fields.setdefault(name, join([str(v) for v in values]))
+        text = template.format_map(Blank(fields))
         return text[0].upper() + text[1:]
 
     def _fed_answers(self, runs: list[Run], plan: Plan) -> list[dict[str, str]]:
@@ -197,10 +198,10 @@ class QuestionAnswerer:
         where = f"“{plan.query.title.lower()}” ({asked})" if asked else f"“{plan.query.title.lower()}”"
         if not found:
             return f"the source names nothing for {where}."
-        named = _join(
+        named = join(
             [self.lexicon.sentence_case(self.lexicon.label(i)) for i in self._narrowing(plan, reading)]
         )
-        others = _join([self.lexicon.sentence_case(a["label"]) for a in found])
+        others = join([self.lexicon.sentence_case(a["label"]) for a in found])
         return f"for {where} the source does not name {named}; it names {others}."
 
     def _silent_text(self, iri: str) -> str:
@@ -217,8 +218,8 @@ class QuestionAnswerer:
             if CONDITION in t and CATEGORY not in t
         )
         return (
-            f"{_join(modalities)}: their origins, techniques, targets, benefits, risks, practitioners and "
-            f"session costs, and the conditions {_join(conditions)}"
+            f"{join(modalities)}: their origins, techniques, targets, benefits, risks, practitioners and "
+            f"session costs, and the conditions {join(conditions)}"
         )
 
     def _interpretation(self, reading: Reading, plan: Plan | None) -> dict[str, Any]:
@@ -240,13 +241,6 @@ class QuestionAnswerer:
 
 
 _NO_CUE = CueMatch(0, 0, frozenset())
-
-
-class _Blank(dict[str, str]):
-    """Template fields the answer has no value for read as empty rather than failing."""
-
-    def __missing__(self, key: str) -> str:
-        return ""
 
 
 def _combinations(values: dict[str, list[str]]) -> list[dict[str, str]]:
@@ -314,53 +308,8 @@ def _query_info(run: Run) -> dict[str, Any]:
     return {"name": run.name, "params": run.result.params, "sparql": run.result.sparql}
 
 
-def _named(answer: Answer, lexicon: Lexicon) -> str:
-    """An answer inside the sentence, with its cost and the source's own hedge when it hedges."""
-    extras = []
-    cost = answer.get("cost")
-    if cost:
-        extras.append(f"{cost['currency']} {_number(cost['min'])}–{_number(cost['max'])} per {cost['per']}")
-    if answer.get("hedge"):
-        extras.append(f"the source says “{answer['hedge']}”")
-    label = lexicon.sentence_case(answer["label"])
-    return f"{label} ({'; '.join(extras)})" if extras else label
-
-
-def _number(value: object) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
-
-
-def _join(items: list[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def answer_question(graph: KnowledgeGraph, question: str) -> Answer:
     answerer = graph.derived.get("answerer")
     if not isinstance(answerer, QuestionAnswerer):
         answerer = graph.derived["answerer"] = QuestionAnswerer(graph)
     return answerer.answer(question)
-
-
-def render_answer(answer: Answer) -> str:
-    """The answer as text for a terminal."""
-    lines = [answer["text"], ""]
-    for item in answer["answers"]:
-        cost = item.get("cost")
-        price = (
-            f" — {cost['currency']} {_number(cost['min'])}–{_number(cost['max'])} per {cost['per']}"
-            if cost
-            else ""
-        )
-        hedge = f" (the source: {item['hedge']})" if item.get("hedge") else ""
-        sources = "; ".join(s["section"] for s in item["sources"])
-        lines.append(f"  • {item['label']}{price}{hedge}" + (f"  [{sources}]" if sources else ""))
-    if answer.get("note"):
-        lines += ["", answer["note"]]
-    if answer.get("query"):
-        params = " ".join(f"{k}={v}" for k, v in answer["query"]["params"].items())
-        lines.append(f"(answered by the named query {answer['query']['name']} {params})".replace(" )", ")"))
-    elif answer.get("suggestions"):
-        lines += ["Try, for example:"] + [f"  - {s}" for s in answer["suggestions"]]
-    return "\n".join(lines).rstrip()

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from kg.engine import KnowledgeGraph, open_graph
-from kg.qa import answer_question, render_answer
+from kg.qa import answer_question
+from kg.wording import render_answer
 
 ARTICLE = "Dry Needling vs Acupuncture"
 COSTS = {"dry needling": (50, 150), "acupuncture": (70, 150)}
