@@ -20,6 +20,7 @@ from api.security_headers import SecurityHeaders
 from api.settings import Settings
 from api.state import Runtime, Snapshot
 from kg.engine import KnowledgeGraph, open_graph
+from kg.qa import answerer_for
 from kg.sandbox import SandboxPool
 from kg.store import EmbeddedStore
 
@@ -36,6 +37,7 @@ def load_snapshot(settings: Settings) -> Snapshot:
     graph = open_graph(
         settings.ontology, settings.queries, store_url=settings.store, row_cap=settings.row_cap
     )
+    answerer_for(graph)  # built now, so neither the first question nor a reload's pays for it
     return Snapshot(graph=graph, pool=None)
 
 

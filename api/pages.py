@@ -11,20 +11,10 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader
 
-from kg.params import KNOWN_PREFIXES
+from kg.terms import NKG, PREFIXES
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-NKG = KNOWN_PREFIXES["nkg"]
 RESOURCE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
-PREFIXES = {
-    **KNOWN_PREFIXES,
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "prov": "http://www.w3.org/ns/prov#",
-    "icd10cm": "http://purl.bioontology.org/ontology/ICD10CM/",
-}
 
 
 def href(iri: object) -> str | None:

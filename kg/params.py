@@ -7,15 +7,9 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
 from kg.catalogue import NamedQuery, Param, blank_comment_lines
-from kg.terms import XSD, Term
+from kg.terms import NKG, PREFIXES, XSD, Term
 
-NKG = "https://needling-kg.example.org/kg/"
-KNOWN_PREFIXES = {
-    "nkg": NKG,
-    "schema": "http://schema.org/",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "mesh": "http://id.nlm.nih.gov/mesh/",
-}
+KNOWN_PREFIXES = PREFIXES
 MAX_VALUE_LENGTH = 500
 _LOCAL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _CURIE = re.compile(r"^([a-z][a-z0-9]*):([A-Za-z0-9][A-Za-z0-9_.-]*)$")

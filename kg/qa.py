@@ -308,8 +308,13 @@ def _query_info(run: Run) -> dict[str, Any]:
     return {"name": run.name, "params": run.result.params, "sparql": run.result.sparql}
 
 
-def answer_question(graph: KnowledgeGraph, question: str) -> Answer:
+def answerer_for(graph: KnowledgeGraph) -> QuestionAnswerer:
+    """The answerer of this graph version, built once (its lexicon comes from the graph's labels)."""
     answerer = graph.derived.get("answerer")
     if not isinstance(answerer, QuestionAnswerer):
         answerer = graph.derived["answerer"] = QuestionAnswerer(graph)
-    return answerer.answer(question)
+    return answerer
+
+
+def answer_question(graph: KnowledgeGraph, question: str) -> Answer:
+    return answerer_for(graph).answer(question)

@@ -11,7 +11,7 @@ from typing import Protocol
 import httpx
 import pyoxigraph as ox
 
-from kg.terms import Row, Term
+from kg.terms import PREFIXES, Row, Term
 
 Progress = Callable[[int, int, int], None]
 """Called while loading with (triples so far, bytes read so far, total bytes)."""
@@ -114,6 +114,8 @@ class EmbeddedStore:
         if not isinstance(triples, ox.QueryTriples):
             raise ValueError("the query is not a CONSTRUCT or DESCRIBE query")
         fmt = ox.RdfFormat.from_media_type(media_type) or ox.RdfFormat.TURTLE
+        if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML):  # formats that can use prefixes
+            return ox.serialize(list(triples), format=fmt, prefixes=PREFIXES) or b""
         return triples.serialize(format=fmt) or b""
 
     def close(self) -> None:

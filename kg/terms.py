@@ -8,6 +8,22 @@ from decimal import Decimal, InvalidOperation
 from typing import Literal
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
+NKG = "https://needling-kg.example.org/kg/"
+# The one table of prefixes: for prefixed names in parameters, for short IRIs on pages and in reports,
+# and for Turtle the service writes.
+PREFIXES = {
+    "nkg": NKG,
+    "schema": "http://schema.org/",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": XSD,
+    "dcterms": "http://purl.org/dc/terms/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "mesh": "http://id.nlm.nih.gov/mesh/",
+    "icd10cm": "http://purl.bioontology.org/ontology/ICD10CM/",
+}
 XSD_STRING = XSD + "string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _INTEGER_TYPES = {

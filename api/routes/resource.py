@@ -17,8 +17,7 @@ from api.neighbourhood import Group, Neighbour, layout
 from api.pages import RESOURCE_NAME, href, render, short
 from api.state import RuntimeDep
 from kg.engine import KnowledgeGraph
-from kg.params import NKG
-from kg.terms import Row, Term
+from kg.terms import NKG, Row, Term
 
 RESOURCE_GRAPH_QUERY = "resource_graph"
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
