@@ -11,6 +11,7 @@ serve: install
 
 test: install-test browser
 	$(PYTHON) -m ruff check .
+	$(PYTHON) -m mypy
 	$(PYTHON) -m pytest
 
 install:
