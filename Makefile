@@ -31,5 +31,6 @@ lint:
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m mypy
 
-bench: install-test
+bench:
+	$(PIP) install --quiet --disable-pip-version-check -e ".[test,bench]"
 	$(PYTHON) -m bench

@@ -35,10 +35,24 @@ DESCRIPTION = (
 def load_snapshot(settings: Settings) -> Snapshot:
     """Load graph and catalogue; the sandbox pool is started separately, once the process is serving."""
     graph = open_graph(
-        settings.ontology, settings.queries, store_url=settings.store, row_cap=settings.row_cap
+        settings.ontology,
+        settings.queries,
+        store_url=settings.store,
+        row_cap=settings.row_cap,
+        progress=_log_progress,
     )
     answerer_for(graph)  # built now, so neither the first question nor a reload's pays for it
     return Snapshot(graph=graph, pool=None)
+
+
+def _log_progress(triples: int, done: int, total: int) -> None:
+    """Large graphs take seconds to load: say how far along it is (called every few megabytes)."""
+    if triples < 0:
+        log.info(
+            "loading the graph: %d%% (%.0f of %.0f MB)", 100 * done // max(total, 1), done / 1e6, total / 1e6
+        )
+    else:
+        log.info("loaded %d triples (%.0f MB)", triples, total / 1e6)
 
 
 def start_pool(graph: KnowledgeGraph, settings: Settings) -> SandboxPool | None:
@@ -103,7 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ResponseCache, version=lambda: runtime.snapshot.graph.version, stats=runtime.cache_stats
     )
     app.add_middleware(SecurityHeaders)
-    app.add_middleware(AccessLog, metrics=runtime.metrics)
+    app.add_middleware(AccessLog, metrics=runtime.metrics, enabled=settings.access_log)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],

@@ -102,9 +102,12 @@ class Metrics:
 class AccessLog:
     """Pure ASGI middleware: request id in and out (X-Request-ID), duration, one JSON log line, metrics."""
 
-    def __init__(self, app: Any, metrics: Metrics, clock: Callable[[], float] = time.perf_counter) -> None:
+    def __init__(
+        self, app: Any, metrics: Metrics, enabled: bool = True, clock: Callable[[], float] = time.perf_counter
+    ) -> None:
         self.app = app
         self.metrics = metrics
+        self.enabled = enabled
         self.clock = clock
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -132,14 +135,15 @@ class AccessLog:
             seconds = self.clock() - start
             group = path_group(scope["path"])
             self.metrics.observe(scope["method"], group, status, seconds)
-            access_log.info(
-                json.dumps(
-                    {
-                        "request_id": request_id,
-                        "method": scope["method"],
-                        "path": scope["path"],
-                        "status": status,
-                        "duration_ms": round(seconds * 1000, 3),
-                    }
+            if self.enabled:
+                access_log.info(
+                    json.dumps(
+                        {
+                            "request_id": request_id,
+                            "method": scope["method"],
+                            "path": scope["path"],
+                            "status": status,
+                            "duration_ms": round(seconds * 1000, 3),
+                        }
+                    )
                 )
-            )

@@ -28,4 +28,5 @@ class Settings(BaseSettings):
     workers: int = 2
     worker_memory_mb: int = 1024
     watch: bool = True
+    access_log: bool = True
     cache_max_age_s: int = 60

@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol, cast
 
 import httpx
 import pyoxigraph as ox
@@ -14,9 +14,9 @@ import pyoxigraph as ox
 from kg.terms import PREFIXES, Row, Term
 
 Progress = Callable[[int, int, int], None]
-"""Called while loading with (triples so far, bytes read so far, total bytes)."""
+"""Called while loading with (triples so far, or -1 while parsing; bytes read so far; total bytes)."""
 
-_LOAD_BATCH = 200_000
+_PROGRESS_EVERY_BYTES = 8 * 1024 * 1024
 _REMOTE_TIMEOUT_S = 30.0
 
 
@@ -46,6 +46,25 @@ class GraphStore(Protocol):
     def close(self) -> None: ...
 
 
+class _ProgressReader:
+    """A binary file that tells `progress` how far the parser has read, every few megabytes."""
+
+    def __init__(self, handle: BinaryIO, total: int, progress: Progress | None) -> None:
+        self.handle = handle
+        self.total = total
+        self.progress = progress
+        self.done = 0
+        self.next_report = _PROGRESS_EVERY_BYTES
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.handle.read(size)
+        self.done += len(chunk)
+        if self.progress and self.done >= self.next_report:
+            self.next_report += _PROGRESS_EVERY_BYTES
+            self.progress(-1, self.done, self.total)
+        return chunk
+
+
 def term_from_oxigraph(term: object) -> Term:
     if isinstance(term, ox.NamedNode):
         return Term("iri", term.value)
@@ -73,6 +92,7 @@ class EmbeddedStore:
 
     @classmethod
     def load(cls, path: Path, progress: Progress | None = None) -> EmbeddedStore:
+        """Parse the Turtle file straight into the store (in Rust), reporting bytes read as it goes."""
         try:
             total = path.stat().st_size
             version = file_version(path)
@@ -81,21 +101,14 @@ class EmbeddedStore:
         store = ox.Store()
         try:
             with path.open("rb") as handle:
-                batch: list[ox.Quad] = []
-                loaded = 0
-                for quad in ox.parse(handle, format=ox.RdfFormat.TURTLE, base_iri=path.as_uri()):
-                    batch.append(quad)
-                    if len(batch) >= _LOAD_BATCH:
-                        store.extend(batch)
-                        loaded += len(batch)
-                        batch.clear()
-                        if progress:
-                            progress(loaded, handle.tell(), total)
-                store.extend(batch)
-                if progress:
-                    progress(loaded + len(batch), total, total)
+                reader = _ProgressReader(handle, total, progress)
+                store.load(
+                    cast(BinaryIO, reader), format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri()
+                )
         except SyntaxError as exc:
             raise StoreError(f"{path}: {exc}") from None
+        if progress:
+            progress(len(store), total, total)
         return cls(store, source=path, version=version)
 
     def select(self, sparql: str) -> SelectRows:

@@ -1,0 +1,93 @@
+"""The bench works: the graph generator is deterministic and keeps the real answers; the peers run prints a table."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from bench.generate import SYNTHETIC, count_triples, generate
+from kg import DEFAULT_ONTOLOGY, DEFAULT_QUERIES
+from kg.catalogue_checks import check_catalogue
+from kg.engine import KnowledgeGraph, open_graph
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZE = 10_000
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, object]]:
+    path = tmp_path_factory.mktemp("bench") / "graph.ttl"
+    return path, generate(path, SIZE, seed=7)
+
+
+def test_same_seed_gives_the_same_bytes(generated: tuple[Path, dict[str, object]], tmp_path: Path) -> None:
+    path, _ = generated
+    again = tmp_path / "again.ttl"
+    generate(again, SIZE, seed=7)
+    assert again.read_bytes() == path.read_bytes()
+    other = tmp_path / "other.ttl"
+    generate(other, SIZE, seed=8)
+    assert other.read_bytes() != path.read_bytes()
+
+
+def test_the_graph_parses_with_about_the_triples_asked_for(generated: tuple[Path, dict[str, object]]) -> None:
+    path, info = generated
+    assert count_triples(path) == info["triples"]
+    assert SIZE <= int(info["triples"]) < SIZE * 1.01  # type: ignore[call-overload]
+    assert int(info["real_triples"]) == count_triples(DEFAULT_ONTOLOGY)  # type: ignore[call-overload]
+
+
+def test_synthetic_data_is_labelled_as_such(generated: tuple[Path, dict[str, object]]) -> None:
+    store = ox.Store()
+    store.bulk_load(path=str(generated[0]), format=ox.RdfFormat.TURTLE)
+    labels = store.query(
+        "SELECT ?s ?label WHERE { ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?label "
+        f'FILTER (STRSTARTS(STR(?s), "{SYNTHETIC}")) }}'
+    )
+    found = [(s.value, label.value) for s, label in labels]  # type: ignore[union-attr]
+    assert len(found) > 500
+    assert all(label.startswith("Synthetic") for _, label in found)
+
+
+def test_every_named_query_still_runs_and_answers(generated: tuple[Path, dict[str, object]]) -> None:
+    problems, checked = check_catalogue(generated[0], DEFAULT_QUERIES)
+    assert checked > 0
+    assert not problems, [str(p) for p in problems]
+
+
+def test_the_real_answers_are_kept(generated: tuple[Path, dict[str, object]]) -> None:
+    """Every row a named query gives on the real graph, it gives on the grown one; prices stay the article's."""
+    real, grown = open_graph(DEFAULT_ONTOLOGY, DEFAULT_QUERIES), open_graph(generated[0], DEFAULT_QUERIES)
+    for named in real.catalogue:
+        if named.form != "SELECT":
+            continue
+        params = {p.name: p.example for p in named.params if p.example}
+        before, after = _rows(real, named.name, params), _rows(grown, named.name, params)
+        assert before <= after, f"{named.name} lost rows on the generated graph"
+    for name, params in (("treatments_for_condition", {"condition": "sciatica"}), ("cost_of_modality", {})):
+        assert _rows(real, name, params) == _rows(grown, name, params), name
+
+
+def _rows(graph: KnowledgeGraph, name: str, params: dict[str, object]) -> set[frozenset[tuple[str, object]]]:
+    return {frozenset(row.items()) for row in graph.run(name, params).plain_rows()}
+
+
+def test_peers_quick_run_prints_a_table() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.peers", "--quick", "--duration", "1", "--connections", "1",
+         "--cycles", "1", "--only", "self", "--no-install"],
+        cwd=ROOT, capture_output=True, text=True, timeout=90, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "req/s (best)" in done.stdout
+    assert "named query / hello-world" in done.stdout
+    result = json.loads((ROOT / done.stdout.strip().splitlines()[-1].split("results: ")[1]).read_text())
+    named = [b for b in result["best"] if (b["server"], b["target"]) == ("self", "named")]
+    assert named and named[0]["rps"] > 0 and named[0]["non_2xx"] == 0
