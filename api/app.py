@@ -10,6 +10,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 
 from api.errors import install_error_handlers
 from api.observability import AccessLog
@@ -73,6 +74,14 @@ def with_pool(snapshot: Snapshot, settings: Settings) -> Snapshot:
     return Snapshot(snapshot.graph, start_pool(snapshot.graph, settings))
 
 
+def _shut_down(runtime: Runtime, reloader: Reloader) -> None:
+    reloader.stop()
+    final = runtime.snapshot
+    if final.pool:
+        final.pool.close()
+    final.graph.store.close()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     snapshot = load_snapshot(settings)
@@ -81,7 +90,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         current = runtime.snapshot
-        runtime.swap(with_pool(current, settings))
+        # Forking the workers and stopping them block; they run in a thread, not on the event loop.
+        runtime.swap(await run_in_threadpool(with_pool, current, settings))
         reloader = Reloader(runtime, load_snapshot, with_pool)
         app.state.reloader = reloader
         if settings.watch and isinstance(current.graph.store, EmbeddedStore):
@@ -96,11 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
-            reloader.stop()
-            final = runtime.snapshot
-            if final.pool:
-                final.pool.close()
-            final.graph.store.close()
+            await run_in_threadpool(_shut_down, runtime, reloader)
 
     app = FastAPI(
         title="needling-kg",
