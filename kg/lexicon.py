@@ -65,6 +65,10 @@ class Mention:
     iris: tuple[str, ...]
     score: float
 
+    @classmethod
+    def at(cls, tokens: list[str], start: int, size: int, iris: set[str], score: float) -> Mention:
+        return cls(" ".join(tokens[start : start + size]), start, start + size, tuple(sorted(iris)), score)
+
     def overlaps(self, other: Mention) -> bool:
         return self.start < other.end and other.start < self.end
 
@@ -120,15 +124,7 @@ class Lexicon:
                     continue
                 iris = self.keys.get(tuple(keyed[start : start + size]))
                 if iris:
-                    mentions.append(
-                        Mention(
-                            " ".join(tokens[start : start + size]),
-                            start,
-                            start + size,
-                            tuple(sorted(iris)),
-                            1.0,
-                        )
-                    )
+                    mentions.append(Mention.at(tokens, start, size, iris, 1.0))
                     used.update(span)
         return sorted(mentions, key=lambda m: m.start)
 
@@ -164,14 +160,6 @@ class Lexicon:
                 if best is None:
                     continue
                 iris = self.keys[tuple(best[0].split())]
-                found.append(
-                    Mention(
-                        " ".join(tokens[start : start + size]),
-                        start,
-                        start + size,
-                        tuple(sorted(iris)),
-                        round(best[1] / 100, 3),
-                    )
-                )
+                found.append(Mention.at(tokens, start, size, iris, round(best[1] / 100, 3)))
                 used.update(span)
         return found

@@ -189,6 +189,26 @@ def has_label_containing(labels: set[str], text: str) -> bool:
 # ---------------------------------------------------------------------------------------------
 
 
+def session_price(store, label: str, expected: tuple[float, float]) -> dict:
+    """The one price of a session of the modality with this label: range, USD, per one session."""
+    rows = select(
+        store,
+        f"""SELECT ?offer ?price ?min ?max ?cur ?qty ?unit WHERE {{
+             ?m skos:prefLabel "{label}"@en ; schema:offers ?offer .
+             ?offer a schema:Offer ; schema:priceSpecification ?price .
+             ?price a schema:UnitPriceSpecification ; schema:minPrice ?min ; schema:maxPrice ?max ;
+                    schema:priceCurrency ?cur ; schema:referenceQuantity ?q .
+             ?q schema:value ?qty ; schema:unitText ?unit .
+           }}""",
+    )
+    assert len(rows) == 1, rows
+    row = rows[0]
+    assert (float(row["min"].value), float(row["max"].value)) == expected
+    assert row["cur"].value == "USD"
+    assert (float(row["qty"].value), row["unit"].value) == (1.0, "session")
+    return row
+
+
 def test_F01_both_relieve_pain_with_thin_needles(store):
     rows = select(
         store,
@@ -304,21 +324,7 @@ def test_F07_dry_needling_cost_factors(store):
 
 
 def test_F08_dry_needling_session_50_to_150_usd(store):
-    rows = select(
-        store,
-        """SELECT ?offer ?price ?min ?max ?cur ?qty ?unit WHERE {
-             ?dn skos:prefLabel "Dry needling"@en ; schema:offers ?offer .
-             ?offer a schema:Offer ; schema:priceSpecification ?price .
-             ?price a schema:UnitPriceSpecification ; schema:minPrice ?min ; schema:maxPrice ?max ;
-                    schema:priceCurrency ?cur ; schema:referenceQuantity ?q .
-             ?q schema:value ?qty ; schema:unitText ?unit .
-           }""",
-    )
-    assert len(rows) == 1, rows
-    row = rows[0]
-    assert (float(row["min"].value), float(row["max"].value)) == (50.0, 150.0)
-    assert row["cur"].value == "USD"
-    assert (float(row["qty"].value), row["unit"].value) == (1.0, "session")
+    row = session_price(store, "Dry needling", (50.0, 150.0))
     assessment = values(
         store, 'SELECT ?a WHERE { ?dn skos:prefLabel "Dry needling"@en ; nkg:costAssessment ?a }', "a"
     )
@@ -436,21 +442,7 @@ def test_F14_acupuncture_rebalances_energy_wide_range(store):
 
 
 def test_F15_acupuncture_session_70_to_150_usd(store):
-    rows = select(
-        store,
-        """SELECT ?offer ?price ?min ?max ?cur ?qty ?unit WHERE {
-             ?acu skos:prefLabel "Acupuncture"@en ; schema:offers ?offer .
-             ?offer a schema:Offer ; schema:priceSpecification ?price .
-             ?price a schema:UnitPriceSpecification ; schema:minPrice ?min ; schema:maxPrice ?max ;
-                    schema:priceCurrency ?cur ; schema:referenceQuantity ?q .
-             ?q schema:value ?qty ; schema:unitText ?unit .
-           }""",
-    )
-    assert len(rows) == 1, rows
-    row = rows[0]
-    assert (float(row["min"].value), float(row["max"].value)) == (70.0, 150.0)
-    assert row["cur"].value == "USD"
-    assert (float(row["qty"].value), row["unit"].value) == (1.0, "session")
+    row = session_price(store, "Acupuncture", (70.0, 150.0))
     acu = the(store, "Acupuncture")
     factors = labels_of(store, acu, "nkg:costFactor")
     assert factors == {"Location", "Practitioner expertise", "Number of sessions needed"}
