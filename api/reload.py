@@ -72,7 +72,9 @@ class Reloader:
             problem = _shape_problem(settings.ontology, settings.shapes)
             if problem:
                 raise ValueError(problem)
-            fresh = self.start_pool(self.load(settings), settings)
+            loaded = self.load(settings)
+            _check_nothing_removed(self.runtime.snapshot, loaded)
+            fresh = self.start_pool(loaded, settings)
         except Exception as exc:  # every failure of an edit is reported, none stops the service
             self.failures += 1
             self.runtime.last_reload_error = f"{time.strftime('%Y-%m-%dT%H:%M:%S')}: {describe(exc)}"
@@ -88,6 +90,16 @@ class Reloader:
         log.info("reloaded: version %s, %d triples", fresh.graph.version, fresh.graph.store.triples)
         _retire(old, grace_s=settings.deadline_s + 1)
         return True
+
+
+def _check_nothing_removed(current: Snapshot, loaded: Snapshot) -> None:
+    """Named queries are a published contract (each is an operation in /openapi.json): an edit may add or
+    change them, but dropping one takes a restart."""
+    gone = sorted(set(current.graph.catalogue.queries) - set(loaded.graph.catalogue.queries))
+    if gone:
+        raise ValueError(
+            f"the edit removes the named queries {', '.join(gone)}; restart the service to drop a named query"
+        )
 
 
 def _shape_problem(ontology: Path, shapes: Path) -> str | None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
+import sys
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -17,6 +19,9 @@ def serve(args: argparse.Namespace) -> int:
     if args.store:
         os.environ["NEEDLING_STORE"] = args.store
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # uvicorn finishes in-flight requests on SIGTERM, then re-raises the signal; with this handler in
+    # place that ends the process with status 0, as a service manager expects of a clean stop.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     uvicorn.run(
         "api.app:create_app",
         factory=True,
