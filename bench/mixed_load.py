@@ -24,6 +24,7 @@ import itertools
 import json
 import random
 import sys
+import threading
 import time
 from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
@@ -441,11 +442,28 @@ def run(
 
 
 def _run_async(job: Coroutine[Any, Any, T]) -> T:
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.run(job)
-    return uvloop.run(job)
+    """Run the clients on an event loop of their own thread, so a caller that already has a loop
+    (a test session after Playwright's sync API, a notebook) can still call this."""
+    outcome: list[T] = []
+    failure: list[BaseException] = []
+
+    def main() -> None:
+        try:
+            try:
+                import uvloop
+            except ImportError:
+                outcome.append(asyncio.run(job))
+            else:
+                outcome.append(uvloop.run(job))
+        except BaseException as exc:  # handed back to the caller's thread below
+            failure.append(exc)
+
+    thread = threading.Thread(target=main, name="mixed-load")
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+    return outcome[0]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -66,6 +66,8 @@ _OPAQUE = re.compile(
 )
 _SERVICE = re.compile(r"(?<![\w?$:.\-])SERVICE(?![\w:\-])", re.I)
 _BRACKET = re.compile(r"[(){}\[\]]")
+# Unary operators nest in the parser as brackets do: a few thousand "!" in a row overflow its stack too.
+_OPERATOR_CHAIN = re.compile(rf"(?:[!+\-^]\s*){{{_MAX_NESTING},}}")
 
 
 class SandboxError(Exception):
@@ -258,6 +260,8 @@ def _check_query_text(query: str) -> None:
         deepest = max(deepest, depth)
     if deepest > _MAX_NESTING:
         raise QueryFailed("query too deeply nested", code="too_large")
+    if _OPERATOR_CHAIN.search(code):
+        raise QueryFailed("query too deeply nested (a long chain of unary operators)", code="too_large")
 
 
 class _Worker:

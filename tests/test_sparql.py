@@ -71,6 +71,7 @@ def running_server(**env: str) -> Iterator[str]:
     environment = {**inherited, "NEEDLING_WATCH": "false", **env}
     with tempfile.TemporaryFile() as log:
         with socket.socket() as listening:
+            listening.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # --fd skips uvicorn's own
             listening.bind(("127.0.0.1", 0))
             listening.listen(64)
             base = f"http://127.0.0.1:{listening.getsockname()[1]}"
