@@ -1,6 +1,5 @@
 """GET/POST /sparql: the SPARQL 1.1 Protocol, read-only, every query guarded and run under a deadline.
 
-Notes for the README:
 - A query reaches `/sparql` as `GET ?query=`, as a urlencoded `POST` (`query=`), or as a `POST` with
   `Content-Type: application/sparql-query`. Updates, `default-graph-uri` / `named-graph-uri`, SERVICE,
   FROM / FROM NAMED and LOAD are refused with 400 and a JSON error naming the reason.
