@@ -27,8 +27,8 @@ class Stats:
         self.socket_errors = 0
 
 
-async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
-    """Read one whole response; its status and whether the connection stays open."""
+async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
+    """One whole HTTP/1.1 response: status, body and whether the connection stays open."""
     status_line = await reader.readline()
     if not status_line:
         raise ConnectionError("connection closed")
@@ -47,14 +47,14 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
         elif name == "connection" and value == "close":
             keep_alive = False
     if chunked:
+        parts = []
         while True:
             size = int((await reader.readline()).split(b";")[0].strip(), 16)
-            await reader.readexactly(size + 2)
+            parts.append((await reader.readexactly(size + 2))[:-2])
             if size == 0:
                 break
-    elif length:
-        await reader.readexactly(length)
-    return status, keep_alive
+        return status, b"".join(parts), keep_alive
+    return status, (await reader.readexactly(length) if length else b""), keep_alive
 
 
 async def _connection(
@@ -73,7 +73,7 @@ async def _connection(
             request = f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n{extra}\r\n".encode()
             start = time.perf_counter()
             writer.write(request)
-            status, keep_alive = await asyncio.wait_for(_read_response(reader), _REQUEST_TIMEOUT_S)
+            status, _, keep_alive = await asyncio.wait_for(read_response(reader), _REQUEST_TIMEOUT_S)
             stats.latencies.append(time.perf_counter() - start)
             if status >= 400:
                 stats.non_2xx += 1

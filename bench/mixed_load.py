@@ -33,6 +33,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
 
 from bench import OUT, ROOT
+from bench.loadgen import read_response
 from bench.procs import Server, free_port, http_get, servers_stopped_on_exit
 from bench.report import busy_warning, environment, load_average, render_table, timestamp
 from bench.servers import QUESTION, sciatica_select
@@ -189,39 +190,6 @@ def abuser_call(deadline_s: float) -> Call:
 
 
 # --------------------------------------------------------------------------- the HTTP client
-
-
-async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
-    """One whole HTTP/1.1 response: status, body and whether the connection stays open.
-
-    Like `bench.loadgen`'s reader, but it keeps the body, which is checked here.
-    """
-    status_line = await reader.readline()
-    if not status_line:
-        raise ConnectionError("connection closed")
-    status = int(status_line.split()[1])
-    length, chunked, keep_alive = 0, False, True
-    while True:
-        line = await reader.readline()
-        if line in (b"\r\n", b"\n", b""):
-            break
-        name, _, value = line.decode("latin-1").partition(":")
-        name, value = name.strip().lower(), value.strip().lower()
-        if name == "content-length":
-            length = int(value)
-        elif name == "transfer-encoding" and "chunked" in value:
-            chunked = True
-        elif name == "connection" and value == "close":
-            keep_alive = False
-    if chunked:
-        parts = []
-        while True:
-            size = int((await reader.readline()).split(b";")[0].strip(), 16)
-            parts.append((await reader.readexactly(size + 2))[:-2])
-            if size == 0:
-                break
-        return status, b"".join(parts), keep_alive
-    return status, (await reader.readexactly(length) if length else b""), keep_alive
 
 
 def check(call: Call, status: int, body: bytes) -> str | None:
