@@ -238,6 +238,7 @@ def test_origin(graph: KnowledgeGraph, question: str, has: list[str], lacks: lis
         "acupunture risks",
         "RISKS OF DRY NEEDLING",
         "any dangers with acupuncture??",
+        "is dry needling painful?",
     ],
 )
 def test_risks(graph: KnowledgeGraph, question: str) -> None:
@@ -502,6 +503,9 @@ def test_two_steps_cost(graph: KnowledgeGraph, question: str, modalities: set[st
         "can acupuncture cure back pain",
         "does dry needling cure sciatica",
         "will acupuncture cure my sciatica",
+        # topics the source is silent on, recorded in the graph as such
+        "how long does a dry needling session last",
+        "is acupuncture covered by insurance",
     ],
 )
 def test_refusals(graph: KnowledgeGraph, question: str) -> None:
