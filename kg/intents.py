@@ -138,6 +138,23 @@ class Interpreter:
         reading.plans = self._plans(reading, matches)
         return reading
 
+    def second_part(self, reading: Reading, first: Plan) -> Plan | None:
+        """Another reading of the same thing, asked for after an "and": "who performs it and what does it cost"."""
+        joins = [i for i, token in enumerate(reading.tokens) if token == "and"]
+        if not joins or first.feeds or not first.cue.positions:
+            return None
+        for plan in reading.plans[1:]:
+            if plan.query.name == first.query.name or plan.feeds or not plan.cue.positions:
+                continue
+            if not plan.cue.strength:
+                continue
+            if plan.consumed != first.consumed or plan.cue.positions & first.cue.positions:
+                continue
+            low, high = sorted((min(first.cue.positions), min(plan.cue.positions)))
+            if any(low < i < high for i in joins):
+                return plan
+        return None
+
     def _bare_amounts(self, tokens: list[str], matches: dict[str, CueMatch]) -> list[str]:
         """ "under 60": a bare number counts as an amount right after a cue of a query that takes one."""
         wants_amount = [

@@ -62,7 +62,7 @@ class QuestionAnswerer:
         if not answers:
             return self._refuse(question, reading, self._nothing_fits(plan, found, reading), plan, runs)
         self._add_costs(answers, reading)
-        return {
+        reply = {
             "question": question,
             "answered": True,
             "text": self._sentence(plan, runs, answers),
@@ -71,6 +71,22 @@ class QuestionAnswerer:
             "interpretation": self._interpretation(reading, plan),
             "query": _query_info(runs[-1]),
         }
+        self._answer_second_part(reply, reading, plan)
+        return reply
+
+    def _answer_second_part(self, reply: Answer, reading: Reading, first: Plan) -> None:
+        """ "The risks and benefits of acupuncture": the second part is answered too, after the first."""
+        second = self.interpreter.second_part(reading, first)
+        if second is None:
+            return
+        runs, found = self._execute(second)
+        answers = self._narrow(found, second, reading)
+        if not answers:
+            return
+        known = {a["iri"] for a in reply["answers"]}
+        reply["answers"] += [a for a in answers if a["iri"] not in known]
+        reply["text"] += " " + self._sentence(second, runs, answers)
+        reply["interpretation"]["also"] = {"intent": second.query.name, "query": _query_info(runs[-1])}
 
     # --- running ---------------------------------------------------------------------------------
 

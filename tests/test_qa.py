@@ -657,3 +657,30 @@ def test_a_new_cue_word_is_a_new_way_to_ask(graph: KnowledgeGraph, graph_copy: P
     before = ask(graph, "zorbify acupuncture")
     assert before["interpretation"]["intent"] != "cost_of_modality"
     assert not any("cost" in a for a in before["answers"])
+
+
+# --- two questions in one ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "has"),
+    [
+        ("what are the risks and benefits of acupuncture", ["bruising", "infection", "relaxation"]),
+        ("what are the risks of dry needling and how much does it cost", ["soreness", "dry needling"]),
+        ("who performs dry needling and what does it cost", ["physical therapist", "dry needling"]),
+        ("origin and cost of acupuncture", ["traditional chinese medicine", "acupuncture"]),
+    ],
+)
+def test_both_parts_of_a_question_are_answered(graph: KnowledgeGraph, question: str, has: list[str]) -> None:
+    reply = ask(graph, question)
+    assert reply["answered"] is True
+    found = labels(reply)
+    for term in has:
+        assert any(term in label for label in found), (term, found)
+    assert reply["interpretation"]["also"]["intent"] != reply["interpretation"]["intent"]
+
+
+def test_a_cost_part_puts_the_cost_on_the_modality(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "what are the risks of acupuncture and how much does it cost")
+    acupuncture = next(a for a in reply["answers"] if a["label"] == "Acupuncture")
+    assert (acupuncture["cost"]["min"], acupuncture["cost"]["max"]) == COSTS["acupuncture"]
