@@ -13,8 +13,7 @@ from api.state import Snapshot
 from kg.errors import describe
 from kg.guard import QueryRefused, check_query
 from kg.sandbox import QueryFailed, QueryTimeout, SandboxError
-from kg.store import RemoteStore
-from kg.terms import Row, Term
+from kg.store import RemoteStore, row_from_json
 
 EDITOR_PREFIXES = ("nkg", "schema", "skos", "rdf", "rdfs", "dcterms", "prov")
 STARTER = (
@@ -73,7 +72,7 @@ def _run(snapshot: Snapshot, query: str, max_query_chars: int) -> dict[str, Any]
     if "boolean" in data:
         return {"boolean": bool(data["boolean"])}
     names = data.get("head", {}).get("vars", [])
-    rows = [_row(binding) for binding in data.get("results", {}).get("bindings", [])]
+    rows = [row_from_json(binding) for binding in data.get("results", {}).get("bindings", [])]
     return {"result": {"vars": names, "rows": rows}}
 
 
@@ -84,11 +83,3 @@ def _results_json(snapshot: Snapshot, text: str) -> bytes:
     if snapshot.pool is None:
         raise SandboxError("the query workers are not running yet; try again shortly")
     return snapshot.pool.run(text, "json").body
-
-
-def _row(binding: dict[str, dict[str, str]]) -> Row:
-    row: Row = {}
-    for name, value in binding.items():
-        kind = {"uri": "iri", "bnode": "bnode"}.get(value.get("type", ""), "literal")
-        row[name] = Term(kind, value["value"], value.get("datatype"), value.get("xml:lang"))  # type: ignore[arg-type]
-    return row

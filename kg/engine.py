@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kg.catalogue import Catalogue, NamedQuery, load_catalogue, without_header
@@ -49,17 +49,10 @@ class KnowledgeGraph:
         if query.form != "SELECT":
             raise ValueError(f"'{name}' is a {query.form} query; use construct() for it")
         bindings = bind_params(query, params or {})
-        sparql = with_bindings(query.sparql, bindings)
-        start = time.perf_counter()
-        selected = self.store.select(sparql)
-        rows = tuple(itertools.islice(selected.rows, self.row_cap + 1))
-        elapsed_ms = (time.perf_counter() - start) * 1000
-        return QueryResult(
-            vars=selected.vars,
-            rows=rows[: self.row_cap],
-            truncated=len(rows) > self.row_cap,
-            elapsed_ms=elapsed_ms,
-            sparql=without_header(sparql),
+        result = select_capped(self.store, with_bindings(query.sparql, bindings), self.row_cap)
+        return replace(
+            result,
+            sparql=without_header(result.sparql),
             params={key: term.to_python() for key, term in bindings.items()},
         )
 
@@ -69,6 +62,20 @@ class KnowledgeGraph:
         if query.form not in ("CONSTRUCT", "DESCRIBE"):
             raise ValueError(f"'{name}' is a {query.form} query, not a CONSTRUCT")
         return self.store.graph(with_bindings(query.sparql, bind_params(query, params or {})), media_type)
+
+
+def select_capped(store: GraphStore, sparql: str, row_cap: int) -> QueryResult:
+    """Run a SELECT and keep at most `row_cap` rows, saying whether more existed."""
+    start = time.perf_counter()
+    selected = store.select(sparql)
+    rows = tuple(itertools.islice(selected.rows, row_cap + 1))
+    return QueryResult(
+        vars=selected.vars,
+        rows=rows[:row_cap],
+        truncated=len(rows) > row_cap,
+        elapsed_ms=(time.perf_counter() - start) * 1000,
+        sparql=sparql,
+    )
 
 
 def open_graph(

@@ -43,8 +43,6 @@ def expand(curie: str | None) -> str | None:
     if curie is None:
         return None
     prefix, _, local = curie.partition(":")
-    if prefix == "owl":
-        return "http://www.w3.org/2002/07/owl#" + local
     return KNOWN_PREFIXES.get(prefix, prefix + ":") + local
 
 

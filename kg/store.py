@@ -184,7 +184,7 @@ class RemoteStore:
         data = self._post(sparql, "application/sparql-results+json").json()
         names = tuple(data.get("head", {}).get("vars", []))
         bindings = data.get("results", {}).get("bindings", [])
-        return SelectRows(names, iter([_json_row(binding) for binding in bindings]))
+        return SelectRows(names, iter([row_from_json(binding) for binding in bindings]))
 
     def ask(self, sparql: str) -> bool:
         return bool(self._post(sparql, "application/sparql-results+json").json().get("boolean"))
@@ -196,7 +196,8 @@ class RemoteStore:
         self._client.close()
 
 
-def _json_row(binding: dict[str, dict[str, str]]) -> Row:
+def row_from_json(binding: dict[str, dict[str, str]]) -> Row:
+    """One binding of the SPARQL 1.1 Query Results JSON format as terms."""
     row: Row = {}
     for name, value in binding.items():
         kind = value.get("type")

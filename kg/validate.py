@@ -10,25 +10,16 @@ import pyshacl
 from pyshacl.errors import ReportableRuntimeError
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, XSD, NamespaceManager
+from rdflib.namespace import RDF, SH, XSD, NamespaceManager
 from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.term import Node
 
-NKG = Namespace("https://needling-kg.example.org/kg/")
-SCHEMA = Namespace("http://schema.org/")
+from kg.terms import PREFIXES
 
-# Fixed here so a report reads the same whatever prefixes the files happen to declare (rdflib's own
-# defaults bind "schema" to https://schema.org/, which is not the namespace the graph uses).
+# The project's prefix table, fixed here so a report reads the same whatever prefixes the files happen
+# to declare (rdflib's own defaults bind "schema" to https://schema.org/, not the graph's namespace).
 _PREFIXES: dict[str, Namespace] = {
-    "nkg": NKG,
-    "schema": SCHEMA,
-    "skos": Namespace(str(SKOS)),
-    "prov": Namespace(str(PROV)),
-    "dcterms": Namespace(str(DCTERMS)),
-    "rdf": Namespace(str(RDF)),
-    "rdfs": Namespace(str(RDFS)),
-    "owl": Namespace(str(OWL)),
-    "xsd": Namespace(str(XSD)),
+    **{prefix: Namespace(iri) for prefix, iri in PREFIXES.items()},
     "sh": Namespace(str(SH)),
 }
 _PLAIN_DATATYPES = {XSD.integer, XSD.decimal, XSD.double, XSD.float, XSD.boolean}

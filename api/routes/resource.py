@@ -17,16 +17,14 @@ from api.neighbourhood import Group, Neighbour, layout
 from api.pages import RESOURCE_NAME, href, render, short
 from api.state import RuntimeDep
 from kg.engine import KnowledgeGraph
-from kg.terms import NKG, Row, Term
+from kg.terms import NKG, PREFIXES, Row, Term
 
 RESOURCE_GRAPH_QUERY = "resource_graph"
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _NAME_RULE = "1 to 200 letters, digits, '.', '_' or '-', starting with a letter or digit"
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_SKOS = "http://www.w3.org/2004/02/skos/core#"
-_RDF_TYPE = _RDF + "type"
+_RDF_TYPE = PREFIXES["rdf"] + "type"
 _IDENTIFIER_PROPERTIES = frozenset(
-    _SKOS + p for p in ("exactMatch", "closeMatch", "narrowMatch", "broadMatch", "relatedMatch")
+    PREFIXES["skos"] + p for p in ("exactMatch", "closeMatch", "narrowMatch", "broadMatch", "relatedMatch")
 )
 # The RDF twins, then plain JSON (served as JSON-LD); HTML first so a bare */* gets the page.
 _RDF_OFFERS = {key: GRAPH_FORMATS[key] for key in ("turtle", "jsonld", "ntriples", "rdfxml")}
