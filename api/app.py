@@ -43,6 +43,8 @@ def load_snapshot(settings: Settings) -> Snapshot:
         progress=_log_progress,
     )
     answerer_for(graph)  # built now, so neither the first question nor a reload's pays for it
+    if graph.store.static:
+        graph.labels()  # likewise the label index behind text searches
     return Snapshot(graph=graph, pool=None)
 
 

@@ -24,7 +24,8 @@ _FORM = re.compile(
     r"\s*(?:(?:PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*(SELECT|CONSTRUCT|ASK|DESCRIBE)\b",
     re.IGNORECASE,
 )
-_SCALAR_KEYS = ("title", "description", "answer", "say", "about", "rank")
+_SCALAR_KEYS = ("title", "description", "answer", "say", "about", "rank", "search")
+_SEARCH = re.compile(r"^\??(?P<var>[A-Za-z_][A-Za-z0-9_]*)\s+contains\s+\??(?P<param>[a-z][a-z0-9_]*)$")
 
 
 def blank_comment_lines(sparql: str) -> str:
@@ -76,6 +77,9 @@ class NamedQuery:
     say: str | None = None
     rank: int = 0
     """Breaks ties between equally good readings of a question: the higher rank answers."""
+    search: tuple[str, str] | None = None
+    """(variable, parameter) from `# search: VAR contains PARAM`: VAR only takes label values and the query
+    filters it with CONTAINS(LCASE(...)) of PARAM, so the engine may narrow VAR with its label index."""
     path: Path | None = field(default=None, compare=False)
 
     def param(self, name: str) -> Param | None:
@@ -147,6 +151,7 @@ def parse_query_file(path: Path) -> NamedQuery:
         about=str(header.get("about") or "") or None,
         rank=_rank(path, header.get("rank")),
         say=header.get("say") or None,  # type: ignore[arg-type]
+        search=_search(path, header.get("search")),
         path=path,
     )
     _check_query(path, query)
@@ -180,6 +185,15 @@ def _rank(path: Path, value: object) -> int:
         return int(str(value or 0))
     except ValueError:
         raise CatalogueError(f"{path}: '# rank:' must be a whole number, got {value!r}") from None
+
+
+def _search(path: Path, value: object) -> tuple[str, str] | None:
+    if not value:
+        return None
+    match = _SEARCH.match(str(value))
+    if not match:
+        raise CatalogueError(f"{path}: '# search:' must read 'VAR contains PARAM', got {value!r}")
+    return match.group("var"), match.group("param")
 
 
 def _parse_param(path: Path, line: str) -> Param:
@@ -217,5 +231,14 @@ def _check_query(path: Path, query: NamedQuery) -> None:
             raise CatalogueError(f"{path}: param '{param.name}' has combine={param.combine}; use any or all")
         if param.required and param.default is not None:
             raise CatalogueError(f"{path}: param '{param.name}' is required and so cannot have a default")
+    if query.search:
+        var, name = query.search
+        param = query.param(name)
+        if param is None or param.type != "string":
+            raise CatalogueError(
+                f"{path}: '# search:' names '{name}', which is not a string param of the query"
+            )
+        if not re.search(rf"[?$]{var}\b", blank_comment_lines(query.sparql)):
+            raise CatalogueError(f"{path}: '# search:' names ?{var}, which the query does not use")
     if not re.search(r"\bWHERE\s*\{", blank_comment_lines(query.sparql), re.IGNORECASE):
         raise CatalogueError(f"{path}: the query needs an explicit WHERE {{ ... }} to bind parameters into")

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kg.catalogue import Catalogue, NamedQuery, load_catalogue, without_header
-from kg.params import bind_params, with_bindings
+from kg.labels import LabelIndex
+from kg.params import bind_params, with_bindings, with_candidates
 from kg.store import EmbeddedStore, GraphStore, Progress, RemoteStore
 from kg.terms import QueryResult
 
@@ -49,12 +50,25 @@ class KnowledgeGraph:
         if query.form != "SELECT":
             raise ValueError(f"'{name}' is a {query.form} query; use construct() for it")
         bindings = bind_params(query, params or {})
-        result = select_capped(self.store, with_bindings(query.sparql, bindings), self.row_cap)
+        sparql = with_bindings(query.sparql, bindings)
+        if query.search and query.search[1] in bindings and self.store.static:
+            var, param = query.search
+            candidates = self.labels().containing(bindings[param].value)
+            if candidates is not None:
+                sparql = with_candidates(sparql, var, candidates)
+        result = select_capped(self.store, sparql, self.row_cap)
         return replace(
             result,
             sparql=without_header(result.sparql),
             params={key: term.to_python() for key, term in bindings.items()},
         )
+
+    def labels(self) -> LabelIndex:
+        """The label index of this graph, built on first use (a word search then skips the full scan)."""
+        index = self.derived.get("labels")
+        if not isinstance(index, LabelIndex):
+            index = self.derived["labels"] = LabelIndex.build(self.store.select)
+        return index
 
     def construct(self, name: str, params: Mapping[str, object] | None, media_type: str) -> bytes:
         """Run a named CONSTRUCT query with its parameters bound, serialized in an RDF media type."""

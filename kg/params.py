@@ -92,10 +92,18 @@ def with_bindings(sparql: str, bindings: Mapping[str, Term]) -> str:
     """Insert the values as a VALUES block at the start of the WHERE group: terms, never text."""
     if not bindings:
         return sparql
+    names = " ".join(f"?{name}" for name in bindings)
+    terms = " ".join(term.n3() for term in bindings.values())
+    return _at_where(sparql, f" VALUES ({names}) {{ ({terms}) }}")
+
+
+def with_candidates(sparql: str, name: str, candidates: list[str]) -> str:
+    """Narrow one variable to the given terms (N-Triples syntax, from the graph itself) with a VALUES block."""
+    return _at_where(sparql, f" VALUES ?{name} {{ {' '.join(candidates)} }}")
+
+
+def _at_where(sparql: str, block: str) -> str:
     match = _WHERE_OPEN.search(blank_comment_lines(sparql))
     if match is None:
         raise ValueError("the query has no WHERE { ... } group to bind values into")
-    names = " ".join(f"?{name}" for name in bindings)
-    terms = " ".join(term.n3() for term in bindings.values())
-    block = f" VALUES ({names}) {{ ({terms}) }}"
     return sparql[: match.end()] + block + sparql[match.end() :]

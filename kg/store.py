@@ -36,6 +36,8 @@ class GraphStore(Protocol):
     description: str
     triples: int
     version: str
+    static: bool
+    """True when nothing but a reload changes the data, so indexes built from it stay true (embedded)."""
 
     def select(self, sparql: str) -> SelectRows: ...
 
@@ -82,6 +84,8 @@ def file_version(path: Path) -> str:
 
 class EmbeddedStore:
     """An in-memory pyoxigraph store loaded from one Turtle file."""
+
+    static = True
 
     def __init__(self, store: ox.Store, *, source: Path, version: str) -> None:
         self.store = store
@@ -147,6 +151,8 @@ def _oxigraph_rows(solutions: ox.QuerySolutions, names: tuple[str, ...]) -> Iter
 
 class RemoteStore:
     """A SPARQL 1.1 endpoint reached over HTTP (Oxigraph server, Fuseki, GraphDB, Virtuoso, QLever...)."""
+
+    static = False  # others may write to it: no index of ours could be trusted to stay true
 
     def __init__(self, url: str, *, timeout_s: float = _REMOTE_TIMEOUT_S) -> None:
         if not url.startswith(("http://", "https://")):
