@@ -15,16 +15,19 @@ _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _HEADER_LINE = re.compile(r"^#\s*([a-z_]+)\s*:\s*(.*)$")
 _PARAM = re.compile(
     r"^(?P<name>[a-z][a-z0-9_]*)\s+(?P<type>[a-z]+)\s+(?P<req>required|optional)"
-    r"(?P<opts>(?:\s+(?:default|example|class|combine)=\S+)*)\s*(?:--\s*(?P<doc>.*))?$"
+    r"(?P<opts>(?:\s+(?:default|example|class|combine|min|max)=\S+)*)\s*(?:--\s*(?P<doc>.*))?$"
 )
-_OPT = re.compile(r"(default|example|class|combine)=(\S+)")
+_OPT = re.compile(r"(default|example|class|combine|min|max)=(\S+)")
 _LIST_KEYS = ("param", "example", "cue")
 _COMMENT_LINE = re.compile(r"(?m)^[ \t]*#.*$")
 _FORM = re.compile(
     r"\s*(?:(?:PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*(SELECT|CONSTRUCT|ASK|DESCRIBE)\b",
     re.IGNORECASE,
 )
-_SCALAR_KEYS = ("title", "description", "answer", "say", "about", "rank", "search")
+_SCALAR_KEYS = ("title", "description", "answer", "say", "about", "rank", "search", "page")
+PAGE_LIMIT = re.compile(r"\bLIMIT\s+\d+\b", re.IGNORECASE)
+"""The one `LIMIT n` of a paged query, which the engine rewrites to the page asked for."""
+_OFFSET = re.compile(r"\bOFFSET\b", re.IGNORECASE)
 _SEARCH = re.compile(r"^\??(?P<var>[A-Za-z_][A-Za-z0-9_]*)\s+contains\s+\??(?P<param>[a-z][a-z0-9_]*)$")
 
 
@@ -57,6 +60,9 @@ class Param:
     """For iri params: the class (prefixed name) a value must belong to, used when questions fill params."""
     combine: str = "any"
     """When a question names several values for this param: "any" unites the answers, "all" keeps the common ones."""
+    minimum: int | None = None
+    maximum: int | None = None
+    """For integer params: the smallest and largest value accepted."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +83,9 @@ class NamedQuery:
     say: str | None = None
     rank: int = 0
     """Breaks ties between equally good readings of a question: the higher rank answers."""
+    page: tuple[str, str] | None = None
+    """(limit param, offset param) from `# page: LIMIT OFFSET`: the engine writes them into the query's one
+    LIMIT, so the answer comes a page at a time (see kg.paging)."""
     search: tuple[str, str] | None = None
     """(variable, parameter) from `# search: VAR contains PARAM`: VAR only takes label values and the query
     filters it with CONTAINS(LCASE(...)) of PARAM, so the engine may narrow VAR with its label index."""
@@ -152,6 +161,7 @@ def parse_query_file(path: Path) -> NamedQuery:
         rank=_rank(path, header.get("rank")),
         say=header.get("say") or None,  # type: ignore[arg-type]
         search=_search(path, header.get("search")),
+        page=_page(path, header.get("page")),
         path=path,
     )
     _check_query(path, query)
@@ -196,6 +206,17 @@ def _search(path: Path, value: object) -> tuple[str, str] | None:
     return match.group("var"), match.group("param")
 
 
+def _page(path: Path, value: object) -> tuple[str, str] | None:
+    if not value:
+        return None
+    names = str(value).split()
+    if len(names) != 2:
+        raise CatalogueError(
+            f"{path}: '# page:' must name two params, the limit and the offset, got {value!r}"
+        )
+    return names[0], names[1]
+
+
 def _parse_param(path: Path, line: str) -> Param:
     match = _PARAM.match(line)
     if not match:
@@ -216,7 +237,18 @@ def _parse_param(path: Path, line: str) -> Param:
         description=(match.group("doc") or "").strip(),
         rdf_class=opts.get("class"),
         combine=opts.get("combine", "any"),
+        minimum=_bound(path, match.group("name"), opts.get("min")),
+        maximum=_bound(path, match.group("name"), opts.get("max")),
     )
+
+
+def _bound(path: Path, name: str, value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise CatalogueError(f"{path}: param '{name}' has min/max={value}; use a whole number") from None
 
 
 def _check_query(path: Path, query: NamedQuery) -> None:
@@ -224,17 +256,38 @@ def _check_query(path: Path, query: NamedQuery) -> None:
         ox.Store().query(query.sparql)
     except SyntaxError as exc:
         raise CatalogueError(f"{path}: SPARQL syntax error: {exc}") from None
+    paging = set(query.page or ())
+    missing = sorted(name for name in paging if query.param(name) is None)
+    if missing:
+        raise CatalogueError(f"{path}: '# page:' names '{missing[0]}', which is not a param of the query")
     for param in query.params:
+        if (param.minimum is not None or param.maximum is not None) and param.type != "integer":
+            raise CatalogueError(f"{path}: param '{param.name}' has min/max but is not an integer param")
+        if param.name in paging:
+            if param.type != "integer" or param.required or param.default is None:
+                raise CatalogueError(
+                    f"{path}: page param '{param.name}' must be an optional integer param with a default"
+                )
+            continue  # written into the LIMIT and OFFSET, not bound as a variable
         if not re.search(rf"[?$]{param.name}\b", blank_comment_lines(query.sparql)):
             raise CatalogueError(f"{path}: param '{param.name}' is not used as ?{param.name} in the query")
         if param.combine not in ("any", "all"):
             raise CatalogueError(f"{path}: param '{param.name}' has combine={param.combine}; use any or all")
         if param.required and param.default is not None:
             raise CatalogueError(f"{path}: param '{param.name}' is required and so cannot have a default")
+    if query.page:
+        text = blank_comment_lines(query.sparql)
+        limits = len(PAGE_LIMIT.findall(text))
+        if limits != 1:
+            raise CatalogueError(
+                f"{path}: a paged query needs exactly one 'LIMIT n' for the page, found {limits}"
+            )
+        if _OFFSET.search(text):
+            raise CatalogueError(f"{path}: a paged query must not have an OFFSET of its own")
     if query.search:
         var, name = query.search
-        param = query.param(name)
-        if param is None or param.type != "string":
+        searched = query.param(name)
+        if searched is None or searched.type != "string":
             raise CatalogueError(
                 f"{path}: '# search:' names '{name}', which is not a string param of the query"
             )

@@ -37,7 +37,7 @@ def check_catalogue(ontology: Path, queries: Path) -> tuple[tuple[Problem, ...],
             if query.form == "SELECT":
                 empty = not graph.run(query.name, params).rows
             else:
-                empty = not graph.construct(query.name, params, "application/n-triples").strip()
+                empty = not graph.construct(query.name, params, "application/n-triples").body.strip()
         except Exception as exc:  # any failure here is a broken query file, reported in words
             problems.append(Problem(where, f"Fails with its example parameters: {describe(exc)}"))
             continue

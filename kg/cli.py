@@ -134,7 +134,7 @@ def _query(args: argparse.Namespace) -> int:
             raise ValueError(f"expected key=value, got {item!r}")
         values[key] = value
     if graph.query(args.name).form != "SELECT":  # a CONSTRUCT answers with triples, as Turtle
-        sys.stdout.write(graph.construct(args.name, values, "text/turtle").decode("utf-8"))
+        sys.stdout.write(graph.construct(args.name, values, "text/turtle").body.decode("utf-8"))
         return 0
     print(RENDERERS[args.format](graph.run(args.name, values)), end="" if args.format == "csv" else "\n")
     return 0

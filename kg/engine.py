@@ -10,11 +10,13 @@ from pathlib import Path
 
 from kg.catalogue import Catalogue, NamedQuery, load_catalogue, without_header
 from kg.labels import LabelIndex
+from kg.paging import Page
 from kg.params import bind_params, with_bindings, with_candidates
 from kg.store import EmbeddedStore, GraphStore, Progress, RemoteStore
 from kg.terms import QueryResult
 
 DEFAULT_ROW_CAP = 10_000
+_NTRIPLES = "application/n-triples"
 
 
 class UnknownQuery(LookupError):
@@ -45,22 +47,37 @@ class KnowledgeGraph:
             raise UnknownQuery(name, sorted(self.catalogue.queries))
         return query
 
-    def run(self, name: str, params: Mapping[str, object] | None = None) -> QueryResult:
+    def prepare(self, name: str, params: Mapping[str, object] | None = None) -> Prepared:
+        """The query text that will run: parameters bound as terms, a text search narrowed by the label
+        index, the page written into its LIMIT. Raises UnknownQuery or ParamError."""
         query = self.query(name)
-        if query.form != "SELECT":
-            raise ValueError(f"'{name}' is a {query.form} query; use construct() for it")
         bindings = bind_params(query, params or {})
+        shown = {key: term.to_python() for key, term in bindings.items()}
+        page = None
+        if query.page:
+            limit, offset = (int(bindings.pop(key).value) for key in query.page)
+            page = Page(limit, offset)
         sparql = with_bindings(query.sparql, bindings)
         if query.search and query.search[1] in bindings and self.store.static:
             var, param = query.search
             candidates = self.labels().containing(bindings[param].value)
             if candidates is not None:
                 sparql = with_candidates(sparql, var, candidates)
-        result = select_capped(self.store, sparql, self.row_cap)
+        return Prepared(query, sparql, page, shown)
+
+    def run(self, name: str, params: Mapping[str, object] | None = None) -> QueryResult:
+        prepared = self.prepare(name, params)
+        if prepared.query.form != "SELECT":
+            raise ValueError(f"'{name}' is a {prepared.query.form} query; use construct() for it")
+        result = select_capped(self.store, prepared.text, self.row_cap)
+        next_offset = None
+        if prepared.page and any(True for _ in self.store.select(prepared.page.probe(prepared.sparql)).rows):
+            next_offset = prepared.page.next_offset
         return replace(
             result,
             sparql=without_header(result.sparql),
-            params={key: term.to_python() for key, term in bindings.items()},
+            params=prepared.params,
+            next_offset=next_offset,
         )
 
     def labels(self) -> LabelIndex:
@@ -70,12 +87,40 @@ class KnowledgeGraph:
             index = self.derived["labels"] = LabelIndex.build(self.store.select)
         return index
 
-    def construct(self, name: str, params: Mapping[str, object] | None, media_type: str) -> bytes:
+    def construct(self, name: str, params: Mapping[str, object] | None, media_type: str) -> GraphResult:
         """Run a named CONSTRUCT query with its parameters bound, serialized in an RDF media type."""
-        query = self.query(name)
-        if query.form not in ("CONSTRUCT", "DESCRIBE"):
-            raise ValueError(f"'{name}' is a {query.form} query, not a CONSTRUCT")
-        return self.store.graph(with_bindings(query.sparql, bind_params(query, params or {})), media_type)
+        prepared = self.prepare(name, params)
+        if prepared.query.form not in ("CONSTRUCT", "DESCRIBE"):
+            raise ValueError(f"'{name}' is a {prepared.query.form} query, not a CONSTRUCT")
+        body = self.store.graph(prepared.text, media_type)
+        next_offset = None
+        if prepared.page and self.store.graph(prepared.page.probe(prepared.sparql), _NTRIPLES).strip():
+            next_offset = prepared.page.next_offset
+        return GraphResult(body, media_type, next_offset)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    query: NamedQuery
+    sparql: str
+    """With parameters bound and the search narrowed, before the page is applied."""
+    page: Page | None
+    params: dict[str, object]
+    """The parameters as given or defaulted, page ones included, as plain values."""
+
+    @property
+    def text(self) -> str:
+        """The query exactly as it runs."""
+        return self.page.apply(self.sparql) if self.page else self.sparql
+
+
+@dataclass(frozen=True)
+class GraphResult:
+    """The triples of a CONSTRUCT in one RDF serialization, and where the next page starts (if paged)."""
+
+    body: bytes
+    media_type: str
+    next_offset: int | None = None
 
 
 def select_capped(store: GraphStore, sparql: str, row_cap: int) -> QueryResult:

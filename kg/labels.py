@@ -14,10 +14,14 @@ finds to their labels. Text with spaces is looked up by its longest piece, then 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from kg.terms import Term
+
+if TYPE_CHECKING:
+    from kg.store import SelectRows
 
 LABEL_PREDICATES = (
     "http://www.w3.org/2004/02/skos/core#prefLabel",
@@ -75,7 +79,7 @@ class LabelIndex:
         )
 
     @classmethod
-    def build(cls, select) -> LabelIndex:  # type: ignore[no-untyped-def]
+    def build(cls, select: Callable[[str], SelectRows]) -> LabelIndex:
         """Read every label value from a store through its `select(sparql)`."""
         return cls.from_terms(row["label"] for row in select(_LABELS_QUERY).rows)
 

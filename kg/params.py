@@ -56,7 +56,12 @@ def to_term(param: Param, value: object) -> Term:
     if param.type == "integer":
         if not _INTEGER.match(text):
             raise ParamError(param.name, f"must be a whole number, got {text!r}")
-        return Term.literal(str(int(text)), XSD + "integer")
+        whole = int(text)
+        if param.minimum is not None and whole < param.minimum:
+            raise ParamError(param.name, f"must be at least {param.minimum}, got {whole}")
+        if param.maximum is not None and whole > param.maximum:
+            raise ParamError(param.name, f"must be at most {param.maximum}, got {whole}")
+        return Term.literal(str(whole), XSD + "integer")
     if param.type == "decimal":
         if not _DECIMAL.match(text):
             raise ParamError(param.name, f"must be a number such as 60 or 59.5, got {text!r}")
@@ -89,7 +94,7 @@ def expand_iri(name: str, text: str) -> str:
 
 
 def with_bindings(sparql: str, bindings: Mapping[str, Term]) -> str:
-    """Insert the values as a VALUES block at the start of the WHERE group: terms, never text."""
+    """Insert the values as a VALUES block at the start of the WHERE groups: terms, never text."""
     if not bindings:
         return sparql
     names = " ".join(f"?{name}" for name in bindings)
@@ -103,7 +108,10 @@ def with_candidates(sparql: str, name: str, candidates: list[str]) -> str:
 
 
 def _at_where(sparql: str, block: str) -> str:
-    match = _WHERE_OPEN.search(blank_comment_lines(sparql))
-    if match is None:
+    """The block at the start of every WHERE group: a sub-select (a paged query's page) sees the values
+    too, which a block in the outer group alone would not give it."""
+    ends = [match.end() for match in _WHERE_OPEN.finditer(blank_comment_lines(sparql))]
+    if not ends:
         raise ValueError("the query has no WHERE { ... } group to bind values into")
-    return sparql[: match.end()] + block + sparql[match.end() :]
+    pieces = [sparql[start:end] for start, end in zip([0, *ends], [*ends, len(sparql)], strict=True)]
+    return block.join(pieces)

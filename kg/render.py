@@ -12,12 +12,14 @@ _MAX_CELL = 60
 
 
 def as_json(result: QueryResult) -> str:
-    body = {
+    body: dict[str, object] = {
         "vars": list(result.vars),
         "rows": result.plain_rows(),
         "truncated": result.truncated,
         "elapsed_ms": round(result.elapsed_ms, 3),
     }
+    if result.next_offset is not None:
+        body["next_offset"] = result.next_offset
     return json.dumps(body, indent=2, ensure_ascii=False)
 
 
@@ -41,6 +43,8 @@ def as_table(result: QueryResult) -> str:
     footer = f"{len(result.rows)} row{'s' if len(result.rows) != 1 else ''}"
     if result.truncated:
         footer += " (truncated at the row cap)"
+    if result.next_offset is not None:
+        footer += f" (more: run again with offset={result.next_offset})"
     lines.append(footer + f", {result.elapsed_ms:.1f} ms")
     return "\n".join(lines)
 

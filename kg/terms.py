@@ -103,6 +103,8 @@ class QueryResult:
     elapsed_ms: float = 0.0
     sparql: str = ""
     params: dict[str, object] = field(default_factory=dict)
+    next_offset: int | None = None
+    """For a paged named query: the offset of the next page, or None on the last page."""
 
     def plain_rows(self) -> list[dict[str, object]]:
         return [{name: term.to_python() for name, term in row.items()} for row in self.rows]

@@ -346,7 +346,7 @@ def test_source_sections_in_article_order(rows: Rows, graph: KnowledgeGraph) -> 
 
 
 def test_resource_graph_of_dry_needling(graph: KnowledgeGraph) -> None:
-    ntriples = graph.construct("resource_graph", {"resource": "dry-needling"}, "application/n-triples")
+    ntriples = graph.construct("resource_graph", {"resource": "dry-needling"}, "application/n-triples").body
     parsed = ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)
     triples = {(t.subject.value, t.predicate.value, t.object.value) for t in parsed}
     dry = NKG + "dry-needling"

@@ -334,5 +334,5 @@ def answer_size(graph: KnowledgeGraph, named: NamedQuery, params: dict[str, obje
     """Rows of a SELECT, triples of a CONSTRUCT: what an attack would try to make bigger."""
     if named.form == "SELECT":
         return len(graph.run(named.name, params).rows)
-    ntriples = graph.construct(named.name, params, "application/n-triples")
+    ntriples = graph.construct(named.name, params, "application/n-triples").body
     return len(list(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)))

@@ -155,7 +155,7 @@ def test_every_graph_query_gives_the_same_triples(
     params = {p.name: p.example for p in query.params if p.example}
 
     def triples(source: KnowledgeGraph) -> set[tuple[object, object, object]]:
-        ntriples = source.construct(query.name, params, "application/n-triples")
+        ntriples = source.construct(query.name, params, "application/n-triples").body
         return {(t.subject, t.predicate, t.object) for t in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)}
 
     here = triples(graph)

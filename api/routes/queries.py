@@ -65,14 +65,30 @@ def catalogue_entry(query: NamedQuery) -> dict[str, object]:
     }
 
 
-def result_body(result: QueryResult) -> dict[str, object]:
-    return {
+def result_body(result: QueryResult, query: NamedQuery | None = None) -> dict[str, object]:
+    body: dict[str, object] = {
         "vars": list(result.vars),
         "rows": result.plain_rows(),
         "truncated": result.truncated,
         "elapsed_ms": round(result.elapsed_ms, 3),
         "sparql": result.sparql,
     }
+    if query is not None and query.page:
+        limit, offset = query.page
+        body["page"] = {
+            "limit": result.params.get(limit),
+            "offset": result.params.get(offset),
+            "next_offset": result.next_offset,
+        }
+    return body
+
+
+def next_page_link(request: Request, query: NamedQuery, next_offset: int | None) -> dict[str, str]:
+    """A `Link: <...>; rel="next"` header (RFC 8288) when a paged query has more to give."""
+    if not query.page or next_offset is None:
+        return {}
+    url = request.url.include_query_params(**{query.page[1]: next_offset})
+    return {"Link": f'<{url.path}?{url.query}>; rel="next"'}
 
 
 def run_named(request: Request, name: str, params: dict[str, object]) -> Response:
@@ -92,11 +108,17 @@ def run_named(request: Request, name: str, params: dict[str, object]) -> Respons
     given = {key: value for key, value in params.items() if value is not None}
     response: Response
     if query.form != "SELECT":
-        response = Response(graph.construct(name, given, offers[fmt]), media_type=offers[fmt])
-    elif fmt == "csv":
-        response = Response(as_csv(graph.run(name, given)), media_type="text/csv; charset=utf-8")
+        triples = graph.construct(name, given, offers[fmt])
+        response = Response(triples.body, media_type=offers[fmt])
+        next_offset = triples.next_offset
     else:
-        response = JSONResponse(result_body(graph.run(name, given)))
+        result = graph.run(name, given)
+        next_offset = result.next_offset
+        if fmt == "csv":
+            response = Response(as_csv(result), media_type="text/csv; charset=utf-8")
+        else:
+            response = JSONResponse(result_body(result, query))
+    response.headers.update(next_page_link(request, query, next_offset))
     etag = etag_for(request, graph.version, fmt)
     return validated(request, response, etag, runtime.settings.cache_max_age_s)
 
@@ -165,7 +187,13 @@ def _signature_param(param: Param) -> inspect.Parameter:
     examples = [_typed(param, example)] if example else None
     description = f"{param.description} ({param.type}{', IRI or short name' if param.type == 'iri' else ''})"
     default: object = inspect.Parameter.empty if param.required else _typed(param, param.default)
-    extra = {"type": _JSON_TYPES[param.type]} if param.type in _JSON_TYPES else None
+    # Bounds are shown, not enforced here: kg.params checks them with the same message on every path.
+    extra: dict[str, Any] = {"type": _JSON_TYPES[param.type]} if param.type in _JSON_TYPES else {}
+    extra |= {
+        key: value
+        for key, value in (("minimum", param.minimum), ("maximum", param.maximum))
+        if value is not None
+    }
     text = python_type is str and param.type not in _JSON_TYPES
     value_type: Any = python_type if param.required else python_type | None
     annotation = Annotated[
@@ -174,7 +202,7 @@ def _signature_param(param: Param) -> inspect.Parameter:
             description=description.strip(),
             examples=examples,
             max_length=500 if text else None,
-            json_schema_extra=extra,
+            json_schema_extra=extra or None,
         ),
     ]
     return inspect.Parameter(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -11,7 +13,7 @@ from api.state import get_runtime
 from kg.catalogue import NamedQuery
 from kg.engine import KnowledgeGraph, UnknownQuery
 from kg.errors import describe
-from kg.params import ParamError, bind_params, with_bindings
+from kg.params import ParamError
 
 router = APIRouter(include_in_schema=False)
 
@@ -29,14 +31,18 @@ def query_page(request: Request, name: str) -> Response:
         raise UnknownQuery(name, sorted(graph.catalogue.queries))
     given = {p.name: request.query_params[p.name] for p in query.params if request.query_params.get(p.name)}
     ready = "run" in request.query_params or all(p.name in given for p in query.params if p.required)
-    result, turtle, error, sparql = None, None, None, query.sparql
+    result, turtle, error, sparql, next_href = None, None, None, query.sparql, None
     if ready and (given or not any(p.required for p in query.params)):
         try:
-            sparql = with_bindings(query.sparql, bind_params(query, given))
+            sparql = graph.prepare(name, given).text
             if query.form == "SELECT":
                 result = graph.run(name, given)
+                next_offset = result.next_offset
             else:
-                turtle = graph.construct(name, given, "text/turtle").decode("utf-8")
+                triples = graph.construct(name, given, "text/turtle")
+                turtle, next_offset = triples.body.decode("utf-8"), triples.next_offset
+            if query.page and next_offset is not None:
+                next_href = "?" + urlencode({**given, query.page[1]: next_offset, "run": 1})
         except ParamError as exc:
             error = str(exc)
         except Exception as exc:  # a failing query is shown on the page, never as a server error
@@ -49,6 +55,7 @@ def query_page(request: Request, name: str) -> Response:
         turtle=turtle,
         error=error,
         sparql=sparql,
+        next_href=next_href,
         options=_options(graph, query),
     )
 

@@ -20,6 +20,7 @@ from kg.engine import KnowledgeGraph
 from kg.terms import NKG, PREFIXES, Row, Term
 
 RESOURCE_GRAPH_QUERY = "resource_graph"
+MAX_OFFSET = 1_000_000_000
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _NAME_RULE = "1 to 200 letters, digits, '.', '_' or '-', starting with a letter or digit"
 _RDF_TYPE = PREFIXES["rdf"] + "type"
@@ -89,15 +90,29 @@ def resource(
     fmt: Annotated[
         str | None, Query(alias="format", description="turtle, jsonld or ntriples; overrides Accept")
     ] = None,
+    offset: Annotated[
+        int,
+        Query(
+            ge=0,
+            le=MAX_OFFSET,
+            description="Where the page starts: links skipped on the HTML page, triples skipped in RDF. "
+            'A response with more to give links to its next page (`Link: <...>; rel="next"`).',
+        ),
+    ] = 0,
 ) -> Response:
     """Validate the name -> negotiate -> run the named queries -> present, with validators."""
     iri = resource_iri(name)
     representation = negotiate(request, fmt)
     graph = runtime.snapshot.graph
     if representation == "html":
-        response: Response = render("resource.html", page=page_context(graph, name, iri))
+        context = page_context(graph, name, iri, offset)
+        response: Response = render("resource.html", page=context)
+        next_offset = context["next_offset"]
     else:
-        response = rdf_response(graph, iri, representation)
+        response, next_offset = rdf_response(graph, iri, representation, offset)
+    if next_offset is not None:
+        url = request.url.include_query_params(offset=next_offset)
+        response.headers["Link"] = f'<{url.path}?{url.query}>; rel="next"'
     etag = etag_for(request, graph.version, representation)
     return validated(request, response, etag, runtime.settings.cache_max_age_s)
 
@@ -118,30 +133,31 @@ def negotiate(request: Request, override: str | None) -> str:
         raise ApiError(406, "not_acceptable", str(exc)) from None
 
 
-def rdf_response(graph: KnowledgeGraph, iri: str, representation: str) -> Response:
-    """The resource's triples. N-Triples first: empty there means no such resource, on any store, whereas
-    an empty graph in Turtle or JSON-LD may still be prefixes or `[]`."""
-    body = resource_graph(graph, iri, _RDF_OFFERS["ntriples"])
-    if not body.strip():
+def rdf_response(
+    graph: KnowledgeGraph, iri: str, representation: str, offset: int
+) -> tuple[Response, int | None]:
+    """One page of the resource's triples, and where the next page starts."""
+    if not exists(graph, iri):
         raise _unknown(iri)
     media_type = _RDF_OFFERS.get(representation, _RDF_OFFERS["jsonld"])
-    if representation != "ntriples":
-        body = resource_graph(graph, iri, media_type)
-    shown_type = _OFFERS[representation]
-    return Response(body, media_type=shown_type)
+    triples = graph.construct(RESOURCE_GRAPH_QUERY, {"resource": iri, "offset": offset}, media_type)
+    return Response(triples.body, media_type=_OFFERS[representation]), triples.next_offset
 
 
-def resource_graph(graph: KnowledgeGraph, iri: str, media_type: str) -> bytes:
-    return graph.construct(RESOURCE_GRAPH_QUERY, {"resource": iri}, media_type)
+def exists(graph: KnowledgeGraph, iri: str) -> bool:
+    """Whether any triple mentions the resource. N-Triples: empty there means none, on any store, whereas
+    an empty graph in Turtle or JSON-LD may still be prefixes or `[]`."""
+    first = graph.construct(RESOURCE_GRAPH_QUERY, {"resource": iri, "limit": 1}, _RDF_OFFERS["ntriples"])
+    return bool(first.body.strip())
 
 
-def page_context(graph: KnowledgeGraph, name: str, iri: str) -> dict[str, Any]:
+def page_context(graph: KnowledgeGraph, name: str, iri: str, offset: int = 0) -> dict[str, Any]:
     """Everything the resource page shows, in one dict, so the template can change without the route."""
-    if not resource_graph(graph, iri, _RDF_OFFERS["ntriples"]).strip():
+    if not exists(graph, iri):
         raise _unknown(iri)
     params = {"resource": iri}
     described = graph.run("describe_resource", params).rows
-    links = graph.run("resource_links", params)
+    links = graph.run("resource_links", {**params, "offset": offset})
     claims = graph.run("claims_about", params)
     first = described[0] if described else {}
     outgoing = [row for row in links.rows if _value(row, "direction") == "out"]
@@ -164,6 +180,9 @@ def page_context(graph: KnowledgeGraph, name: str, iri: str) -> dict[str, Any]:
         ),
         "claims": [_claim(row) for row in claims.rows],
         "truncated": links.truncated or claims.truncated,
+        "offset": offset,
+        "shown": len(links.rows),
+        "next_offset": links.next_offset,
         "alternates": [
             {"media_type": _RDF_OFFERS[key], "href": f"?format={key}", "label": label}
             for key, label in _ALTERNATES
