@@ -80,6 +80,9 @@ def _healthy(url: str) -> bool:
         return False
 
 
+HUB_OFFERS = 450
+
+
 def start_server(log: Path, **env: str) -> Server:
     """`python -m uvicorn api.app:create_app --factory` on a free port; returns once /healthz says 200."""
     port = _free_port()
@@ -134,6 +137,24 @@ def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]
         NEEDLING_ONTOLOGY=str(ontology),
         NEEDLING_QUERIES=str(folder / "queries"),
     )
+    yield running
+    stop_server(running)
+
+
+@pytest.fixture(scope="session")
+def hub_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The service on a copy of the graph where 450 synthetic offers point at dry needling: three pages."""
+    folder = tmp_path_factory.mktemp("hub")
+    ontology = folder / "needling.ttl"
+    shutil.copy(DEFAULT_ONTOLOGY, ontology)
+    offer = "https://needling-kg.example.org/kg/synthetic/offer-"
+    with ontology.open("a", encoding="utf-8") as turtle:
+        for n in range(HUB_OFFERS):
+            turtle.write(
+                f"<{offer}{n}> <http://schema.org/itemOffered> <https://needling-kg.example.org/kg/dry-needling> ;"
+                f' <http://www.w3.org/2004/02/skos/core#prefLabel> "Synthetic offer {n}"@en .\n'
+            )
+    running = start_server(folder / "service.log", NEEDLING_ONTOLOGY=str(ontology))
     yield running
     stop_server(running)
 
@@ -205,8 +226,11 @@ class Guards:
 @pytest.fixture
 def guards(request: pytest.FixtureRequest) -> Guards:
     servers = [request.getfixturevalue("server")]
-    if "hostile_server" in request.fixturenames:
-        servers.append(request.getfixturevalue("hostile_server"))
+    servers += [
+        request.getfixturevalue(name)
+        for name in ("hostile_server", "hub_server")
+        if name in request.fixturenames
+    ]
     return Guards({s.origin for s in servers})
 
 

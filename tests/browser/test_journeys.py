@@ -113,6 +113,42 @@ def test_modality_page_shows_its_neighbourhood_and_nodes_lead_to_their_pages(
     shoot(page, "resource-node")
 
 
+def test_a_resource_with_hundreds_of_links_shows_them_a_page_at_a_time(
+    page: Page, hub_server, shoot: Shoot
+) -> None:
+    def offers() -> set[str]:
+        return set(
+            page.locator("#incoming")
+            .get_by_role("link", name=re.compile(r"^Synthetic offer"))
+            .all_inner_texts()
+        )
+
+    page.goto(hub_server.url("/resource/dry-needling"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dry needling")
+    pager = page.get_by_role("navigation", name="Pages of links")
+    expect(pager).to_contain_text("Links 1–200; this resource has more.")
+    shoot(page, "resource-pages")
+    pages = [offers()]
+
+    pager.get_by_role("link", name="More links").click()
+    page.wait_for_url("**/resource/dry-needling?offset=200")
+    expect(pager).to_contain_text("Links 201–400; this resource has more.")
+    expect(page.locator("#outgoing")).to_have_count(0)  # its own links came first, on the first page
+    pages.append(offers())
+
+    pager.get_by_role("link", name="More links").click()
+    page.wait_for_url("**/resource/dry-needling?offset=400")
+    expect(pager).not_to_contain_text("has more")
+    expect(pager.get_by_role("link", name="More links")).to_have_count(0)
+    pages.append(offers())
+
+    assert [len(p) > 0 for p in pages] == [True, True, True]
+    assert sum(len(p) for p in pages) == len(set().union(*pages)) == 450, "links lost or shown twice"
+    pager.get_by_role("link", name="First links").click()
+    page.wait_for_url("**/resource/dry-needling?offset=0")
+    expect(pager).to_contain_text("Links 1–200")
+
+
 def test_compare_page_puts_both_modalities_side_by_side(page: Page, server, shoot: Shoot) -> None:
     page.goto(server.url("/compare"))
     table = "table.compare"
