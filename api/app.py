@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -43,8 +44,10 @@ def load_snapshot(settings: Settings) -> Snapshot:
         progress=_log_progress,
     )
     answerer_for(graph)  # built now, so neither the first question nor a reload's pays for it
-    if graph.store.static:
-        graph.labels()  # likewise the label index behind text searches
+    if graph.store.static:  # likewise the label index behind text searches
+        started = time.perf_counter()
+        labels = graph.labels()
+        log.info("indexed %d labels for text search in %.1f s", len(labels), time.perf_counter() - started)
     return Snapshot(graph=graph, pool=None)
 
 

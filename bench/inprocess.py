@@ -30,8 +30,9 @@ def proc_status_mb(field: str) -> float | None:
 def _progress(path: Path):  # type: ignore[no-untyped-def]
     def report(triples: int, done: int, total: int) -> None:
         share = done / total * 100 if total else 100.0
+        so_far = f"{triples:,} triples" if triples >= 0 else f"{done / 1e6:.0f} of {total / 1e6:.0f} MB"
         print(
-            f"\r  loading {path.name}: {triples:,} triples ({share:.0f}%)",
+            f"\r  loading {path.name}: {so_far} ({share:.0f}%)",
             end="",
             file=sys.stderr,
             flush=True,
