@@ -37,6 +37,7 @@ def test_valid_edit_is_served_with_a_new_version(served) -> None:
     before = client.get("/healthz").json()
     etag = client.get("/api/queries/cost_of_modality").headers["etag"]
     assert not _ask(client, "what treats leg nerve pain")["answered"]
+    assert client.get("/api/queries/label_search", params={"text": "leg nerve"}).json()["rows"] == []
     with (folder / "needling.ttl").open("a") as handle:
         handle.write('\nnkg:sciatica skos:altLabel "leg nerve pain"@en .\n')
     assert _reload(client)
@@ -45,6 +46,8 @@ def test_valid_edit_is_served_with_a_new_version(served) -> None:
     assert client.get("/api/queries/cost_of_modality").headers["etag"] != etag
     labels = {a["label"] for a in _ask(client, "what treats leg nerve pain")["answers"]}
     assert labels == {"Dry needling", "Acupuncture"}
+    found = client.get("/api/queries/label_search", params={"text": "leg nerve"}).json()["rows"]
+    assert {row["entity"] for row in found} == {"https://needling-kg.example.org/kg/sciatica"}
 
 
 @pytest.mark.parametrize(
