@@ -140,12 +140,16 @@ class EmbeddedStore:
 
 
 def _oxigraph_rows(solutions: ox.QuerySolutions, names: tuple[str, ...]) -> Iterator[Row]:
+    converted: dict[object, Term] = {}  # a value repeated down a column is converted once
     for solution in solutions:
         row: Row = {}
         for index, name in enumerate(names):
             value = solution[index]
             if value is not None:
-                row[name] = term_from_oxigraph(value)
+                term = converted.get(value)
+                if term is None:
+                    term = converted[value] = term_from_oxigraph(value)
+                row[name] = term
         yield row
 
 
