@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -114,6 +114,10 @@ class Catalogue:
 
     def __iter__(self) -> Iterator[NamedQuery]:
         return iter(sorted(self.queries.values(), key=lambda q: q.name))
+
+    def without_search(self) -> Catalogue:
+        """The same queries with their '# search:' lines dropped: the store then scans every label itself."""
+        return Catalogue({name: replace(q, search=None) for name, q in self.queries.items()}, self.version)
 
 
 def load_catalogue(folder: Path) -> Catalogue:
@@ -293,5 +297,10 @@ def _check_query(path: Path, query: NamedQuery) -> None:
             )
         if not re.search(rf"[?$]{var}\b", blank_comment_lines(query.sparql)):
             raise CatalogueError(f"{path}: '# search:' names ?{var}, which the query does not use")
+        if len(re.findall(r"\bWHERE\b", blank_comment_lines(query.sparql), re.IGNORECASE)) != 1:
+            raise CatalogueError(
+                f"{path}: a query with '# search:' must have one WHERE group and no sub-select, so the "
+                f"labels it is narrowed to join where ?{var} is bound"
+            )
     if not re.search(r"\bWHERE\s*\{", blank_comment_lines(query.sparql), re.IGNORECASE):
         raise CatalogueError(f"{path}: the query needs an explicit WHERE {{ ... }} to bind parameters into")

@@ -21,6 +21,7 @@ def check_catalogue(ontology: Path, queries: Path) -> tuple[tuple[Problem, ...],
         graph = KnowledgeGraph(EmbeddedStore.load(ontology), catalogue)
     except StoreError as exc:
         return (Problem(str(ontology), str(exc)),), 0
+    scanning = KnowledgeGraph(graph.store, catalogue.without_search())
     problems: list[Problem] = []
     for query in catalogue:
         where = f"queries/{query.name}.rq"
@@ -35,7 +36,12 @@ def check_catalogue(ontology: Path, queries: Path) -> tuple[tuple[Problem, ...],
         params = {p.name: p.example for p in query.params if p.example}
         try:
             if query.form == "SELECT":
-                empty = not graph.run(query.name, params).rows
+                rows = graph.run(query.name, params).rows
+                empty = not rows
+                if query.search and rows != scanning.run(query.name, params).rows:
+                    problems.append(
+                        Problem(where, _SEARCH_DIFFERS.format(var=query.search[0], params=params))
+                    )
             else:
                 empty = not graph.construct(query.name, params, "application/n-triples").body.strip()
         except Exception as exc:  # any failure here is a broken query file, reported in words
@@ -44,3 +50,9 @@ def check_catalogue(ontology: Path, queries: Path) -> tuple[tuple[Problem, ...],
         if empty:
             problems.append(Problem(where, f"Returns no rows with its example parameters {params}."))
     return tuple(problems), len(catalogue.queries)
+
+
+_SEARCH_DIFFERS = (
+    "Answers differently with the label index than without it for {params}: '# search:' promises that "
+    "?{var} only takes label values and that the query filters it with CONTAINS itself."
+)

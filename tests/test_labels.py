@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-from dataclasses import replace
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -12,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kg import DEFAULT_QUERIES
-from kg.catalogue import Catalogue, CatalogueError, load_catalogue
+from kg.catalogue import CatalogueError, load_catalogue
+from kg.catalogue_checks import check_catalogue
 from kg.engine import KnowledgeGraph, open_graph
 from kg.labels import LabelIndex
 from kg.store import term_from_oxigraph
@@ -24,8 +24,7 @@ SEARCHING = ("label_search", "lexicon")
 @pytest.fixture(scope="module")
 def scanning(graph: KnowledgeGraph) -> KnowledgeGraph:
     """The same store and queries with every `# search:` line dropped: the store scans every label."""
-    queries = {name: replace(query, search=None) for name, query in graph.catalogue.queries.items()}
-    return KnowledgeGraph(graph.store, Catalogue(queries, graph.catalogue.version))
+    return KnowledgeGraph(graph.store, graph.catalogue.without_search())
 
 
 @pytest.fixture(scope="module")
@@ -130,6 +129,7 @@ def test_an_edited_graph_is_searched_by_its_own_index(graph_copy: Path) -> None:
         ("# search: matched", "must read 'VAR contains PARAM'"),
         ("# search: matched contains nothing", "not a string param"),
         ("# search: unused contains text", "does not use"),
+        ("# search: matched contains text\n# page: limit offset", "param of the query"),
     ],
 )
 def test_a_bad_search_line_names_the_file(tmp_path: Path, line: str, message: str) -> None:
@@ -140,3 +140,28 @@ def test_a_bad_search_line_names_the_file(tmp_path: Path, line: str, message: st
     with pytest.raises(CatalogueError, match=message) as raised:
         load_catalogue(folder)
     assert "label_search.rq" in str(raised.value)
+
+
+def test_a_searched_query_with_a_sub_select_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "queries"
+    shutil.copytree(DEFAULT_QUERIES, folder)
+    path = folder / "label_search.rq"
+    text = path.read_text()
+    path.write_text(
+        text.replace(
+            "  ?entity skos:prefLabel ?label .\n",
+            "  { SELECT ?entity ?label WHERE { ?entity skos:prefLabel ?label } }\n",
+        )
+    )
+    with pytest.raises(CatalogueError, match="one WHERE group and no sub-select"):
+        load_catalogue(folder)
+
+
+def test_validate_catches_a_search_line_on_a_variable_that_is_not_a_label(graph_copy: Path) -> None:
+    path = graph_copy / "queries" / "label_search.rq"
+    path.write_text(
+        path.read_text().replace("# search: matched contains text", "# search: label contains text")
+    )
+    problems, _ = check_catalogue(graph_copy / "needling.ttl", graph_copy / "queries")
+    assert [p.where for p in problems] == ["queries/label_search.rq"]
+    assert "differently with the label index" in problems[0].what
