@@ -192,3 +192,14 @@ def test_a_broken_page_header_names_the_file(tmp_path: Path, edit: tuple[str, st
     with pytest.raises(CatalogueError, match=message) as raised:
         load_catalogue(folder)
     assert "resource_links.rq" in str(raised.value)
+
+
+def test_a_page_served_again_from_the_cache_still_links_on(client: TestClient) -> None:
+    url = "/api/queries/resource_links?resource=sciatica&limit=2&offset=2"
+    first, again = client.get(url), client.get(url)
+    assert first.json() == again.json()
+    assert first.headers["link"] == again.headers["link"]
+    assert (
+        again.headers["link"]
+        == '</api/queries/resource_links?resource=sciatica&limit=2&offset=4>; rel="next"'
+    )
