@@ -65,11 +65,15 @@ class KnowledgeGraph:
                 sparql = with_candidates(sparql, var, candidates)
         return Prepared(query, sparql, page, shown)
 
-    def run(self, name: str, params: Mapping[str, object] | None = None) -> QueryResult:
+    def run(
+        self, name: str, params: Mapping[str, object] | None = None, *, capped: bool = True
+    ) -> QueryResult:
+        """Run a named SELECT. The row cap guards answers sent to clients; a reader inside the service
+        that needs every row (the question answerer's lexicon) passes capped=False."""
         prepared = self.prepare(name, params)
         if prepared.query.form != "SELECT":
             raise ValueError(f"'{name}' is a {prepared.query.form} query; use construct() for it")
-        result = select_capped(self.store, prepared.text, self.row_cap)
+        result = select_capped(self.store, prepared.text, self.row_cap if capped else None)
         next_offset = None
         if prepared.page and any(True for _ in self.store.select(prepared.page.probe(prepared.sparql)).rows):
             next_offset = prepared.page.next_offset
@@ -123,15 +127,15 @@ class GraphResult:
     next_offset: int | None = None
 
 
-def select_capped(store: GraphStore, sparql: str, row_cap: int) -> QueryResult:
-    """Run a SELECT and keep at most `row_cap` rows, saying whether more existed."""
+def select_capped(store: GraphStore, sparql: str, row_cap: int | None) -> QueryResult:
+    """Run a SELECT and keep at most `row_cap` rows (all when None), saying whether more existed."""
     start = time.perf_counter()
     selected = store.select(sparql)
-    rows = tuple(itertools.islice(selected.rows, row_cap + 1))
+    rows = tuple(itertools.islice(selected.rows, None if row_cap is None else row_cap + 1))
     return QueryResult(
         vars=selected.vars,
         rows=rows[:row_cap],
-        truncated=len(rows) > row_cap,
+        truncated=row_cap is not None and len(rows) > row_cap,
         elapsed_ms=(time.perf_counter() - start) * 1000,
         sparql=sparql,
     )

@@ -684,3 +684,17 @@ def test_a_cost_part_puts_the_cost_on_the_modality(graph: KnowledgeGraph) -> Non
     reply = ask(graph, "what are the risks of acupuncture and how much does it cost")
     acupuncture = next(a for a in reply["answers"] if a["label"] == "Acupuncture")
     assert (acupuncture["cost"]["min"], acupuncture["cost"]["max"]) == COSTS["acupuncture"]
+
+
+def test_a_row_cap_smaller_than_the_vocabulary_loses_no_word(graph: KnowledgeGraph) -> None:
+    """The cap guards answers to clients; the answerer reads every label (at 10^6 triples the lexicon has
+    about 99,000 rows, and a capped one lost trigger points)."""
+    small_cap = KnowledgeGraph(graph.store, graph.catalogue, row_cap=20)
+    assert small_cap.run("lexicon").truncated
+    for question, answer in (
+        ("Which treatment targets trigger points?", {"dry needling"}),
+        ("What does acupuncture target?", None),
+    ):
+        expected = labels(ask(graph, question))
+        reply = ask(small_cap, question)
+        expect(reply, only=answer or set(expected))
