@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
 from kg.params import KNOWN_PREFIXES
-from kg.terms import QueryResult
+from kg.terms import Row
 
 OWL_CLASS = "http://www.w3.org/2002/07/owl#Class"
 NOT_IN_SOURCE = KNOWN_PREFIXES["nkg"] + "NotInSource"
@@ -66,7 +68,7 @@ class Mention:
     score: float
 
     @classmethod
-    def at(cls, tokens: list[str], start: int, size: int, iris: set[str], score: float) -> Mention:
+    def at(cls, tokens: list[str], start: int, size: int, iris: Iterable[str], score: float) -> Mention:
         return cls(" ".join(tokens[start : start + size]), start, start + size, tuple(sorted(iris)), score)
 
     def overlaps(self, other: Mention) -> bool:
@@ -77,28 +79,37 @@ class Mention:
 class Lexicon:
     """Labels and synonyms of the graph, keyed by their stemmed words, with each resource's types."""
 
-    keys: dict[tuple[str, ...], set[str]] = field(default_factory=dict)
-    types: dict[str, set[str]] = field(default_factory=dict)
+    keys: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
+    types: dict[str, frozenset[str]] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
     definitions: dict[str, str] = field(default_factory=dict)
     proper_words: set[str] = field(default_factory=set)
     _fuzzy: dict[int, list[str]] = field(default_factory=dict)
 
     @classmethod
-    def from_rows(cls, result: QueryResult) -> Lexicon:
+    def from_rows(cls, rows: Iterable[Row]) -> Lexicon:
+        """From the rows of the lexicon query. A graph of a million triples has about 99,000 of them, so
+        what repeats is shared: words are interned, and entities with the same types share one set."""
         lexicon = cls()
-        for row in result.rows:
+        keys: dict[tuple[str, ...], set[str]] = {}
+        types: dict[str, set[str]] = {}
+        for row in rows:
             iri, label = row["entity"].value, row["label"].value
-            lexicon.types.setdefault(iri, set()).add(row["type"].value)
+            types.setdefault(iri, set()).add(row["type"].value)
             if row.get("preferred") and row["preferred"].to_python() is True:
                 lexicon.labels.setdefault(iri, label)
             if "definition" in row:
                 lexicon.definitions.setdefault(iri, row["definition"].value)
             lexicon.proper_words.update(w for w in label.split()[1:] if w[:1].isupper())
-            key = stems(label)
+            key = tuple(sys.intern(token) for token in stems(label))
             if key and not all(token in STOPWORDS for token in key):
-                lexicon.keys.setdefault(key, set()).add(iri)
-        for key in lexicon.keys:
+                keys.setdefault(key, set()).add(iri)
+        shared: dict[frozenset[str], frozenset[str]] = {}
+        for iri, kinds in types.items():
+            frozen = frozenset(kinds)
+            lexicon.types[iri] = shared.setdefault(frozen, frozen)
+        for key, iris in keys.items():
+            lexicon.keys[key] = tuple(sorted(iris))
             if len(" ".join(key)) >= FUZZY_MIN_CHARS:
                 lexicon._fuzzy.setdefault(len(key), []).append(" ".join(key))
         return lexicon

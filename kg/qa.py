@@ -34,7 +34,7 @@ class QuestionAnswerer:
 
     def __init__(self, graph: KnowledgeGraph) -> None:
         self.graph = graph
-        self.lexicon = Lexicon.from_rows(graph.run("lexicon", capped=False))  # every word, however many
+        self.lexicon = Lexicon.from_rows(graph.stream("lexicon"))  # every word, past the row cap
         self.interpreter = Interpreter(graph.catalogue, self.lexicon)
         self.coverage = self._coverage()
         self.suggestions = [q.examples[0] for q in graph.catalogue if q.cues and q.examples][:6]

@@ -18,6 +18,7 @@ Progress = Callable[[int, int, int], None]
 
 _PROGRESS_EVERY_BYTES = 8 * 1024 * 1024
 _REMOTE_TIMEOUT_S = 30.0
+_MEMO_TERMS = 4_096
 
 
 class StoreError(Exception):
@@ -140,7 +141,9 @@ class EmbeddedStore:
 
 
 def _oxigraph_rows(solutions: ox.QuerySolutions, names: tuple[str, ...]) -> Iterator[Row]:
-    converted: dict[object, Term] = {}  # a value repeated down a column is converted once
+    # A value repeated down a column (a type, a modality's label) is converted once; the memo is bounded
+    # so that a long result read row by row is not held whole by it.
+    converted: dict[object, Term] = {}
     for solution in solutions:
         row: Row = {}
         for index, name in enumerate(names):
@@ -148,7 +151,9 @@ def _oxigraph_rows(solutions: ox.QuerySolutions, names: tuple[str, ...]) -> Iter
             if value is not None:
                 term = converted.get(value)
                 if term is None:
-                    term = converted[value] = term_from_oxigraph(value)
+                    term = term_from_oxigraph(value)
+                    if len(converted) < _MEMO_TERMS:
+                        converted[value] = term
                 row[name] = term
         yield row
 
