@@ -14,6 +14,7 @@ from bench.generate import SYNTHETIC, count_triples, generate
 from kg import DEFAULT_ONTOLOGY, DEFAULT_QUERIES
 from kg.catalogue_checks import check_catalogue
 from kg.engine import KnowledgeGraph, open_graph
+from kg.qa import answer_question
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZE = 10_000
@@ -99,3 +100,18 @@ def test_peers_quick_run_prints_a_table() -> None:
     result = json.loads((ROOT / done.stdout.strip().splitlines()[-1].split("results: ")[1]).read_text())
     named = [b for b in result["best"] if (b["server"], b["target"]) == ("self", "named")]
     assert named and named[0]["rps"] > 0 and named[0]["non_2xx"] == 0
+
+
+def test_questions_keep_their_real_answers_on_the_grown_graph(
+    generated: tuple[Path, dict[str, object]],
+) -> None:
+    """Growth only adds: each example question of the catalogue is still answered, with at least the
+    answers it has on the real graph (a capped vocabulary once lost some at 10^6 triples)."""
+    real, grown = open_graph(DEFAULT_ONTOLOGY, DEFAULT_QUERIES), open_graph(generated[0], DEFAULT_QUERIES)
+    questions = sorted({example for query in real.catalogue for example in query.examples})
+    assert len(questions) > 30
+    for question in questions:
+        before, after = answer_question(real, question), answer_question(grown, question)
+        assert after["answered"] == before["answered"], question
+        lost = {a["label"] for a in before["answers"]} - {a["label"] for a in after["answers"]}
+        assert not lost, f"{question!r} lost {lost} on the grown graph"
