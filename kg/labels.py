@@ -41,7 +41,7 @@ _LABELS_QUERY = (
 
 @dataclass(frozen=True)
 class LabelIndex:
-    """Flat arrays rather than a Python object per label: about 15 MB for the 219,000 labels of a
+    """Flat arrays rather than a Python object per label: under 30 MB for the 219,000 labels of a
     million-triple graph, where tuples of terms and sets took about 100 MB."""
 
     values: str
@@ -64,7 +64,7 @@ class LabelIndex:
     @classmethod
     def from_terms(cls, terms: Iterable[Term]) -> LabelIndex:
         values: list[str] = []
-        ends, shapes = array("L"), array("H")
+        ends, shapes = array("L"), array("L")
         forms: dict[tuple[TermKind, str | None, str | None], int] = {}
         by_token: dict[str, list[int]] = {}
         end = 0
