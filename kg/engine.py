@@ -81,7 +81,7 @@ class KnowledgeGraph:
     def stream(self, name: str, params: Mapping[str, object] | None = None) -> Iterator[Row]:
         """Every row of a named SELECT, one at a time and uncapped. The row cap guards answers sent to
         clients; a reader inside the service that needs the whole answer (the question answerer's
-        lexicon: 99,000 rows at 10^6 triples) takes it this way without holding all rows at once."""
+        lexicon: 35,000 rows at 10^6 triples) takes it this way without holding all rows at once."""
         prepared = self._select(name, params)
         return self.store.select(prepared.text).rows
 

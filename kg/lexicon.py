@@ -88,7 +88,7 @@ class Lexicon:
 
     @classmethod
     def from_rows(cls, rows: Iterable[Row]) -> Lexicon:
-        """From the rows of the lexicon query. A graph of a million triples has about 99,000 of them, so
+        """From the rows of the lexicon query. A graph of a million triples has about 35,000 of them, so
         what repeats is shared: words are interned, and entities with the same types share one set."""
         lexicon = cls()
         keys: dict[tuple[str, ...], set[str]] = {}

@@ -688,7 +688,7 @@ def test_a_cost_part_puts_the_cost_on_the_modality(graph: KnowledgeGraph) -> Non
 
 def test_a_row_cap_smaller_than_the_vocabulary_loses_no_word(graph: KnowledgeGraph) -> None:
     """The cap guards answers to clients; the answerer reads every label (at 10^6 triples the lexicon has
-    about 99,000 rows, and a capped one lost trigger points)."""
+    about 35,000 rows, and one capped at 10,000 lost trigger points)."""
     small_cap = KnowledgeGraph(graph.store, graph.catalogue, row_cap=20)
     assert small_cap.run("lexicon").truncated
     for question, answer in (
