@@ -65,7 +65,7 @@ def catalogue_entry(query: NamedQuery) -> dict[str, object]:
     }
 
 
-def result_body(result: QueryResult, query: NamedQuery | None = None) -> dict[str, object]:
+def result_body(result: QueryResult, query: NamedQuery) -> dict[str, object]:
     body: dict[str, object] = {
         "vars": list(result.vars),
         "rows": result.plain_rows(),
@@ -73,7 +73,7 @@ def result_body(result: QueryResult, query: NamedQuery | None = None) -> dict[st
         "elapsed_ms": round(result.elapsed_ms, 3),
         "sparql": result.sparql,
     }
-    if query is not None and query.page:
+    if query.page:
         limit, offset = query.page
         body["page"] = {
             "limit": result.params.get(limit),
@@ -83,11 +83,11 @@ def result_body(result: QueryResult, query: NamedQuery | None = None) -> dict[st
     return body
 
 
-def next_page_link(request: Request, query: NamedQuery, next_offset: int | None) -> dict[str, str]:
-    """A `Link: <...>; rel="next"` header (RFC 8288) when a paged query has more to give."""
-    if not query.page or next_offset is None:
+def next_page_link(request: Request, offset_param: str, next_offset: int | None) -> dict[str, str]:
+    """A `Link: <...>; rel="next"` header (RFC 8288), this URL with the next offset, when there is more."""
+    if next_offset is None:
         return {}
-    url = request.url.include_query_params(**{query.page[1]: next_offset})
+    url = request.url.include_query_params(**{offset_param: next_offset})
     return {"Link": f'<{url.path}?{url.query}>; rel="next"'}
 
 
@@ -118,7 +118,8 @@ def run_named(request: Request, name: str, params: dict[str, object]) -> Respons
             response = Response(as_csv(result), media_type="text/csv; charset=utf-8")
         else:
             response = JSONResponse(result_body(result, query))
-    response.headers.update(next_page_link(request, query, next_offset))
+    if query.page:
+        response.headers.update(next_page_link(request, query.page[1], next_offset))
     etag = etag_for(request, graph.version, fmt)
     return validated(request, response, etag, runtime.settings.cache_max_age_s)
 

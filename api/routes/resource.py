@@ -15,6 +15,7 @@ from api.errors import ApiError
 from api.negotiation import GRAPH_FORMATS, NotAcceptable, choose
 from api.neighbourhood import Group, Neighbour, layout
 from api.pages import RESOURCE_NAME, href, render, short
+from api.routes.queries import next_page_link
 from api.state import RuntimeDep
 from kg.engine import KnowledgeGraph
 from kg.terms import NKG, PREFIXES, Row, Term
@@ -110,9 +111,7 @@ def resource(
         next_offset = context["next_offset"]
     else:
         response, next_offset = rdf_response(graph, iri, representation, offset)
-    if next_offset is not None:
-        url = request.url.include_query_params(offset=next_offset)
-        response.headers["Link"] = f'<{url.path}?{url.query}>; rel="next"'
+    response.headers.update(next_page_link(request, "offset", next_offset))
     etag = etag_for(request, graph.version, representation)
     return validated(request, response, etag, runtime.settings.cache_max_age_s)
 

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, Route, sync_playwright
 
-from kg import DEFAULT_ONTOLOGY, DEFAULT_QUERIES
+from kg import DEFAULT_ONTOLOGY
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "screenshots"
@@ -123,20 +123,19 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     stop_server(running)
 
 
+def server_on_edited_graph(folder: Path, appended_turtle: str) -> Server:
+    """The service on a copy of the real graph with some Turtle appended (the real named queries)."""
+    ontology = folder / "needling.ttl"
+    shutil.copy(DEFAULT_ONTOLOGY, ontology)
+    with ontology.open("a", encoding="utf-8") as turtle:
+        turtle.write(appended_turtle)
+    return start_server(folder / "service.log", NEEDLING_ONTOLOGY=str(ontology))
+
+
 @pytest.fixture(scope="session")
 def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The service on a copy of the graph with markup and a javascript: IRI appended."""
-    folder = tmp_path_factory.mktemp("hostile")
-    ontology = folder / "needling.ttl"
-    shutil.copy(DEFAULT_ONTOLOGY, ontology)
-    shutil.copytree(DEFAULT_QUERIES, folder / "queries")
-    with ontology.open("a", encoding="utf-8") as turtle:
-        turtle.write(HOSTILE_TURTLE)
-    running = start_server(
-        folder / "service.log",
-        NEEDLING_ONTOLOGY=str(ontology),
-        NEEDLING_QUERIES=str(folder / "queries"),
-    )
+    running = server_on_edited_graph(tmp_path_factory.mktemp("hostile"), HOSTILE_TURTLE)
     yield running
     stop_server(running)
 
@@ -144,17 +143,13 @@ def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]
 @pytest.fixture(scope="session")
 def hub_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The service on a copy of the graph where 450 synthetic offers point at dry needling: three pages."""
-    folder = tmp_path_factory.mktemp("hub")
-    ontology = folder / "needling.ttl"
-    shutil.copy(DEFAULT_ONTOLOGY, ontology)
     offer = "https://needling-kg.example.org/kg/synthetic/offer-"
-    with ontology.open("a", encoding="utf-8") as turtle:
-        for n in range(HUB_OFFERS):
-            turtle.write(
-                f"<{offer}{n}> <http://schema.org/itemOffered> <https://needling-kg.example.org/kg/dry-needling> ;"
-                f' <http://www.w3.org/2004/02/skos/core#prefLabel> "Synthetic offer {n}"@en .\n'
-            )
-    running = start_server(folder / "service.log", NEEDLING_ONTOLOGY=str(ontology))
+    offers = "".join(
+        f"<{offer}{n}> <http://schema.org/itemOffered> <https://needling-kg.example.org/kg/dry-needling> ;"
+        f' <http://www.w3.org/2004/02/skos/core#prefLabel> "Synthetic offer {n}"@en .\n'
+        for n in range(HUB_OFFERS)
+    )
+    running = server_on_edited_graph(tmp_path_factory.mktemp("hub"), offers)
     yield running
     stop_server(running)
 
