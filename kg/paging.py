@@ -6,6 +6,10 @@ the store stops after one page instead of sorting thousands of rows, while the o
 labels for just those items and sorts them. The engine writes the params' values into that LIMIT and an
 OFFSET after it, then asks for one item past the page to learn whether a next page exists. The query's
 outer part may add to the page's items (OPTIONAL) but must not filter them, or the next-page test lies.
+
+The sub-select must give its items in the same order on every run, or pages overlap and miss items.
+Single patterns and UNIONs of them do; a join may not, as Oxigraph's hash joins order their output
+differently from run to run, so a page taken from a join needs a total ORDER BY in the sub-select.
 """
 
 from __future__ import annotations
