@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import itertools
 import json
 import os
 import shutil
@@ -20,6 +21,18 @@ from bench.procs import CLIENT_CORE, pinned
 VARY = "__N__"
 """Placeholder in a URL that the client replaces with a number that changes on every request."""
 VARY_BASE = 1_000_000
+_RUN_BLOCK = 100_000_000
+"""Numbers each run may use: far more requests than any run makes."""
+_runs = itertools.count(1)
+
+
+def fresh_base() -> int:
+    """Where a run's numbers start: a block that no earlier run of this process used. The service caches
+    responses by URL, so a run repeating the numbers of an earlier run on the same server (16 connections
+    after 1, a second cycle) would be answered from that cache and measure the cache instead."""
+    return VARY_BASE + next(_runs) * _RUN_BLOCK
+
+
 _MARK = "BENCHJSON "
 
 _WRK_SCRIPT = """
@@ -112,7 +125,7 @@ def _run_wrk(url: str, connections: int, duration_s: float, headers: Mapping[str
     path = parts.path + ("?" + parts.query if parts.query else "")
     head, _, tail = path.partition(VARY)
     script = _WRK_SCRIPT.format(
-        head=head, tail=tail, vary="true" if vary else "false", base=VARY_BASE, mark=_MARK
+        head=head, tail=tail, vary="true" if vary else "false", base=fresh_base(), mark=_MARK
     )
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script)
@@ -153,7 +166,7 @@ def _run_wrk(url: str, connections: int, duration_s: float, headers: Mapping[str
 
 def _run_python(url: str, connections: int, duration_s: float, headers: Mapping[str, str]) -> LoadResult:
     argv = [sys.executable, "-m", "bench.loadgen", "--url", url]
-    argv += ["--connections", str(connections), "--duration", str(duration_s)]
+    argv += ["--connections", str(connections), "--duration", str(duration_s), "--base", str(fresh_base())]
     for name, value in headers.items():
         argv += ["--header", f"{name}: {value}"]
     root = Path(__file__).resolve().parent.parent

@@ -1,7 +1,7 @@
 """A small HTTP/1.1 keep-alive load client (asyncio), used when Debian's wrk is not there.
 
 `python -m bench.loadgen --url URL --connections 16 --duration 5 [--header "Accept: ..."]` prints one
-JSON line. A `__N__` in the URL becomes a number that changes on every request. Every loop is bounded by
+JSON line. A `__N__` in the URL becomes a number that changes on every request, counting up from `--base`. Every loop is bounded by
 the deadline, and each request by a 10 s timeout.
 """
 
@@ -90,9 +90,11 @@ async def _connection(
         writer.close()
 
 
-async def run(url: str, connections: int, duration_s: float, headers: list[str]) -> dict[str, object]:
+async def run(
+    url: str, connections: int, duration_s: float, headers: list[str], base: int = VARY_BASE
+) -> dict[str, object]:
     stats = Stats()
-    counter = itertools.count(VARY_BASE + 1)
+    counter = itertools.count(base + 1)
     start = time.monotonic()
     deadline = start + duration_s
     tasks = [_connection(url, headers, deadline, counter, stats) for _ in range(connections)]
@@ -125,8 +127,11 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=1)
     parser.add_argument("--duration", type=float, default=5.0)
     parser.add_argument("--header", action="append", default=[])
+    parser.add_argument(
+        "--base", type=int, default=VARY_BASE, help="__N__ counts up from here; give each run its own"
+    )
     args = parser.parse_args()
-    job = run(args.url, args.connections, args.duration, args.header)
+    job = run(args.url, args.connections, args.duration, args.header, args.base)
     try:
         import uvloop
     except ImportError:

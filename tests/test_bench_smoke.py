@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import http.server
 import json
 import subprocess
 import sys
+import threading
 from pathlib import Path
+from typing import ClassVar
 
 import pyoxigraph as ox
 import pytest
 
 from bench.generate import SYNTHETIC, count_triples, generate
+from bench.load import VARY, run_load
 from kg import DEFAULT_ONTOLOGY, DEFAULT_QUERIES
 from kg.catalogue_checks import check_catalogue
 from kg.engine import KnowledgeGraph, open_graph
@@ -115,3 +119,38 @@ def test_questions_keep_their_real_answers_on_the_grown_graph(
         assert after["answered"] == before["answered"], question
         lost = {a["label"] for a in before["answers"]} - {a["label"] for a in after["answers"]}
         assert not lost, f"{question!r} lost {lost} on the grown graph"
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    paths: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        self.paths.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_no_load_run_repeats_the_urls_of_an_earlier_one() -> None:
+    """The service caches responses by URL: a run that repeated an earlier run's "varying" URLs would
+    measure that cache, not the queries."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/sparql?query=LIMIT%20{VARY}"
+    try:
+        runs = []
+        for connections in (1, 2):
+            _Recorder.paths = []
+            result = run_load(url, client="python", connections=connections, duration_s=0.5)
+            assert result.ok > 10
+            runs.append(set(_Recorder.paths))
+            assert len(runs[-1]) == len(_Recorder.paths), "a URL came twice within one run"
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert not runs[0] & runs[1], "the second run repeated URLs of the first"
