@@ -1,8 +1,8 @@
 """A small HTTP/1.1 keep-alive load client (asyncio), used when Debian's wrk is not there.
 
-`python -m bench.loadgen --url URL --connections 16 --duration 5 [--header "Accept: ..."]` prints one
-JSON line. A `__N__` in the URL becomes a number that changes on every request, counting up from `--base`. Every loop is bounded by
-the deadline, and each request by a 10 s timeout.
+`python -m bench.loadgen --url URL --connections 16 --duration 5 [--header "Accept: ..."] [--base N]`
+prints one JSON line. A `__N__` in the URL becomes a number that changes on every request, counting up
+from `--base`. Every loop is bounded by the deadline, and each request by a 10 s timeout.
 """
 
 from __future__ import annotations
