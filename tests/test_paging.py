@@ -203,3 +203,12 @@ def test_a_page_served_again_from_the_cache_still_links_on(client: TestClient) -
         again.headers["link"]
         == '</api/queries/resource_links?resource=sciatica&limit=2&offset=4>; rel="next"'
     )
+
+
+@pytest.mark.parametrize("offset", ["-1", "1000000001", "ten"])
+@pytest.mark.parametrize("accept", ["text/html", "text/turtle"])
+def test_a_resource_page_refuses_an_offset_out_of_range(client: TestClient, offset: str, accept: str) -> None:
+    response = client.get(f"/resource/dry-needling?offset={offset}", headers={"Accept": accept})
+    assert response.status_code == 422
+    assert "offset" in response.text
+    assert "Traceback" not in response.text
