@@ -1,7 +1,8 @@
 """A response cache in front of the app: the graph is read-mostly, so a repeated GET is answered from memory.
 
 Entries are keyed by the graph version as well as the request, so a reload can never serve a stale answer;
-the cache is emptied when the version changes. Only successful GETs of the read API are kept.
+the cache is emptied when the version changes. Only successful GETs of the read API and of the pages that
+show the graph (home, comparison, answers, named-query forms) are kept.
 """
 
 from __future__ import annotations
@@ -17,8 +18,12 @@ Receive = Callable[[], Any]
 Send = Callable[[Message], Any]
 ASGIApp = Callable[[Scope, Receive, Send], Any]
 
-CACHEABLE_PREFIXES = ("/api/queries/", "/api/ask", "/sparql", "/resource/")
+CACHEABLE_PREFIXES = ("/api/queries/", "/api/ask", "/sparql", "/resource/", "/compare", "/ask", "/queries")
+"""The read API, and the pages that show only the graph and the named queries (both in the version)."""
+CACHEABLE_PATHS = frozenset({"/"})
 MAX_ENTRY_BYTES = 1_000_000
+MAX_TOTAL_BYTES = 64 * 1024 * 1024
+"""The bodies kept in all, so that a crawl of large pages cannot make the cache the service's memory."""
 _VARY_HEADERS = (b"accept",)
 
 
@@ -46,11 +51,14 @@ class ResponseCache:
         version: Callable[[], str],
         stats: CacheStats | None = None,
         max_entries: int = 4096,
+        max_bytes: int = MAX_TOTAL_BYTES,
     ) -> None:
         self.app = app
         self.version = version
         self.max_entries = max_entries
+        self.max_bytes = max_bytes
         self.entries: OrderedDict[tuple[Any, ...], Entry] = OrderedDict()
+        self.bytes = 0
         self.stats = stats or CacheStats()
         self._seen_version = ""
 
@@ -58,7 +66,7 @@ class ResponseCache:
         if (
             scope["type"] != "http"
             or scope["method"] != "GET"
-            or not scope["path"].startswith(CACHEABLE_PREFIXES)
+            or not (scope["path"].startswith(CACHEABLE_PREFIXES) or scope["path"] in CACHEABLE_PATHS)
         ):
             await self.app(scope, receive, send)
             return
@@ -77,6 +85,7 @@ class ResponseCache:
         version = self.version()
         if version != self._seen_version:
             self.entries.clear()
+            self.bytes = 0
             self._seen_version = version
         vary = tuple(headers.get(name, b"") for name in _VARY_HEADERS)
         return (version, scope["path"], scope.get("query_string", b""), vary)
@@ -103,10 +112,15 @@ class ResponseCache:
         if key[0] != self._seen_version:
             return  # the graph changed while this request ran
         etag = next((v for k, v in headers if k == b"etag"), None)
+        replaced = self.entries.pop(key, None)
+        if replaced is not None:
+            self.bytes -= len(replaced.body)
         self.entries[key] = Entry(start["status"], headers, body, etag)
+        self.bytes += len(body)
         self.stats.stored += 1
-        while len(self.entries) > self.max_entries:
-            self.entries.popitem(last=False)
+        while len(self.entries) > self.max_entries or self.bytes > self.max_bytes:
+            _, evicted = self.entries.popitem(last=False)
+            self.bytes -= len(evicted.body)
 
 
 async def _replay(entry: Entry, if_none_match: bytes | None, send: Send) -> None:

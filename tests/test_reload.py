@@ -77,3 +77,28 @@ def test_broken_query_file_keeps_the_last_good_catalogue(served) -> None:
     assert not _reload(client)
     assert "cost_of_modality" in client.get("/healthz").json()["last_reload_error"]
     assert client.get("/api/queries/cost_of_modality").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/compare",
+        "/ask?q=what+treats+sciatica",
+        "/queries/origin_of_modality?modality=dry-needling&run=1",
+    ],
+)
+def test_a_cached_page_shows_an_edit_after_reload(served, path: str) -> None:
+    client, folder = served
+    stats = client.app.state.runtime.cache_stats  # type: ignore[attr-defined]
+    first = client.get(path)
+    assert first.status_code == 200 and ">Dry needling<" in first.text
+    hits = stats.hits
+    assert client.get(path).text == first.text
+    assert stats.hits == hits + 1, "the page was not served from the cache"
+    ontology = folder / "needling.ttl"
+    ontology.write_text(ontology.read_text().replace('"Dry needling"@en', '"Dry-needle therapy"@en'))
+    assert _reload(client)
+    after = client.get(path)
+    assert after.status_code == 200
+    assert ">Dry-needle therapy<" in after.text and ">Dry needling<" not in after.text
