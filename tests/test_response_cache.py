@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from api.response_cache import ResponseCache
@@ -27,7 +28,9 @@ def _get(cache: ResponseCache, path: str) -> bytes:
     async def receive() -> dict[str, Any]:
         return {"type": "http.request"}
 
-    asyncio.run(cache(scope, receive, send))
+    # In a thread of its own: a browser test may have left an event loop running in this one.
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, cache(scope, receive, send)).result()
     return b"".join(body)
 
 
