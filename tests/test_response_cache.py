@@ -11,11 +11,18 @@ from api.response_cache import ResponseCache
 BODY = 1_000
 
 
-async def _page(scope: dict[str, Any], receive: Any, send: Any) -> None:
-    """A read API answering BODY bytes for any path, and counting the calls that reached it."""
-    _page.calls += 1  # type: ignore[attr-defined]
-    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
-    await send({"type": "http.response.body", "body": b"x" * BODY})
+class _Page:
+    """A read API answering BODY bytes for any path, counting the calls that reach it."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        self.calls += 1
+        await send(
+            {"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]}
+        )
+        await send({"type": "http.response.body", "body": b"x" * BODY})
 
 
 def _get(cache: ResponseCache, path: str) -> bytes:
@@ -35,21 +42,21 @@ def _get(cache: ResponseCache, path: str) -> bytes:
 
 
 def test_the_cache_keeps_no_more_bytes_than_its_budget() -> None:
-    _page.calls = 0  # type: ignore[attr-defined]
-    cache = ResponseCache(_page, version=lambda: "v1", max_bytes=5 * BODY)
+    page = _Page()
+    cache = ResponseCache(page, version=lambda: "v1", max_bytes=5 * BODY)
     for n in range(8):
         assert _get(cache, f"/resource/item-{n}") == b"x" * BODY
     assert cache.bytes == 5 * BODY and len(cache.entries) == 5
     _get(cache, "/resource/item-7")  # the newest is kept: no new call
-    assert _page.calls == 8  # type: ignore[attr-defined]
+    assert page.calls == 8
     _get(cache, "/resource/item-0")  # the oldest went first: a new call
-    assert _page.calls == 9  # type: ignore[attr-defined]
+    assert page.calls == 9
     assert cache.bytes <= 5 * BODY
 
 
 def test_a_new_graph_version_empties_the_cache_and_its_count() -> None:
     version = ["v1"]
-    cache = ResponseCache(_page, version=lambda: version[0])
+    cache = ResponseCache(_Page(), version=lambda: version[0])
     for n in range(3):
         _get(cache, f"/resource/item-{n}")
     assert cache.bytes == 3 * BODY
