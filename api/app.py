@@ -41,6 +41,7 @@ def load_snapshot(settings: Settings) -> Snapshot:
         settings.queries,
         store_url=settings.store,
         row_cap=settings.row_cap,
+        result_cache_rows=settings.result_cache_rows,
         progress=_log_progress,
     )
     answerer_for(graph)  # built now, so neither the first question nor a reload's pays for it

@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     store: str | None = None
     deadline_s: float = 5.0
     row_cap: int = 10_000
+    result_cache_rows: int = 50_000
     max_query_chars: int = 20_000
     max_body_bytes: int = 1_000_000
     max_question_chars: int = 500

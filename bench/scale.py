@@ -238,11 +238,12 @@ def render_queries(results: list[dict[str, object]]) -> str:
             line.append(q.get("error", "error")[:20] if "error" in q else q.get("median_ms"))
         last = results[-1]["inprocess"]  # type: ignore[index]
         q = last.get("ask", {}) if name.startswith("(ask") else last.get("queries", {}).get(name, {})  # type: ignore[attr-defined]
+        line.append(q.get("evaluated_median_ms"))
         line.append(q.get("rows", q.get("bytes")))
         line.append(q.get("first_ms"))
         rows.append(line)
-    headers = ["named query (median ms)", *[str(r["graph"]) for r in results], "rows/bytes (largest)",
-               "first run ms (largest)"]  # fmt: skip
+    headers = ["named query (median ms)", *[str(r["graph"]) for r in results], "evaluated ms (largest)",
+               "rows/bytes (largest)", "first run ms (largest)"]  # fmt: skip
     return render_table(headers, rows, right=tuple(range(1, len(headers))))
 
 
@@ -255,7 +256,7 @@ def judge(results: list[dict[str, object]]) -> list[list[object]]:
     graph = last["graph"]
     verdicts: list[list[object]] = []
 
-    def add(label: str, value: float | None, limit: float, higher_is_better: bool = False) -> None:
+    def add(label: str, value: float | None, limit: float | None, higher_is_better: bool = False) -> None:
         verdicts.append([f"{label} at {graph}", value, limit, verdict(value, limit, higher_is_better)])
 
     add("startup s (store + catalogue)", ip.get("startup_s"), TARGETS["startup_s"])  # type: ignore[arg-type]
@@ -273,6 +274,10 @@ def judge(results: list[dict[str, object]]) -> list[list[object]]:
         for name, q in sorted(queries.items(), key=lambda item: -item[1]["median_ms"]):
             if name != slowest and q["median_ms"] >= TARGETS["query_median_ms"]:
                 add(f"  {name} median ms", q["median_ms"], TARGETS["query_median_ms"])
+        evaluated = {n: q["evaluated_median_ms"] for n, q in queries.items() if "evaluated_median_ms" in q}
+        if evaluated:  # context, not a target: what the first caller after a (re)load waits
+            slowest = max(evaluated, key=lambda n: evaluated[n])
+            add(f"  evaluated afresh, no cache (slowest: {slowest})", evaluated[slowest], None)
     for target, label in (
         ("named", "named req/s vs real graph"),
         ("uncached", "same query uncached, vs real graph"),

@@ -10,7 +10,7 @@ from kg.engine import KnowledgeGraph
 from kg.intents import MODALITY, CueMatch, Interpreter, Plan, Reading, expand
 from kg.lexicon import Lexicon
 from kg.params import KNOWN_PREFIXES
-from kg.terms import QueryResult
+from kg.terms import QueryResult, Row
 from kg.wording import Blank, join, named
 
 NOTE = "General information from one article, not medical advice: ask a licensed professional about your own case."
@@ -117,7 +117,7 @@ class QuestionAnswerer:
             _absorb(answer, row, key)
         return list(grouped.values())
 
-    def _label(self, row: dict, key: str, iri: str) -> str:
+    def _label(self, row: Row, key: str, iri: str) -> str:
         term = row.get(key + "Label")
         return term.value if term is not None else self.lexicon.label(iri)
 
@@ -286,7 +286,7 @@ def _merge_sources(target: Answer, other: Answer) -> None:
             target["sources"].append(source)
 
 
-def _absorb(answer: Answer, row: dict, key: str) -> None:
+def _absorb(answer: Answer, row: Row, key: str) -> None:
     """Fold one row into its answer: cost, hedge, sources and the other facts the query returned."""
     if all(v in row for v in _COST_VARS) and "cost" not in answer:
         answer["cost"] = {

@@ -145,7 +145,7 @@ def _oxigraph_rows(solutions: ox.QuerySolutions, names: tuple[str, ...]) -> Iter
     # so that a long result read row by row is not held whole by it.
     converted: dict[object, Term] = {}
     for solution in solutions:
-        row: Row = {}
+        row: dict[str, Term] = {}
         for index, name in enumerate(names):
             value = solution[index]
             if value is not None:
@@ -213,7 +213,7 @@ class RemoteStore:
 
 def row_from_json(binding: dict[str, dict[str, str]]) -> Row:
     """One binding of the SPARQL 1.1 Query Results JSON format as terms."""
-    row: Row = {}
+    row: dict[str, Term] = {}
     for name, value in binding.items():
         kind = value.get("type")
         if kind == "uri":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Literal
@@ -90,7 +91,8 @@ class Term:
         return f'"{text}"'
 
 
-Row = dict[str, Term]
+Row = Mapping[str, Term]
+"""One solution, variable to value. Answers may be shared (see kg.result_cache): rows are read, never changed."""
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -12,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pyoxigraph as ox
@@ -76,10 +78,9 @@ def wait_until_answering(url: str, server: subprocess.Popen[bytes], deadline_s: 
     raise RuntimeError(f"oxigraph did not answer at {url} within {deadline_s} s")
 
 
-@pytest.fixture(scope="session")
-def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A read-only Oxigraph server on a free port, loaded with the real ontology; stopped at the end."""
-    location = tmp_path_factory.mktemp("oxigraph")
+@contextlib.contextmanager
+def oxigraph_server(location: Path, command: str) -> Iterator[str]:
+    """`oxigraph serve` or `serve-read-only` on a free port, loaded with the real ontology; its query URL."""
     subprocess.run(
         ["oxigraph", "load", "--location", str(location), "--file", str(DEFAULT_ONTOLOGY)],
         check=True,
@@ -88,7 +89,7 @@ def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     port = free_port()
     server = subprocess.Popen(
-        ["oxigraph", "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+        ["oxigraph", command, "--location", str(location), "--bind", f"127.0.0.1:{port}"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         start_new_session=True,  # its own process group, so teardown stops exactly what was started here
@@ -107,6 +108,13 @@ def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 server.wait(timeout=10)
         if server.stderr:
             server.stderr.close()
+
+
+@pytest.fixture(scope="session")
+def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A read-only Oxigraph server with the real ontology, for the whole session."""
+    with oxigraph_server(tmp_path_factory.mktemp("oxigraph"), "serve-read-only") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -193,6 +201,27 @@ def test_questions_get_the_same_answers(question: str, remote: KnowledgeGraph, g
 def test_a_remote_store_error_is_one_clear_message(remote: KnowledgeGraph) -> None:
     with pytest.raises(StoreError, match="answered 400"):
         remote.store.select("SELECT ?x WHERE { ?x ")
+
+
+def test_answers_from_a_store_others_write_to_are_never_kept(tmp_path: Path) -> None:
+    """Another client changes the remote graph between two runs of the same query: the second run sees it."""
+    with oxigraph_server(tmp_path / "db", "serve") as url:
+        graph = open_graph(DEFAULT_ONTOLOGY, DEFAULT_QUERIES, store_url=url)
+        try:
+            params = {"condition": "sciatica"}
+            before = [row["therapyLabel"].value for row in graph.run("treatments_for_condition", params).rows]
+            assert before == ["Dry needling", "Acupuncture"]
+            update = (
+                "PREFIX schema: <http://schema.org/> PREFIX nkg: <https://needling-kg.example.org/kg/> "
+                "DELETE DATA { nkg:sciatica schema:possibleTreatment nkg:acupuncture }"
+            )
+            written = httpx.post(url.removesuffix("/query") + "/update", data={"update": update}, timeout=10)
+            assert written.status_code in (200, 204), written.text
+            after = [row["therapyLabel"].value for row in graph.run("treatments_for_condition", params).rows]
+            assert after == ["Dry needling"]
+            assert len(graph.results) == 0
+        finally:
+            graph.store.close()
 
 
 def test_an_endpoint_that_does_not_answer() -> None:

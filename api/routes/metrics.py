@@ -15,9 +15,18 @@ def metrics(request: Request) -> PlainTextResponse:
     runtime = get_runtime(request)
     reloader = getattr(request.app.state, "reloader", None)
     cache = runtime.cache_stats
+    results = runtime.snapshot.graph.results
     gauges = {
         "needling_cache_hits_total": ("Responses served from the response cache.", cache.hits),
         "needling_cache_misses_total": ("Cacheable requests the cache could not answer.", cache.misses),
+        "needling_result_cache_hits_total": (
+            "Named-query answers read from memory since the graph was loaded.",
+            results.hits,
+        ),
+        "needling_result_cache_misses_total": (
+            "Named-query answers the store had to compute since the graph was loaded.",
+            results.misses,
+        ),
         "needling_reloads_total": (
             "Graph reloads that were swapped in.",
             reloader.reloads if reloader else 0,
