@@ -153,6 +153,26 @@ class Interpreter:
                 return plan
         return None
 
+    def alternatives(self, reading: Reading, first: Plan) -> list[Plan]:
+        """Other readings that name the same things and ask for the same kind of answer, best first; tried
+        when the first finds nothing ("which therapies help with sciatica?" reads first as a property of a
+        therapy, then as the treatments of sciatica)."""
+        kind = self._plan_kind(first)
+        return [
+            plan
+            for plan in reading.plans[1:]
+            if plan.cue.score and plan.consumed == first.consumed and self._plan_kind(plan) == kind
+        ]
+
+    def _plan_kind(self, plan: Plan) -> str | None:
+        """What the plan answers with: the class a question chose ("which technique"), else the query's."""
+        chosen = [
+            plan.values[p.name][0]
+            for p in plan.query.params
+            if p.rdf_class == OWL_CLASS_CURIE and plan.values.get(p.name)
+        ]
+        return expand(chosen[0]) if chosen else self._answer_kind(plan.query)
+
     def _bare_amounts(self, tokens: list[str], matches: dict[str, CueMatch]) -> list[str]:
         """ "under 60": a bare number counts as an amount right after a cue of a query that takes one."""
         wants_amount = [

@@ -59,6 +59,11 @@ class QuestionAnswerer:
         plan = reading.plans[0]
         runs, found = self._execute(plan)
         answers = self._narrow(found, plan, reading)
+        for other in self.interpreter.alternatives(reading, plan) if not answers else []:
+            other_runs, other_found = self._execute(other)
+            if other_answers := self._narrow(other_found, other, reading):
+                plan, runs, found, answers = other, other_runs, other_found, other_answers
+                break
         if not answers:
             return self._refuse(question, reading, self._nothing_fits(plan, found, reading), plan, runs)
         self._add_costs(answers, reading)

@@ -110,6 +110,31 @@ def test_treatments_for_a_condition_come_with_their_costs(
     expect_costs(reply)
 
 
+@pytest.mark.parametrize(
+    ("question", "modalities"),
+    [
+        ("which therapies help with sciatica?", BOTH),
+        ("what therapy helps with plantar fasciitis", DN),
+        ("which needling therapies help with low back pain?", BOTH),
+    ],
+)
+def test_a_first_reading_that_finds_nothing_gives_way_to_the_next(
+    graph: KnowledgeGraph, question: str, modalities: set[str]
+) -> None:
+    """ "Which therapies ... with sciatica" reads first as a therapy with the property sciatica, which the
+    graph has none of; the next reading about sciatica that answers with therapies is its treatments."""
+    reply = ask(graph, question)
+    expect(reply, only=modalities)
+    expect_costs(reply)
+    assert reply["interpretation"]["intent"] == "treatments_for_condition"
+
+
+def test_no_other_reading_of_the_same_kind_leaves_the_refusal(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "which technique targets sciatica?")
+    assert reply["answered"] is False
+    assert reply["answers"] == []
+
+
 # --- cost of a modality ---------------------------------------------------------------------------
 
 
