@@ -43,7 +43,8 @@ class ResultCache:
             return result
 
     def put(self, sparql: str, result: QueryResult) -> None:
-        """Keep `result` unless it alone would fill the budget (one huge answer must not flush the rest)."""
+        """Keep `result` unless it would take over a quarter of the budget (one huge answer must not flush
+        the rest); then drop the least recently used answers until the rows fit."""
         size = _size(result)
         if size * 4 > self.max_rows:
             return
