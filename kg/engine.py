@@ -95,6 +95,17 @@ class KnowledgeGraph:
             self.results.put(text, result)
         return result
 
+    def warm(self) -> list[str]:
+        """Compute now the answers of the SELECT queries that take no parameters (the comparison, the
+        sources): each has one answer per graph, so the first caller after a (re)load need not wait for it.
+        Returns the names of those computed: none when this graph keeps no answers."""
+        if not self.results.max_rows:
+            return []
+        names = [q.name for q in self.catalogue if q.form == "SELECT" and not q.params]
+        for name in names:
+            self.run(name)
+        return names
+
     def stream(self, name: str, params: Mapping[str, object] | None = None) -> Iterator[Row]:
         """Every row of a named SELECT, one at a time and uncapped. The row cap guards answers sent to
         clients; a reader inside the service that needs the whole answer (the question answerer's

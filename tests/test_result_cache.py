@@ -59,6 +59,18 @@ def test_pages_of_a_paged_query_are_kept_apart_with_their_next_offset(graph: Kno
     assert cached.run("resource_links", {**params, "offset": 5}).rows == second.rows
 
 
+def test_answers_that_take_no_parameters_are_ready_before_the_first_caller(graph: KnowledgeGraph) -> None:
+    cached = fresh(graph)
+    warmed = cached.warm()
+    assert {"compare_modalities", "source_sections"} <= set(warmed)
+    assert all(not graph.query(name).params for name in warmed)
+    misses = cached.results.misses
+    rows = cached.run("compare_modalities").rows
+    assert (cached.results.misses, cached.results.hits) == (misses, 1)
+    assert rows == fresh(graph, rows=0).run("compare_modalities").rows
+    assert fresh(graph, rows=0).warm() == []
+
+
 def test_a_cache_of_no_rows_keeps_nothing(graph: KnowledgeGraph) -> None:
     uncached = fresh(graph, rows=0)
     first = uncached.run("cheapest_modality")
