@@ -123,7 +123,11 @@ class QuestionAnswerer:
         return list(grouped.values())
 
     def _label(self, row: Row, key: str, iri: str) -> str:
+        """The row's label of the answer (`?xLabel`; a title `?xTitle` is quoted, as titles are), else the
+        graph's."""
         term = row.get(key + "Label")
+        if term is None and (title := row.get(key + "Title")) is not None:
+            return f"“{title.value}”"
         return term.value if term is not None else self.lexicon.label(iri)
 
     def _narrow(self, answers: list[Answer], plan: Plan, reading: Reading) -> list[Answer]:

@@ -135,6 +135,14 @@ def test_no_other_reading_of_the_same_kind_leaves_the_refusal(graph: KnowledgeGr
     assert reply["answers"] == []
 
 
+def test_the_sections_of_the_source_come_in_order_as_titles(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "what sections does the article have?")
+    assert reply["interpretation"]["intent"] == "source_sections"
+    titles = [a["label"] for a in reply["answers"]]
+    assert titles[:3] == ["“Introduction”", "“Dry Needling”", "“Acupuncture”"]
+    assert "“Sciatica”" in reply["text"]
+
+
 # --- cost of a modality ---------------------------------------------------------------------------
 
 
