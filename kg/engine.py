@@ -78,7 +78,7 @@ class KnowledgeGraph:
         start = time.perf_counter()
         prepared = self._select(name, params)
         text = prepared.text
-        known = self.results.get(text) if self.results.max_rows else None
+        known = self.results.get(text)
         if known is not None:
             return replace(known, params=prepared.params, elapsed_ms=(time.perf_counter() - start) * 1000)
         result = select_capped(self.store, text, self.row_cap)
@@ -91,8 +91,7 @@ class KnowledgeGraph:
             params=prepared.params,
             next_offset=next_offset,
         )
-        if self.results.max_rows:
-            self.results.put(text, result)
+        self.results.put(text, result)
         return result
 
     def warm(self) -> list[str]:

@@ -59,11 +59,8 @@ class QuestionAnswerer:
         plan = reading.plans[0]
         runs, found = self._execute(plan)
         answers = self._narrow(found, plan, reading)
-        for other in self.interpreter.alternatives(reading, plan) if not answers else []:
-            other_runs, other_found = self._execute(other)
-            if other_answers := self._narrow(other_found, other, reading):
-                plan, runs, found, answers = other, other_runs, other_found, other_answers
-                break
+        if not answers:
+            plan, runs, found, answers = self._another_reading(reading, plan, runs, found)
         if not answers:
             return self._refuse(question, reading, self._nothing_fits(plan, found, reading), plan, runs)
         self._add_costs(answers, reading)
@@ -78,6 +75,16 @@ class QuestionAnswerer:
         }
         self._answer_second_part(reply, reading, plan)
         return reply
+
+    def _another_reading(
+        self, reading: Reading, first: Plan, runs: list[Run], found: list[Answer]
+    ) -> tuple[Plan, list[Run], list[Answer], list[Answer]]:
+        """The first other reading of the same things that finds answers; else the first reading as it was."""
+        for other in self.interpreter.alternatives(reading, first):
+            other_runs, other_found = self._execute(other)
+            if answers := self._narrow(other_found, other, reading):
+                return other, other_runs, other_found, answers
+        return first, runs, found, []
 
     def _answer_second_part(self, reply: Answer, reading: Reading, first: Plan) -> None:
         """ "The risks and benefits of acupuncture": the second part is answered too, after the first."""

@@ -44,7 +44,7 @@ class ResultCache:
 
     def put(self, sparql: str, result: QueryResult) -> None:
         """Keep `result` unless it would take over a quarter of the budget (one huge answer must not flush
-        the rest); then drop the least recently used answers until the rows fit."""
+        the rest; a budget of 0 keeps nothing); then drop the least recently used answers until the rows fit."""
         size = _size(result)
         if size * 4 > self.max_rows:
             return
