@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader
 
 from kg.terms import NKG, PREFIXES
+from kg.wording import price
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 RESOURCE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
@@ -38,10 +39,8 @@ def short(iri: object) -> str:
 
 
 def money(cost: dict | None) -> str:
-    if not cost:
-        return ""
-    low, high = cost.get("min"), cost.get("max")
-    return f"{cost.get('currency', '')} {low}–{high} per {cost.get('per', 'session')}"
+    """A price as the answers word it: “averages around” $70–150 per session."""
+    return price(cost) if cost else ""
 
 
 @lru_cache(maxsize=1)

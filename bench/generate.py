@@ -89,7 +89,7 @@ class Synthesizer:
             ("a", "prov:Entity"),
             ("skos:prefLabel", _en("Synthetic benchmark data")),
             ("dcterms:title", _en("Synthetic benchmark data")),
-            ("skos:definition", _en("Made-up data that grows the graph for benchmarks; not from any source.")),
+            ("skos:scopeNote", _en("Made-up data that grows the graph for benchmarks; not from any source.")),
         ])  # fmt: skip
         self.out.subject("syn:section", [
             ("a", "nkg:Section"),
@@ -147,7 +147,7 @@ class Synthesizer:
             ("a", "schema:Muscle"),
             ("skos:prefLabel", _en(f"Synthetic muscle {n}")),
             ("skos:altLabel", _en(f"musculus syntheticus {n}")),
-            ("skos:definition", _en("A made-up muscle for benchmarks.")),
+            ("skos:scopeNote", _en("A made-up muscle for benchmarks.")),
             ("schema:bodyLocation", _en(f"Synthetic region {1 + self.pick(40)}")),
         ])  # fmt: skip
         self.share["muscle"] += self.out.triples - before
@@ -174,7 +174,7 @@ class Synthesizer:
             ("a", "schema:MedicalCondition"),
             ("skos:prefLabel", _en(f"Synthetic condition {n}")),
             ("skos:altLabel", _en(f"synthetic disorder {n}")),
-            ("skos:definition", _en("A made-up condition for benchmarks; not a real disorder.")),
+            ("skos:scopeNote", _en("A made-up condition for benchmarks; not a real disorder.")),
             *(("schema:possibleTreatment", f"nkg:{m}") for m in treated),
         ]
         if self.counts["muscle"]:

@@ -82,7 +82,8 @@ class Lexicon:
     keys: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
     types: dict[str, frozenset[str]] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
-    definitions: dict[str, str] = field(default_factory=dict)
+    silences: dict[str, str] = field(default_factory=dict)  # our note on each topic the article skips
+    narrower: dict[tuple[str, ...], str] = field(default_factory=dict)  # key -> a narrower topic's name
     proper_words: set[str] = field(default_factory=set)
     _fuzzy: dict[int, list[str]] = field(default_factory=dict)
 
@@ -96,14 +97,16 @@ class Lexicon:
         for row in rows:
             iri, label = row["entity"].value, row["label"].value
             types.setdefault(iri, set()).add(row["type"].value)
-            if row.get("preferred") and row["preferred"].to_python() is True:
+            if row.get("preferred") and row["preferred"].to_python() is True and "narrower" not in row:
                 lexicon.labels.setdefault(iri, label)
-            if "definition" in row:
-                lexicon.definitions.setdefault(iri, row["definition"].value)
+            if "silence" in row:
+                lexicon.silences.setdefault(iri, row["silence"].value)
             lexicon.proper_words.update(w for w in label.split()[1:] if w[:1].isupper())
             key = tuple(sys.intern(token) for token in stems(label))
             if key and not all(token in STOPWORDS for token in key):
                 keys.setdefault(key, set()).add(iri)
+                if row.get("narrower") and row["narrower"].to_python() is True:
+                    lexicon.narrower[key] = label
         shared: dict[frozenset[str], frozenset[str]] = {}
         for iri, kinds in types.items():
             frozen = frozenset(kinds)

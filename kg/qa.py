@@ -8,16 +8,28 @@ from typing import Any
 
 from kg.engine import KnowledgeGraph
 from kg.intents import MODALITY, CueMatch, Interpreter, Plan, Reading, expand
-from kg.lexicon import Lexicon
+from kg.lexicon import Lexicon, stems
 from kg.params import KNOWN_PREFIXES
 from kg.terms import QueryResult, Row
-from kg.wording import Blank, join, named
+from kg.wording import CURRENCY_NOTE, Blank, join, named
 
 NOTE = "General information from one article, not medical advice: ask a licensed professional about your own case."
 CONDITION = "http://schema.org/MedicalCondition"
 CATEGORY = KNOWN_PREFIXES["nkg"] + "ConditionCategory"
 _COST_VARS = ("minPrice", "maxPrice", "currency")
-_SKIP_DETAILS = {"sections", "article", "hedge", "minPrice", "maxPrice", "currency", "unit"}
+# Columns that are not facts to list: where the row comes from, its hedges, the price (shown as `cost`)
+# and our own explanation (shown as `our_explanation`, never as the article's).
+_SKIP_DETAILS = {
+    "sections",
+    "article",
+    "hedge",
+    "costHedge",
+    "minPrice",
+    "maxPrice",
+    "currency",
+    "unit",
+    "ourExplanation",
+}
 
 Answer = dict[str, Any]
 
@@ -43,7 +55,7 @@ class QuestionAnswerer:
         reading = self.interpreter.read(question)
         if reading.silent:
             iri = reading.silent[0].iris[0]
-            reason = self.lexicon.definitions.get(iri) or self._silent_text(iri)
+            reason = self.lexicon.silences.get(iri) or self._silent_text(iri)
             return self._refuse(question, reading, reason[:1].lower() + reason[1:])
         if reading.unknown:
             words = ", ".join(f"'{w}'" for w in reading.unknown)
@@ -74,7 +86,26 @@ class QuestionAnswerer:
             "query": _query_info(runs[-1]),
         }
         self._answer_second_part(reply, reading, plan)
+        self._say_what_is_broader(reply, reading)
         return reply
+
+    def _say_what_is_broader(self, reply: Answer, reading: Reading) -> None:
+        """A narrower topic than the article's ("lower back pain") was answered as its broader one: say so
+        first, and list the narrower topic as not in the source."""
+        pairs = [
+            (topic, self.lexicon.sentence_case(self.lexicon.label(m.iris[0])))
+            for m in reading.entities
+            if (topic := self.lexicon.narrower.get(stems(m.text)))
+        ]
+        if not pairs:
+            return
+        narrower = [self.lexicon.sentence_case(topic) for topic, _ in pairs]
+        broader = list(dict.fromkeys(b for _, b in pairs))
+        reply["not_in_source"] = [n.lower() for n in narrower]
+        reply["text"] = (
+            f"The article speaks of {join(broader)} in general, not of {join(narrower)} in particular. "
+            + reply["text"]
+        )
 
     def _another_reading(
         self, reading: Reading, first: Plan, runs: list[Run], found: list[Answer]
@@ -116,18 +147,30 @@ class QuestionAnswerer:
         ]
         answers_per_run = [self._answers(plan, run) for run in runs]
         intersect = any(len(values.get(p.name, [])) > 1 for p in plan.query.params if p.combine == "all")
-        return earlier + runs, _merge(answers_per_run, intersect)
+        merged = _merge(answers_per_run, intersect)
+        for answer in merged:
+            _place_hedges(answer)
+        return earlier + runs, merged
 
     def _answers(self, plan: Plan, run: Run) -> list[Answer]:
         key = plan.query.answer or run.result.vars[0]
+        given = [self.lexicon.sentence_case(self.lexicon.label(v)) for v in run.params.values() if _is_iri(v)]
         grouped: dict[str, Answer] = {}
         for row in run.result.rows:
             if key not in row:
                 continue
             iri = row[key].value
             answer = grouped.setdefault(iri, {"iri": iri, "label": self._label(row, key, iri), "sources": []})
-            _absorb(answer, row, key)
+            _absorb(answer, row, key, self._about(row, key) or join(given))
         return list(grouped.values())
+
+    def _about(self, row: Row, key: str) -> str:
+        """What else the row's statement is about besides the answer (the modality of a risk, say): the
+        label of its first other resource, which tells one statement of an answer from another."""
+        for name, term in row.items():
+            if term.kind == "iri" and name != key and name + "Label" in row:
+                return self.lexicon.sentence_case(row[name + "Label"].value)
+        return ""
 
     def _label(self, row: Row, key: str, iri: str) -> str:
         """The row's label of the answer (`?xLabel`; a title `?xTitle` is quoted, as titles are), else the
@@ -187,7 +230,7 @@ class QuestionAnswerer:
                     [self.lexicon.sentence_case(a["label"]) for a in self._fed_answers(runs, plan)]
                 )
             elif given and param.type == "decimal":
-                fields[param.name] = f"USD {given[0]}"
+                fields[param.name] = f"${given[0]}"
             elif given:
                 fields[param.name] = join([self.lexicon.sentence_case(self.lexicon.label(v)) for v in given])
             else:
@@ -287,7 +330,7 @@ def _merge(per_run: list[list[Answer]], intersect: bool) -> list[Answer]:
     for answers in per_run:
         for answer in answers:
             if answer["iri"] in merged:
-                _merge_sources(merged[answer["iri"]], answer)
+                _merge_into(merged[answer["iri"]], answer)
             else:
                 merged[answer["iri"]] = answer
     if intersect:
@@ -296,44 +339,114 @@ def _merge(per_run: list[list[Answer]], intersect: bool) -> list[Answer]:
     return list(merged.values())
 
 
-def _merge_sources(target: Answer, other: Answer) -> None:
+def _merge_into(target: Answer, other: Answer) -> None:
+    """One answer found by several runs (sciatica and back pain): its sources, and each run's statement
+    with its own hedge."""
     for source in other["sources"]:
         if source not in target["sources"]:
             target["sources"].append(source)
+    for about, hedge in other.get("_statements", {}).items():
+        target.setdefault("_statements", {}).setdefault(about, hedge)
+    for fact in other.get("facts", []):
+        if fact not in target.setdefault("facts", []):
+            target["facts"].append(fact)
 
 
-def _absorb(answer: Answer, row: Row, key: str) -> None:
-    """Fold one row into its answer: cost, hedge, sources and the other facts the query returned."""
+def _absorb(answer: Answer, row: Row, key: str, about: str) -> None:
+    """Fold one row into its answer: cost, the row's statement and its hedge, sources, and the other facts
+    the query returned. Each hedge stays with the statement it qualifies: a comparison's row is a fact of
+    its own (`facts`), the price's hedge goes on the cost, and the row's statement on the answer."""
+    hedge = _text(row, "hedge")
+    sources = _sources(row)
     if all(v in row for v in _COST_VARS) and "cost" not in answer:
-        answer["cost"] = {
-            "min": row["minPrice"].to_python(),
-            "max": row["maxPrice"].to_python(),
-            "currency": row["currency"].value,
-            "per": row["unit"].value if "unit" in row else "session",
-        }
-    if "hedge" in row and row["hedge"].value:
-        answer["hedge"] = row["hedge"].value
-    title = row.get("articleTitle") or row.get("article")
-    article = title.value if title is not None and title.kind == "literal" else None
-    if "sections" in row:
-        for section in filter(None, row["sections"].value.split("; ")):
-            source = {"title": article or "Dry Needling vs Acupuncture", "section": section}
-            if source not in answer["sources"]:
-                answer["sources"].append(source)
+        answer["cost"] = _cost(row)
+    if "aspect" in row:
+        if row["aspect"].value == "cost":
+            if hedge and "cost" in answer:
+                answer["cost"]["hedge"] = hedge
+        elif "valueLabel" in row:
+            fact: Answer = {"aspect": row["aspect"].value, "label": row["valueLabel"].value}
+            if row.get("value") is not None and row["value"].kind == "iri":
+                fact["iri"] = row["value"].value
+            if hedge:
+                fact["hedge"] = hedge
+            fact["sources"] = sources
+            answer.setdefault("facts", []).append(fact)
+    else:
+        answer.setdefault("_statements", {}).setdefault(about, hedge)
+        if (cost_hedge := _text(row, "costHedge")) and "cost" in answer:
+            answer["cost"]["hedge"] = cost_hedge
+    if (ours := _text(row, "ourExplanation")) is not None:
+        answer["our_explanation"] = ours
+    for source in sources:
+        if source not in answer["sources"]:
+            answer["sources"].append(source)
+    _absorb_details(answer, row, key)
+
+
+def _absorb_details(answer: Answer, row: Row, key: str) -> None:
+    """The row's other literals, as lists under their names. A column `xHedge` is the article's hedge on
+    the column `x` (the advice "can offer"), so it is worded next to that value."""
     details = answer.setdefault("details", {})
     for name, term in row.items():
         if name in _SKIP_DETAILS or name == key or name == key + "Label" or term.kind != "literal":
             continue
-        label = name.removesuffix("Label")
-        bucket = details.setdefault(
-            row["aspect"].value if name == "valueLabel" and "aspect" in row else label, []
-        )
+        if name.endswith("Hedge") or ("aspect" in row and name in ("aspect", "valueLabel")):
+            continue
+        bucket = details.setdefault(name.removesuffix("Label"), [])
         value = term.to_python()
+        if hedge := _text(row, name + "Hedge"):
+            value = f"{value} (the source says “{hedge}”)"
         if value not in bucket:
             bucket.append(value)
-    details.pop("aspect", None)
     if not details:
         answer.pop("details")
+
+
+def _place_hedges(answer: Answer) -> None:
+    """One statement behind the answer: its hedge is the answer's. Several (a risk of each modality, a
+    treatment for each condition) with different hedges: each is listed with what it is about."""
+    statements: dict[str, str | None] = answer.pop("_statements", {})
+    hedges = set(statements.values())
+    if len(hedges) == 1:
+        if hedge := hedges.pop():
+            answer["hedge"] = hedge
+    elif hedges:
+        answer["hedges"] = [
+            {"for": about, **({"hedge": hedge} if hedge else {})} for about, hedge in statements.items()
+        ]
+
+
+def _cost(row: Row) -> dict[str, Any]:
+    cost: dict[str, Any] = {
+        "min": row["minPrice"].to_python(),
+        "max": row["maxPrice"].to_python(),
+        "currency": row["currency"].value,
+        "per": row["unit"].value if "unit" in row else "session",
+    }
+    if cost["currency"] == "USD":
+        cost["currency_note"] = CURRENCY_NOTE
+    return cost
+
+
+def _sources(row: Row) -> list[dict[str, str]]:
+    title = row.get("articleTitle") or row.get("article")
+    article = title.value if title is not None and title.kind == "literal" else "Dry Needling vs Acupuncture"
+    if "sections" not in row:
+        return []
+    return [
+        {"title": article, "section": s}
+        for s in dict.fromkeys(filter(None, row["sections"].value.split("; ")))
+    ]
+
+
+def _text(row: Row, name: str) -> str | None:
+    term = row.get(name)
+    return term.value if term is not None and term.value else None
+
+
+def _is_iri(value: str) -> bool:
+    return value.startswith(("http://", "https://"))
 
 
 def _query_info(run: Run) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from rdflib.namespace import RDF, SH, XSD, NamespaceManager
 from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.term import Node
 
+from kg.sourcing import unsourced
 from kg.terms import PREFIXES
 
 # The project's prefix table, fixed here so a report reads the same whatever prefixes the files happen
@@ -81,7 +82,21 @@ def validate_graph(data: Graph, shapes: Graph) -> ValidationReport:
     problems = _problems_from_results(results, names)
     if not conforms and not problems:
         problems = (Problem("graph", f"The graph does not conform, but pyshacl gave no details: {text}"),)
-    return ValidationReport(problems, triples=len(data), shapes=shape_count)
+    return ValidationReport(
+        problems + _unsourced_problems(data, names), triples=len(data), shapes=shape_count
+    )
+
+
+def _unsourced_problems(data: Graph, names: NamespaceManager) -> tuple[Problem, ...]:
+    return tuple(
+        Problem(
+            _show(subject, names),
+            f"The statement {_show(predicate, names)} {_show(value, names)} has no claim node citing a part "
+            "of the article: add a nkg:Claim with rdf:subject, rdf:predicate, rdf:object and dcterms:source, "
+            "or leave the statement out.",
+        )
+        for subject, predicate, value in unsourced(data)
+    )
 
 
 def validate_files(ontology: Path, shapes: Path) -> ValidationReport:

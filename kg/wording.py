@@ -8,6 +8,10 @@ from kg.lexicon import Lexicon
 
 Answer = dict[str, Any]
 
+# The article gives its prices in dollars and never names a currency; the graph's "USD" is our reading.
+CURRENCY_NOTE = "The article gives prices in dollars without naming a currency; USD is our reading."
+OURS = "Our explanation, not from the article"
+
 
 class Blank(dict[str, str]):
     """Template fields the answer has no value for read as empty rather than failing."""
@@ -17,15 +21,36 @@ class Blank(dict[str, str]):
 
 
 def named(answer: Answer, lexicon: Lexicon) -> str:
-    """An answer inside the sentence, with its cost and the source's own hedge when it hedges."""
+    """An answer inside the sentence, each hedge next to what it qualifies: the statement the answer is
+    (or each of its statements), then the price with the price's own hedge."""
     extras = []
-    cost = answer.get("cost")
-    if cost:
-        extras.append(f"{cost['currency']} {number(cost['min'])}–{number(cost['max'])} per {cost['per']}")
-    if answer.get("hedge"):
-        extras.append(f"the source says “{answer['hedge']}”")
+    if hedges := hedge_words(answer):
+        extras.append(f"the source says {hedges}")
+    if cost := answer.get("cost"):
+        extras.append(price(cost))
     label = lexicon.sentence_case(answer["label"])
     return f"{label} ({'; '.join(extras)})" if extras else label
+
+
+def hedge_words(answer: Answer) -> str:
+    """The article's hedges on the answer: “can be”, or one per statement when they differ, each with
+    what it is about: “in rare cases” for dry needling, “in rare instances” for acupuncture."""
+    if answer.get("hedge"):
+        return f"“{answer['hedge']}”"
+    statements = answer.get("hedges") or []
+    hedged = [f"“{s['hedge']}” for {s['for']}" for s in statements if s.get("hedge")]
+    plain = [s["for"] for s in statements if not s.get("hedge")]
+    if not hedged:
+        return ""
+    return ", ".join(hedged) + (f"; plainly for {join(plain)}" if plain else "")
+
+
+def price(cost: dict[str, Any]) -> str:
+    """$50–150 per session, with the article's hedge on the price in front (“averages around” $70–150)."""
+    low, high = number(cost.get("min")), number(cost.get("max"))
+    amount = f"${low}–{high}" if cost.get("currency") == "USD" else f"{cost.get('currency', '')} {low}–{high}"
+    said = f"“{cost['hedge']}” " if cost.get("hedge") else ""
+    return f"{said}{amount} per {cost.get('per', 'session')}"
 
 
 def number(value: object) -> str:
@@ -42,15 +67,14 @@ def render_answer(answer: Answer) -> str:
     """The answer as text for a terminal."""
     lines = [answer["text"], ""]
     for item in answer["answers"]:
-        cost = item.get("cost")
-        price = (
-            f" — {cost['currency']} {number(cost['min'])}–{number(cost['max'])} per {cost['per']}"
-            if cost
-            else ""
-        )
-        hedge = f" (the source: {item['hedge']})" if item.get("hedge") else ""
+        cost = f" — {price(item['cost'])}" if item.get("cost") else ""
+        hedges = hedge_words(item)
+        hedge = f" (the source says {hedges})" if hedges else ""
         sources = "; ".join(s["section"] for s in item["sources"])
-        lines.append(f"  • {item['label']}{price}{hedge}" + (f"  [{sources}]" if sources else ""))
+        lines.append(f"  • {item['label']}{hedge}{cost}" + (f"  [{sources}]" if sources else ""))
+        lines += [f"      {aspect}: {values}" for aspect, values in facts_by_aspect(item)]
+        if item.get("our_explanation"):
+            lines.append(f"      {OURS}: {item['our_explanation']}")
     if answer.get("note"):
         lines += ["", answer["note"]]
     if answer.get("query"):
@@ -59,3 +83,12 @@ def render_answer(answer: Answer) -> str:
     elif answer.get("suggestions"):
         lines += ["Try, for example:"] + [f"  - {s}" for s in answer["suggestions"]]
     return "\n".join(lines).rstrip()
+
+
+def facts_by_aspect(answer: Answer) -> list[tuple[str, str]]:
+    """The facts of a comparison answer as text, an aspect a line, each value with its own hedge."""
+    grouped: dict[str, list[str]] = {}
+    for fact in answer.get("facts", []):
+        shown = f"{fact['label']} (“{fact['hedge']}”)" if fact.get("hedge") else fact["label"]
+        grouped.setdefault(fact["aspect"], []).append(shown)
+    return [(aspect, ", ".join(values)) for aspect, values in grouped.items()]

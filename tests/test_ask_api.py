@@ -40,7 +40,11 @@ def test_answer_contract(client: TestClient) -> None:
         assert answer["iri"].startswith("https://needling-kg.example.org/kg/")
         assert answer["cost"]["currency"] == "USD"
         assert answer["cost"]["per"] == "session"
-        assert {"title": ARTICLE, "section": "Sciatica"} in answer["sources"]
+        assert {"title": ARTICLE, "section": "the paragraphs on sciatica"} in answer["sources"]
+        assert "USD is our reading" in answer["cost"]["currency_note"]
+    hedges = {a["label"]: (a.get("hedge"), a["cost"].get("hedge")) for a in body["answers"]}
+    # each hedge on its statement: the treatment's on the answer, the price's on the cost
+    assert hedges == {"Dry needling": ("can be", None), "Acupuncture": ("can also offer", "averages around")}
     interpretation = body["interpretation"]
     assert interpretation["intent"] == "treatments_for_condition"
     assert [e["text"] for e in interpretation["entities"]] == ["sciatica"]

@@ -104,9 +104,11 @@ def test_page_shows_labels_links_incoming_and_claims(client: TestClient) -> None
     assert response.headers["content-type"].startswith("text/html")
     html = response.text
     assert "<h1>Dry needling</h1>" in html
-    assert "trigger point dry needling" in html  # an alt label
+    assert "dry needle therapy" in html  # an alt label
     assert 'href="/resource/Modality"' in html  # a type, linked to its own page
-    assert "taut bands of muscle" in html  # the definition
+    # the article's definition, with where it says so
+    assert "tight bands in muscles" in html
+    assert "[the article, the “Dry Needling” section]" in html
     outgoing = section(html, "outgoing")
     assert "Western conventional medicine" in outgoing
     assert 'href="/resource/trigger-points"' in outgoing
@@ -115,8 +117,11 @@ def test_page_shows_labels_links_incoming_and_claims(client: TestClient) -> None
     assert ">Sciatica</a>" in incoming
     assert 'href="/resource/sciatica"' in incoming
     claims = section(html, "claims")
-    assert "Fact F02" in claims and "Introduction" in claims and "Dry Needling" in claims
-    assert "mainly" in claims  # the source's hedge
+    assert (
+        "Fact F02" in claims and "the opening paragraph" in claims and "the “Dry Needling” section" in claims
+    )
+    assert "Introduction" not in claims  # no heading the article does not have
+    assert '“<span class="hedge">predominantly</span>”' in claims  # the article's own hedge
     assert 'href="/resource/claim-f02-1"' in claims
 
 
@@ -129,7 +134,18 @@ def test_page_offers_its_rdf_twins(client: TestClient) -> None:
 def test_page_links_external_identifiers(client: TestClient) -> None:
     identifiers = section(client.get("/resource/back-pain", headers=HTML).text, "identifiers")
     assert 'href="http://id.nlm.nih.gov/mesh/D001416"' in identifiers  # skos:closeMatch
-    assert 'href="http://id.nlm.nih.gov/mesh/D017116"' in identifiers  # skos:narrowMatch
+    # low back pain is its own, narrower topic, with its own identifier
+    narrower = section(client.get("/resource/lower-back-pain", headers=HTML).text, "identifiers")
+    assert 'href="http://id.nlm.nih.gov/mesh/D017116"' in narrower
+
+
+def test_our_explanation_is_shown_as_ours(client: TestClient) -> None:
+    html = client.get("/resource/sciatica", headers=HTML).text
+    start = html.index('<header class="resource-head">')
+    header = html[start : html.index("</header>", start)]
+    assert "Our explanation, not from the article" in header
+    assert "sciatic nerve" in header
+    assert 'class="lede definition"' not in header, "the article gives no definition of sciatica"
 
 
 def test_class_resource_has_a_page_and_a_twin(client: TestClient) -> None:

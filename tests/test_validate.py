@@ -148,16 +148,32 @@ def _typed_node_without_label(g: Graph) -> None:
     g.add((NKG["cupping"], RDF.type, NKG.RelatedPractice))
 
 
-def _section_without_title(g: Graph) -> None:
-    g.remove((NKG["section-sciatica"], DCTERMS.title, None))
+def _heading_the_article_lacks(g: Graph) -> None:
+    g.add((NKG["section-sciatica-paragraphs"], DCTERMS.title, Literal("Sciatica", lang="en")))
 
 
 def _section_of_nothing(g: Graph) -> None:
-    g.remove((NKG["section-sciatica"], DCTERMS.isPartOf, None))
+    g.remove((NKG["section-sciatica-paragraphs"], DCTERMS.isPartOf, None))
 
 
-def _condition_without_definition(g: Graph) -> None:
-    g.remove((NKG["plantar-fasciitis"], SKOS.definition, None))
+def _condition_without_definition_or_note(g: Graph) -> None:
+    g.remove((NKG.sciatica, SKOS.scopeNote, None))
+
+
+def _definition_with_no_source(g: Graph) -> None:
+    g.add((NKG.sciatica, SKOS.definition, Literal("Pain down the leg.", lang="en")))
+
+
+def _fact_with_no_claim(g: Graph) -> None:
+    g.add((NKG["dry-needling"], NKG.benefit, NKG["pain-relief"]))
+
+
+def _hedge_the_article_never_uses(g: Graph) -> None:
+    _set(g, NKG["claim-f11-3"], NKG.hedge, Literal("rarely"))
+
+
+def _frequency_the_article_never_gives(g: Graph) -> None:
+    g.add((NKG["claim-f11-1"], NKG.frequency, Literal("common")))
 
 
 def _new_therapy_with_nothing(g: Graph) -> None:
@@ -196,9 +212,39 @@ BREAKAGES = [
     pytest.param(_claim_with_two_subjects, "nkg:claim-f01-1", ["exactly one subject"], id="two-subjects"),
     pytest.param(_label_without_language, "nkg:qi", ["language tag"], id="untagged-label"),
     pytest.param(_typed_node_without_label, "nkg:cupping", ["English preferred label"], id="no-label"),
-    pytest.param(_section_without_title, "nkg:section-sciatica", ["heading", "dcterms:title"], id="no-title"),
-    pytest.param(_section_of_nothing, "nkg:section-sciatica", ["belong to an article"], id="no-article-part"),
-    pytest.param(_condition_without_definition, "nkg:plantar-fasciitis", ["definition"], id="no-definition"),
+    pytest.param(
+        _heading_the_article_lacks,
+        "nkg:section-sciatica-paragraphs",
+        ["four headings", "dcterms:title", '"Sciatica"@en'],
+        id="heading-not-in-article",
+    ),
+    pytest.param(
+        _section_of_nothing, "nkg:section-sciatica-paragraphs", ["belong to an article"], id="no-article-part"
+    ),
+    pytest.param(
+        _condition_without_definition_or_note, "nkg:sciatica", ["definition", "scopeNote"], id="no-definition"
+    ),
+    pytest.param(
+        _definition_with_no_source,
+        "nkg:sciatica",
+        ["skos:definition", "no claim node", "Pain down the leg."],
+        id="definition-unsourced",
+    ),
+    pytest.param(
+        _fact_with_no_claim,
+        "nkg:dry-needling",
+        ["nkg:benefit nkg:pain-relief", "no claim node"],
+        id="fact-unsourced",
+    ),
+    pytest.param(
+        _hedge_the_article_never_uses, "nkg:claim-f11-3", ["hedge", '"rarely"'], id="hedge-not-the-articles"
+    ),
+    pytest.param(
+        _frequency_the_article_never_gives,
+        "nkg:claim-f11-1",
+        ["frequency", '"common"'],
+        id="frequency-common",
+    ),
     pytest.param(_new_therapy_with_nothing, "nkg:electro-needling", ["origin"], id="new-therapy"),
 ]
 
@@ -250,8 +296,12 @@ def test_combined_treatment_is_not_held_to_the_modality_rules(real_graph: Graph,
 
 def test_numeric_prices_of_any_numeric_type_are_accepted(real_graph: Graph, shapes: Graph) -> None:
     def decimal_prices(g: Graph) -> None:
-        _set(g, NKG["dry-needling-price"], SCHEMA.minPrice, Literal("49.50", datatype=XSD.decimal))
-        _set(g, NKG["dry-needling-price"], SCHEMA.maxPrice, Literal("150.0", datatype=XSD.double))
+        for bound, value in ((SCHEMA.minPrice, "49.50"), (SCHEMA.maxPrice, "150.0")):
+            price = Literal(value, datatype=XSD.decimal if bound == SCHEMA.minPrice else XSD.double)
+            _set(g, NKG["dry-needling-price"], bound, price)
+            for claim in g.subjects(RDF.predicate, bound):  # the claims follow the statement they source
+                if g.value(claim, RDF.subject) == NKG["dry-needling-price"]:
+                    _set(g, claim, RDF.object, price)
 
     assert _broken(real_graph, shapes, decimal_prices).ok
 

@@ -15,15 +15,23 @@ router = APIRouter(tags=["question answering"])
 ASK_EXAMPLE = {
     "question": "what treats sciatica, and at what cost",
     "answered": True,
-    "text": "For sciatica, the source names these possible treatments: dry needling (can; USD 50–150 per session) "
-    "and acupuncture (USD 70–150 per session).",
+    "text": "For sciatica, the source names these possible treatments: dry needling (the source says “can be”; "
+    "$50–150 per session) and acupuncture (the source says “can also offer”; “averages around” $70–150 per "
+    "session).",
     "answers": [
         {
             "iri": "https://needling-kg.example.org/kg/dry-needling",
             "label": "Dry needling",
-            "cost": {"min": 50, "max": 150, "currency": "USD", "per": "session"},
-            "hedge": "can",
-            "sources": [{"title": "Dry Needling vs Acupuncture", "section": "Sciatica"}],
+            "cost": {
+                "min": 50,
+                "max": 150,
+                "currency": "USD",
+                "per": "session",
+                "currency_note": "The article gives prices in dollars without naming a currency; USD is our "
+                "reading.",
+            },
+            "hedge": "can be",
+            "sources": [{"title": "Dry Needling vs Acupuncture", "section": "the paragraphs on sciatica"}],
         }
     ],
     "note": "General information from one article, not medical advice.",
@@ -39,7 +47,10 @@ ASK_EXAMPLE = {
     "/api/ask",
     summary="Answer a question",
     description="Reads a plain question, runs the named query (or two) that answers it and returns the answer "
-    "with its sources. A question the graph cannot answer gets `answered: false` and no answers.",
+    "with its sources. Each hedge of the article sits next to the statement it qualifies: `hedge` on an "
+    "answer (or `hedges`, one per statement, when they differ), `cost.hedge` on a price, `hedge` on each of "
+    "a comparison's `facts`. `our_explanation` is ours, not from the article. A question the graph cannot "
+    "answer gets `answered: false` and no answers.",
     responses={
         200: {"content": {"application/json": {"example": ASK_EXAMPLE}}},
         422: {"description": "The question is empty or too long"},

@@ -51,7 +51,7 @@ def home(request: Request) -> Response:
         conditions=entities(graph, "schema:MedicalCondition"),
         triples=graph.store.triples,
         article=sections[0]["articleTitle"].value if sections else "",
-        sections=[r["sectionTitle"].value for r in sections],
+        sections=[r["sectionLabel"].value for r in sections],
     )
 
 
@@ -84,7 +84,13 @@ def compare(request: Request) -> Response:
             "sections": row.get("sections"),
         }
         if row["aspect"] == "cost":
-            cell["cost"] = {"min": row["minPrice"], "max": row["maxPrice"], "currency": row["currency"]}
+            # the hedge of a price row is the price's ("averages around"): it is shown with the price
+            cell["cost"] = {
+                "min": row["minPrice"],
+                "max": row["maxPrice"],
+                "currency": row["currency"],
+                "hedge": cell.pop("hedge"),
+            }
         cells.setdefault(str(row["aspect"]), {}).setdefault(modality, []).append(cell)
     aspects = [{"key": key, "title": title, "cells": cells.get(key, {})} for key, title in ASPECTS]
     ordered = sorted(modalities.values(), key=lambda m: m["label"] != "Dry needling")

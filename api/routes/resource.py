@@ -65,6 +65,7 @@ class ClaimView:
     section: Link
     article: Link
     hedge: str | None
+    frequency: str | None
     severity: str | None
 
 
@@ -170,6 +171,9 @@ def page_context(graph: KnowledgeGraph, name: str, iri: str, offset: int = 0) ->
         "label": label,
         "alt_labels": [label for label in other_names.split(", ") if label] if other_names else [],
         "definition": _value(first, "definition"),
+        "definition_source": _value(first, "sections"),
+        "definition_hedge": _value(first, "hedge"),
+        "our_explanation": _value(first, "ourExplanation"),
         "types": [link_to(row["other"], row.get("otherLabel")) for row in outgoing if _is_type(row)],
         "identifiers": _groups(row for row in outgoing if _is_identifier(row)),
         "outgoing": outgoing_groups,
@@ -249,8 +253,9 @@ def _claim(row: Row) -> ClaimView:
         subject=link_to(row["subject"], row.get("subjectLabel")),
         predicate=property_link(row["predicate"], row.get("predicateLabel")),
         object=link_to(row["object"], row.get("objectLabel")),
-        section=link_to(row["section"], row.get("sectionTitle")),
+        section=link_to(row["section"], row.get("sectionLabel")),
         article=link_to(row["article"], row.get("articleTitle")),
         hedge=_value(row, "hedge"),
+        frequency=_value(row, "frequency"),
         severity=_value(row, "severity"),
     )

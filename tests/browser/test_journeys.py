@@ -42,10 +42,13 @@ def test_ask_from_home_shows_both_modalities_with_costs_and_sources(page: Page, 
     acupuncture = cards.filter(has=page.get_by_role("heading", name="Acupuncture", exact=True))
     expect(dry).to_have_count(1)
     expect(acupuncture).to_have_count(1)
-    expect(dry).to_contain_text("USD 50–150")
-    expect(acupuncture).to_contain_text("USD 70–150")
-    expect(dry.locator(".sources")).to_contain_text("Sciatica")
-    expect(acupuncture.locator(".sources")).to_contain_text("Sciatica")
+    expect(dry).to_contain_text("$50–150 per session")
+    # the article's hedge on acupuncture's price, next to the price, and its hedges on the treatments
+    expect(acupuncture).to_contain_text("“averages around” $70–150 per session")
+    expect(dry).to_contain_text("“can be”")
+    expect(acupuncture).to_contain_text("“can also offer”")
+    expect(dry.locator(".sources")).to_contain_text("the paragraphs on sciatica")
+    expect(acupuncture.locator(".sources")).to_contain_text("the paragraphs on sciatica")
     expect(page.get_by_role("note")).to_contain_text("not medical advice")
     shoot(page, "answer")
 
@@ -167,8 +170,8 @@ def test_compare_page_puts_both_modalities_side_by_side(page: Page, server, shoo
     expect(origin.nth(dry)).to_contain_text("Western conventional medicine")
     expect(origin.nth(acupuncture)).to_contain_text("Traditional Chinese Medicine")
     cost = cells("Cost per session")
-    expect(cost.nth(dry)).to_contain_text("USD 50–150")
-    expect(cost.nth(acupuncture)).to_contain_text("USD 70–150")
+    expect(cost.nth(dry)).to_contain_text("$50–150")
+    expect(cost.nth(acupuncture)).to_contain_text("“averages around” $70–150")
     for row in (origin, cost):
         for column in (dry, acupuncture):
             link = row.nth(column).locator("a").first
