@@ -103,7 +103,7 @@ class QuestionAnswerer:
         broader = list(dict.fromkeys(b for _, b in pairs))
         reply["not_in_source"] = [n.lower() for n in narrower]
         reply["text"] = (
-            f"The article speaks of {join(broader)} in general, not of {join(narrower)} in particular. "
+            f"The article speaks of {join(broader)} in general and does not single out {join(narrower)}. "
             + reply["text"]
         )
 

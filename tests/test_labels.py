@@ -162,6 +162,9 @@ def test_validate_catches_a_search_line_on_a_variable_that_is_not_a_label(graph_
     path.write_text(
         path.read_text().replace("# search: matched contains text", "# search: label contains text")
     )
+    # a resource whose synonym holds the example's text ("needl") and whose name does not
+    with (graph_copy / "needling.ttl").open("a", encoding="utf-8") as ontology:
+        ontology.write('\nnkg:bruising skos:altLabel "needle bruise"@en .\n')
     problems, _ = check_catalogue(graph_copy / "needling.ttl", graph_copy / "queries")
     assert [p.where for p in problems] == ["queries/label_search.rq"]
     assert "differently with the label index" in problems[0].what
