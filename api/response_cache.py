@@ -2,11 +2,18 @@
 
 Entries are keyed by the graph version as well as the request, so a reload can never serve a stale answer;
 the cache is emptied when the version changes. Only successful GETs of the read API and of the pages that
-show the graph (home, comparison, answers, named-query forms) are kept.
+show the graph (home, comparison, answers, named-query forms) are kept, and only while `keep()` says so
+(never for a remote store, which others may write to).
+
+The key is a digest of the path, the query string and the Accept header exactly as the routes read it
+(repeated Accept lines are joined before this runs, see api/request_head.py), so what a client asked for
+is what it gets. Memory counts every byte an entry holds: body, headers and a fixed cost for the key and
+bookkeeping, so thirty 10 MB Accept headers can no more grow the cache past its budget than large pages.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,8 +30,11 @@ CACHEABLE_PREFIXES = ("/api/queries/", "/api/ask", "/sparql", "/resource/", "/co
 CACHEABLE_PATHS = frozenset({"/"})
 MAX_ENTRY_BYTES = 1_000_000
 MAX_TOTAL_BYTES = 64 * 1024 * 1024
-"""The bodies kept in all, so that a crawl of large pages cannot make the cache the service's memory."""
-_VARY_HEADERS = (b"accept",)
+"""The bytes kept in all, so that a crawl of large pages cannot make the cache the service's memory."""
+ENTRY_OVERHEAD_BYTES = 512
+"""The digest key, the Entry object, the Python objects around its body and headers and the OrderedDict
+slot: about 530 bytes an entry with two headers beside the bytes themselves, measured with tracemalloc."""
+VARY = (b"vary", b"Accept")
 
 
 @dataclass(frozen=True)
@@ -50,6 +60,7 @@ class ResponseCache:
         app: ASGIApp,
         version: Callable[[], str],
         stats: CacheStats | None = None,
+        keep: Callable[[], bool] = lambda: True,
         max_entries: int = 4096,
         max_bytes: int = MAX_TOTAL_BYTES,
     ) -> None:
@@ -57,7 +68,8 @@ class ResponseCache:
         self.version = version
         self.max_entries = max_entries
         self.max_bytes = max_bytes
-        self.entries: OrderedDict[tuple[Any, ...], Entry] = OrderedDict()
+        self.keep = keep
+        self.entries: OrderedDict[bytes, Entry] = OrderedDict()
         self.bytes = 0
         self.stats = stats or CacheStats()
         self._seen_version = ""
@@ -67,6 +79,7 @@ class ResponseCache:
             scope["type"] != "http"
             or scope["method"] != "GET"
             or not (scope["path"].startswith(CACHEABLE_PREFIXES) or scope["path"] in CACHEABLE_PATHS)
+            or not self.keep()
         ):
             await self.app(scope, receive, send)
             return
@@ -81,21 +94,25 @@ class ResponseCache:
         self.stats.misses += 1
         await self.app(scope, receive, self._recorder(key, send))
 
-    def _key(self, scope: Scope, headers: dict[bytes, bytes]) -> tuple[Any, ...]:
+    def _key(self, scope: Scope, headers: dict[bytes, bytes]) -> bytes:
         version = self.version()
         if version != self._seen_version:
             self.entries.clear()
             self.bytes = 0
             self._seen_version = version
-        vary = tuple(headers.get(name, b"") for name in _VARY_HEADERS)
-        return (version, scope["path"], scope.get("query_string", b""), vary)
+        digest = hashlib.blake2b(digest_size=20)
+        for part in (scope["path"].encode("utf-8", "surrogateescape"), scope.get("query_string", b"")):
+            digest.update(len(part).to_bytes(8, "big") + part)
+        digest.update(headers.get(b"accept", b""))
+        return version.encode() + b"|" + digest.digest()
 
-    def _recorder(self, key: tuple[Any, ...], send: Send) -> Send:
+    def _recorder(self, key: bytes, send: Send) -> Send:
         start: Message = {}
         chunks: list[bytes] = []
 
         async def record(message: Message) -> None:
             if message["type"] == "http.response.start":
+                message = {**message, "headers": _with_vary(message.get("headers", []))}
                 start.update(message)
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
@@ -105,22 +122,37 @@ class ResponseCache:
 
         return record
 
-    def _store(self, key: tuple[Any, ...], start: Message, body: bytes) -> None:
+    def _store(self, key: bytes, start: Message, body: bytes) -> None:
         headers = [(k.lower(), v) for k, v in start.get("headers", [])]
         if len(body) > MAX_ENTRY_BYTES or any(k == b"cache-control" and b"no-store" in v for k, v in headers):
             return
-        if key[0] != self._seen_version:
+        if not key.startswith(self._seen_version.encode() + b"|"):
             return  # the graph changed while this request ran
         etag = next((v for k, v in headers if k == b"etag"), None)
-        replaced = self.entries.pop(key, None)
-        if replaced is not None:
-            self.bytes -= len(replaced.body)
-        self.entries[key] = Entry(start["status"], headers, body, etag)
-        self.bytes += len(body)
+        self._drop(key)
+        entry = Entry(start["status"], headers, body, etag)
+        self.entries[key] = entry
+        self.bytes += entry_size(entry)
         self.stats.stored += 1
         while len(self.entries) > self.max_entries or self.bytes > self.max_bytes:
-            _, evicted = self.entries.popitem(last=False)
-            self.bytes -= len(evicted.body)
+            self._drop(next(iter(self.entries)))
+
+    def _drop(self, key: bytes) -> None:
+        dropped = self.entries.pop(key, None)
+        if dropped is not None:
+            self.bytes -= entry_size(dropped)
+
+
+def entry_size(entry: Entry) -> int:
+    return len(entry.body) + sum(len(k) + len(v) for k, v in entry.headers) + ENTRY_OVERHEAD_BYTES
+
+
+def _with_vary(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """Every cached URL answers by Accept (a page, JSON, CSV or Turtle): say so to caches downstream."""
+    for name, value in headers:
+        if name.lower() == b"vary" and b"accept" in value.lower():
+            return headers
+    return [*headers, VARY]
 
 
 async def _replay(entry: Entry, if_none_match: bytes | None, send: Send) -> None:
