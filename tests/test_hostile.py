@@ -1,14 +1,21 @@
 """Hostile input, in one place, named by threat.
 
 Every case expects a refusal a person can read: a 4xx (or a 503 with the code `timeout` when a query
-passes its deadline) with a JSON `{"error": {"code", "message"}}` body, or an HTML error page for a
-browser; never a traceback; and the server answers `/healthz` within a second afterwards.
+passes its deadline, `overloaded` when too many wait) with a JSON `{"error": {"code", "message"}}` body,
+or an HTML error page for a browser; never a traceback; and the server answers `/healthz` within a second
+afterwards.
 
 The bombs (CPU, memory, some parser bombs, raw oversized requests) run against a real uvicorn process
-with a 2 s deadline and a 300 MB worker memory limit; everything else uses the shared TestClient.
+with a 2 s deadline and a 300 MB worker memory limit. The attacks of issue 14 that reach below the app
+(the HTTP parser, threads, connections, a remote store) run against `needling serve` itself, as deployed
+(`tests/real_server.py`), with raw sockets where a client library would tidy the request up; the memory
+test reads the server's RSS and the stall tests time `/healthz` from a second client. Everything else
+uses the shared TestClient.
 
 Threats, one section each: query-language attacks, CPU bombs, memory bombs, parser bombs, parameter
-injection, wrong types, XSS, path tricks, absurd Accept headers, oversized input.
+injection, wrong types, XSS, path tricks, absurd Accept headers, oversized input; then cache poisoning,
+memory through cache keys, header floods, pool starvation, leaked store credentials and stale remote
+answers, client disconnects, methods, the Host header in redirects, slow clients, small leaks.
 """
 
 from __future__ import annotations
