@@ -21,8 +21,8 @@ class JoinedHeaders:
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] == "http":
-            listed = [name for name, _ in scope["headers"] if name in LIST_HEADERS]
-            if len(listed) != len(set(listed)):
+            names = [name for name, _ in scope["headers"]]
+            if names.count(b"accept") > 1 or names.count(b"if-none-match") > 1:
                 scope = {**scope, "headers": joined(scope["headers"])}
         await self.app(scope, receive, send)
 

@@ -5,15 +5,15 @@ the cache is emptied when the version changes. Only successful GETs of the read 
 show the graph (home, comparison, answers, named-query forms) are kept, and only while `keep()` says so
 (never for a remote store, which others may write to).
 
-The key is a digest of the path, the query string and the Accept header exactly as the routes read it
-(repeated Accept lines are joined before this runs, see api/request_head.py), so what a client asked for
-is what it gets. Memory counts every byte an entry holds: body, headers and a fixed cost for the key and
-bookkeeping, so thirty 10 MB Accept headers can no more grow the cache past its budget than large pages.
+The key is the path, the query string and the Accept header exactly as the routes read them (repeated
+Accept lines are joined before this runs, see api/request_head.py), so what a client asked for is what it
+gets. Memory counts every byte an entry holds: key, body, headers and a fixed cost for the bookkeeping, so
+large Accept headers can no more grow the cache past its budget than large pages (thirty 10 MB ones used
+to add 300 MB that no budget counted).
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,10 +31,14 @@ CACHEABLE_PATHS = frozenset({"/"})
 MAX_ENTRY_BYTES = 1_000_000
 MAX_TOTAL_BYTES = 64 * 1024 * 1024
 """The bytes kept in all, so that a crawl of large pages cannot make the cache the service's memory."""
-ENTRY_OVERHEAD_BYTES = 512
-"""The digest key, the Entry object, the Python objects around its body and headers and the OrderedDict
-slot: about 530 bytes an entry with two headers beside the bytes themselves, measured with tracemalloc."""
+ENTRY_OVERHEAD_BYTES = 640
+"""The Entry and key tuples, the Python objects around the key's, body's and headers' bytes and the
+OrderedDict slot: about 620 bytes an entry with two headers beside the bytes themselves (tracemalloc)."""
 VARY = (b"vary", b"Accept")
+
+
+Key = tuple[str, str, bytes, bytes]
+"""(graph version, path, query string, Accept)."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,8 @@ class Entry:
     headers: list[tuple[bytes, bytes]]
     body: bytes
     etag: bytes | None
+    size: int = 0
+    """What the entry counts against the budget, its key included."""
 
 
 @dataclass
@@ -69,7 +75,7 @@ class ResponseCache:
         self.max_entries = max_entries
         self.max_bytes = max_bytes
         self.keep = keep
-        self.entries: OrderedDict[bytes, Entry] = OrderedDict()
+        self.entries: OrderedDict[Key, Entry] = OrderedDict()
         self.bytes = 0
         self.stats = stats or CacheStats()
         self._seen_version = ""
@@ -94,19 +100,15 @@ class ResponseCache:
         self.stats.misses += 1
         await self.app(scope, receive, self._recorder(key, send))
 
-    def _key(self, scope: Scope, headers: dict[bytes, bytes]) -> bytes:
+    def _key(self, scope: Scope, headers: dict[bytes, bytes]) -> Key:
         version = self.version()
         if version != self._seen_version:
             self.entries.clear()
             self.bytes = 0
             self._seen_version = version
-        digest = hashlib.blake2b(digest_size=20)
-        for part in (scope["path"].encode("utf-8", "surrogateescape"), scope.get("query_string", b"")):
-            digest.update(len(part).to_bytes(8, "big") + part)
-        digest.update(headers.get(b"accept", b""))
-        return version.encode() + b"|" + digest.digest()
+        return (version, scope["path"], scope.get("query_string", b""), headers.get(b"accept", b""))
 
-    def _recorder(self, key: bytes, send: Send) -> Send:
+    def _recorder(self, key: Key, send: Send) -> Send:
         start: Message = {}
         chunks: list[bytes] = []
 
@@ -122,29 +124,31 @@ class ResponseCache:
 
         return record
 
-    def _store(self, key: bytes, start: Message, body: bytes) -> None:
+    def _store(self, key: Key, start: Message, body: bytes) -> None:
         headers = [(k.lower(), v) for k, v in start.get("headers", [])]
         if len(body) > MAX_ENTRY_BYTES or any(k == b"cache-control" and b"no-store" in v for k, v in headers):
             return
-        if not key.startswith(self._seen_version.encode() + b"|"):
+        if key[0] != self._seen_version:
             return  # the graph changed while this request ran
         etag = next((v for k, v in headers if k == b"etag"), None)
         self._drop(key)
-        entry = Entry(start["status"], headers, body, etag)
-        self.entries[key] = entry
-        self.bytes += entry_size(entry)
+        size = entry_size(key, headers, body)
+        self.entries[key] = Entry(start["status"], headers, body, etag, size)
+        self.bytes += size
         self.stats.stored += 1
         while len(self.entries) > self.max_entries or self.bytes > self.max_bytes:
             self._drop(next(iter(self.entries)))
 
-    def _drop(self, key: bytes) -> None:
+    def _drop(self, key: Key) -> None:
         dropped = self.entries.pop(key, None)
         if dropped is not None:
-            self.bytes -= entry_size(dropped)
+            self.bytes -= dropped.size
 
 
-def entry_size(entry: Entry) -> int:
-    return len(entry.body) + sum(len(k) + len(v) for k, v in entry.headers) + ENTRY_OVERHEAD_BYTES
+def entry_size(key: Key, headers: list[tuple[bytes, bytes]], body: bytes) -> int:
+    _, path, query, accept = key
+    held = len(path) + len(query) + len(accept) + len(body) + sum(len(k) + len(v) for k, v in headers)
+    return held + ENTRY_OVERHEAD_BYTES
 
 
 def _with_vary(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
