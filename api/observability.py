@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import json
 import logging
+import os
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -43,18 +45,23 @@ class Metrics:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.requests: Counter[tuple[str, str, int]] = Counter()
-        self.buckets: Counter[tuple[str, float]] = Counter()
+        self.slots: dict[str, list[int]] = {}
+        """Per path group, requests per latency bucket (the last: over the largest); cumulated on render."""
         self.sums: dict[str, float] = {}
         self.counts: Counter[str] = Counter()
 
     def observe(self, method: str, group: str, status: int, seconds: float) -> None:
+        # One bucket incremented, found by bisection: counting into every bucket it fits cost 13 dict
+        # updates a request: 9 us, where this takes 1.4 us (timeit, on a busy 2-core machine).
+        index = bisect.bisect_left(BUCKETS, seconds)
         with self._lock:
             self.requests[(method, group, status)] += 1
             self.sums[group] = self.sums.get(group, 0.0) + seconds
             self.counts[group] += 1
-            for bound in BUCKETS:
-                if seconds <= bound:
-                    self.buckets[(group, bound)] += 1
+            slots = self.slots.get(group)
+            if slots is None:
+                slots = self.slots[group] = [0] * (len(BUCKETS) + 1)
+            slots[index] += 1
 
     def render(self, gauges: dict[str, tuple[str, float]]) -> str:
         """The Prometheus text exposition format, version 0.0.4."""
@@ -72,10 +79,9 @@ class Metrics:
                 "# TYPE needling_request_duration_seconds histogram",
             ]
             for group in sorted(self.counts):
-                for bound in BUCKETS:
+                for bound, within in zip(BUCKETS, itertools.accumulate(self.slots[group]), strict=False):
                     lines.append(
-                        f'needling_request_duration_seconds_bucket{{path="{group}",le="{bound}"}} '
-                        f"{self.buckets[(group, bound)]}"
+                        f'needling_request_duration_seconds_bucket{{path="{group}",le="{bound}"}} {within}'
                     )
                 lines.append(
                     f'needling_request_duration_seconds_bucket{{path="{group}",le="+Inf"}} {self.counts[group]}'
@@ -110,7 +116,7 @@ class AccessLog:
         start = self.clock()
         scope[ARRIVED] = time.monotonic()  # the query deadline counts from here (api/query_lane.py)
         given = dict(scope["headers"]).get(b"x-request-id", b"")[:64]
-        request_id = given.decode("latin-1") if given.replace(b"-", b"").isalnum() else uuid.uuid4().hex
+        request_id = given.decode("latin-1") if given.replace(b"-", b"").isalnum() else os.urandom(16).hex()
         status = 500
 
         async def send_with_id(message: dict[str, Any]) -> None:
