@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import os
-import signal
 import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -20,13 +17,9 @@ from pathlib import Path
 
 import httpx
 
+from bench.procs import Server, free_port, rss_mb, servers_stopped_on_exit
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass(frozen=True)
@@ -43,10 +36,9 @@ class Served:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
     def rss_mb(self) -> float:
-        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-        raise AssertionError("no VmRSS")
+        rss = rss_mb(self.pid)
+        assert rss is not None, f"no VmRSS for {self.pid}"
+        return rss
 
 
 @contextlib.contextmanager
@@ -54,46 +46,14 @@ def needling_serve(*args: str, **env: str) -> Iterator[Served]:
     """`python -m kg serve` (the `needling serve` command) on a free port, with NEEDLING_* settings from
     `env`; its base URL, pid and log. Stopped with its workers (its own process group) on leaving."""
     port = free_port()
-    inherited = {key: value for key, value in os.environ.items() if not key.startswith("NEEDLING_")}
-    environment = {**inherited, "NEEDLING_WATCH": "false", **env}
     command = [sys.executable, "-m", "kg", "serve", "--host", "127.0.0.1", "--port", str(port), *args]
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as folder, servers_stopped_on_exit() as started:
         log = Path(folder) / "server.log"
-        with log.open("wb") as out:
-            process = subprocess.Popen(
-                command, cwd=ROOT, env=environment, stdout=out, stderr=out, start_new_session=True
-            )
-        served = Served(f"http://127.0.0.1:{port}", process.pid, log)
-        try:
-            _wait_ready(process, served)
-            yield served
-        finally:
-            _stop(process)
-
-
-def _wait_ready(process: subprocess.Popen[bytes], served: Served) -> None:
-    give_up = time.monotonic() + 60
-    while time.monotonic() < give_up:
-        if process.poll() is not None:
-            raise AssertionError(
-                f"needling serve exited with {process.returncode}:\n{served.log_text()[-3000:]}"
-            )
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{served.base}/healthz", timeout=1).status_code == 200:
-                return
-        time.sleep(0.1)
-    raise AssertionError(f"needling serve did not answer within 60 s:\n{served.log_text()[-3000:]}")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    for sig, grace in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, sig)
-        try:
-            process.wait(timeout=grace)
-            return
-        except subprocess.TimeoutExpired:
-            continue
+        server = Server("needling serve", command, log=log, env={"NEEDLING_WATCH": "false", **env}, cwd=ROOT)
+        started.append(server.start())
+        base = f"http://127.0.0.1:{port}"
+        server.wait_ready(f"{base}/healthz", timeout_s=60)
+        yield Served(base, server.pid, log)
 
 
 # --------------------------------------------------------------------------- raw requests
