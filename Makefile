@@ -4,7 +4,7 @@ PIP := $(PYTHON) -m pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: serve test install install-test browser lint bench
+.PHONY: serve test install install-test browser lint bench audit
 
 serve: install
 	$(PYTHON) -m kg serve --host $(HOST) --port $(PORT)
@@ -26,6 +26,10 @@ browser:
 		echo "installing Debian's chromium for the browser tests"; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+# Audits the installed dependencies when a vulnerability database answers; says NOT RUN when none does.
+audit: install-test
+	$(PYTHON) .ci/audit.py
 
 lint:
 	$(PYTHON) -m ruff check .

@@ -16,15 +16,17 @@ from starlette.concurrency import run_in_threadpool
 from api.errors import install_error_handlers
 from api.observability import AccessLog
 from api.reload import Reloader
+from api.request_head import HeadAsGet, JoinedHeaders
 from api.response_cache import ResponseCache
 from api.routes import ask, docs, health, metrics, pages, queries, query_pages, resource, sparql
 from api.security_headers import SecurityHeaders
 from api.settings import Settings
 from api.state import Runtime, Snapshot
+from kg.credentials import read_credentials
 from kg.engine import KnowledgeGraph, open_graph
 from kg.qa import answerer_for
 from kg.sandbox import SandboxPool
-from kg.store import EmbeddedStore
+from kg.store import EmbeddedStore, RemoteStore
 
 log = logging.getLogger("needling.api")
 STATIC = Path(__file__).resolve().parent / "static"
@@ -40,6 +42,7 @@ def load_snapshot(settings: Settings) -> Snapshot:
         settings.ontology,
         settings.queries,
         store_url=settings.store,
+        store_auth=_store_auth(settings),
         row_cap=settings.row_cap,
         result_cache_rows=settings.result_cache_rows,
         progress=_log_progress,
@@ -58,6 +61,24 @@ def load_snapshot(settings: Settings) -> Snapshot:
             time.perf_counter() - started,
         )
     return Snapshot(graph=graph, pool=None)
+
+
+def refresh_remote(snapshot: Snapshot, settings: Settings) -> Snapshot:
+    """A remote store's graph as it is now: its triples counted again and a fresh question answerer (its
+    vocabulary read again), on the same connection. Answers themselves are never kept for a remote store."""
+    store = snapshot.graph.store
+    assert isinstance(store, RemoteStore)
+    store.refresh()
+    graph = KnowledgeGraph(store, snapshot.graph.catalogue, settings.row_cap, settings.result_cache_rows)
+    answerer_for(graph)
+    return Snapshot(graph=graph, pool=None)
+
+
+def _store_auth(settings: Settings) -> tuple[str, str] | None:
+    if not settings.store:
+        return None
+    password = settings.store_password.get_secret_value() if settings.store_password else None
+    return read_credentials(settings.store_user, password, settings.store_password_file)
 
 
 def _log_progress(triples: int, done: int, total: int) -> None:
@@ -110,6 +131,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.reloader = reloader
         if settings.watch and isinstance(current.graph.store, EmbeddedStore):
             reloader.start()
+        elif isinstance(current.graph.store, RemoteStore) and settings.store_refresh_s > 0:
+            reloader.start_refresh(refresh_remote, settings.store_refresh_s)
         log.info(
             "needling-kg serving http://%s:%d with %d triples from the %s",
             settings.host,
@@ -129,23 +152,31 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        redirect_slashes=False,  # Starlette's redirects name the Host header; api/errors.py redirects relatively
     )
     app.state.runtime = runtime
     install_error_handlers(app)
-    # Order matters: the cache sits inside CORS, so answers from the cache get CORS headers too.
+    # Order matters (the last added runs first): repeated headers are joined before anything reads them;
+    # the access log sees every request as sent (HEAD too); HEAD is answered as GET by the routes and the
+    # cache; the cache sits inside CORS, so answers from the cache get CORS headers too.
     app.add_middleware(
-        ResponseCache, version=lambda: runtime.snapshot.graph.version, stats=runtime.cache_stats
+        ResponseCache,
+        version=lambda: runtime.snapshot.graph.version,
+        stats=runtime.cache_stats,
+        keep=lambda: runtime.snapshot.graph.store.static,  # others may write to a remote store: keep nothing
     )
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(HeadAsGet)
     app.add_middleware(AccessLog, metrics=runtime.metrics, enabled=settings.access_log)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
         allow_credentials=False,
-        allow_methods=["GET", "POST", "OPTIONS"],
-        allow_headers=["Accept", "Content-Type", "If-None-Match"],
-        expose_headers=["ETag", "X-Row-Cap-Truncated", "X-Request-ID"],
+        allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
+        allow_headers=["Accept", "Content-Type", "If-None-Match", "X-Request-ID"],
+        expose_headers=["ETag", "Link", "Retry-After", "X-Row-Cap-Truncated", "X-Request-ID"],
     )
+    app.add_middleware(JoinedHeaders)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount("/docs-assets", docs.assets, name="docs-assets")
     app.include_router(health.router)

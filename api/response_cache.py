@@ -2,7 +2,14 @@
 
 Entries are keyed by the graph version as well as the request, so a reload can never serve a stale answer;
 the cache is emptied when the version changes. Only successful GETs of the read API and of the pages that
-show the graph (home, comparison, answers, named-query forms) are kept.
+show the graph (home, comparison, answers, named-query forms) are kept, and only while `keep()` says so
+(never for a remote store, which others may write to).
+
+The key is the path, the query string and the Accept header exactly as the routes read them (repeated
+Accept lines are joined before this runs, see api/request_head.py), so what a client asked for is what it
+gets. Memory counts every byte an entry holds: key, body, headers and a fixed cost for the bookkeeping, so
+large Accept headers can no more grow the cache past its budget than large pages (thirty 10 MB ones used
+to add 300 MB that no budget counted).
 """
 
 from __future__ import annotations
@@ -23,8 +30,15 @@ CACHEABLE_PREFIXES = ("/api/queries/", "/api/ask", "/sparql", "/resource/", "/co
 CACHEABLE_PATHS = frozenset({"/"})
 MAX_ENTRY_BYTES = 1_000_000
 MAX_TOTAL_BYTES = 64 * 1024 * 1024
-"""The bodies kept in all, so that a crawl of large pages cannot make the cache the service's memory."""
-_VARY_HEADERS = (b"accept",)
+"""The bytes kept in all, so that a crawl of large pages cannot make the cache the service's memory."""
+ENTRY_OVERHEAD_BYTES = 640
+"""The Entry and key tuples, the Python objects around the key's, body's and headers' bytes and the
+OrderedDict slot: about 620 bytes an entry with two headers beside the bytes themselves (tracemalloc)."""
+VARY = (b"vary", b"Accept")
+
+
+Key = tuple[str, str, bytes, bytes]
+"""(graph version, path, query string, Accept)."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +47,8 @@ class Entry:
     headers: list[tuple[bytes, bytes]]
     body: bytes
     etag: bytes | None
+    size: int = 0
+    """What the entry counts against the budget, its key included."""
 
 
 @dataclass
@@ -50,6 +66,7 @@ class ResponseCache:
         app: ASGIApp,
         version: Callable[[], str],
         stats: CacheStats | None = None,
+        keep: Callable[[], bool] = lambda: True,
         max_entries: int = 4096,
         max_bytes: int = MAX_TOTAL_BYTES,
     ) -> None:
@@ -57,7 +74,8 @@ class ResponseCache:
         self.version = version
         self.max_entries = max_entries
         self.max_bytes = max_bytes
-        self.entries: OrderedDict[tuple[Any, ...], Entry] = OrderedDict()
+        self.keep = keep
+        self.entries: OrderedDict[Key, Entry] = OrderedDict()
         self.bytes = 0
         self.stats = stats or CacheStats()
         self._seen_version = ""
@@ -67,6 +85,7 @@ class ResponseCache:
             scope["type"] != "http"
             or scope["method"] != "GET"
             or not (scope["path"].startswith(CACHEABLE_PREFIXES) or scope["path"] in CACHEABLE_PATHS)
+            or not self.keep()
         ):
             await self.app(scope, receive, send)
             return
@@ -81,21 +100,21 @@ class ResponseCache:
         self.stats.misses += 1
         await self.app(scope, receive, self._recorder(key, send))
 
-    def _key(self, scope: Scope, headers: dict[bytes, bytes]) -> tuple[Any, ...]:
+    def _key(self, scope: Scope, headers: dict[bytes, bytes]) -> Key:
         version = self.version()
         if version != self._seen_version:
             self.entries.clear()
             self.bytes = 0
             self._seen_version = version
-        vary = tuple(headers.get(name, b"") for name in _VARY_HEADERS)
-        return (version, scope["path"], scope.get("query_string", b""), vary)
+        return (version, scope["path"], scope.get("query_string", b""), headers.get(b"accept", b""))
 
-    def _recorder(self, key: tuple[Any, ...], send: Send) -> Send:
+    def _recorder(self, key: Key, send: Send) -> Send:
         start: Message = {}
         chunks: list[bytes] = []
 
         async def record(message: Message) -> None:
             if message["type"] == "http.response.start":
+                message = {**message, "headers": _with_vary(message.get("headers", []))}
                 start.update(message)
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
@@ -105,22 +124,39 @@ class ResponseCache:
 
         return record
 
-    def _store(self, key: tuple[Any, ...], start: Message, body: bytes) -> None:
+    def _store(self, key: Key, start: Message, body: bytes) -> None:
         headers = [(k.lower(), v) for k, v in start.get("headers", [])]
         if len(body) > MAX_ENTRY_BYTES or any(k == b"cache-control" and b"no-store" in v for k, v in headers):
             return
         if key[0] != self._seen_version:
             return  # the graph changed while this request ran
         etag = next((v for k, v in headers if k == b"etag"), None)
-        replaced = self.entries.pop(key, None)
-        if replaced is not None:
-            self.bytes -= len(replaced.body)
-        self.entries[key] = Entry(start["status"], headers, body, etag)
-        self.bytes += len(body)
+        self._drop(key)
+        size = entry_size(key, headers, body)
+        self.entries[key] = Entry(start["status"], headers, body, etag, size)
+        self.bytes += size
         self.stats.stored += 1
         while len(self.entries) > self.max_entries or self.bytes > self.max_bytes:
-            _, evicted = self.entries.popitem(last=False)
-            self.bytes -= len(evicted.body)
+            self._drop(next(iter(self.entries)))
+
+    def _drop(self, key: Key) -> None:
+        dropped = self.entries.pop(key, None)
+        if dropped is not None:
+            self.bytes -= dropped.size
+
+
+def entry_size(key: Key, headers: list[tuple[bytes, bytes]], body: bytes) -> int:
+    _, path, query, accept = key
+    held = len(path) + len(query) + len(accept) + len(body) + sum(len(k) + len(v) for k, v in headers)
+    return held + ENTRY_OVERHEAD_BYTES
+
+
+def _with_vary(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """Every cached URL answers by Accept (a page, JSON, CSV or Turtle): say so to caches downstream."""
+    for name, value in headers:
+        if name.lower() == b"vary" and b"accept" in value.lower():
+            return headers
+    return [*headers, VARY]
 
 
 async def _replay(entry: Entry, if_none_match: bytes | None, send: Send) -> None:

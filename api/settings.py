@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from kg import DEFAULT_ONTOLOGY, DEFAULT_QUERIES, DEFAULT_SHAPES
@@ -20,6 +21,10 @@ class Settings(BaseSettings):
     queries: Path = DEFAULT_QUERIES
     shapes: Path = DEFAULT_SHAPES
     store: str | None = None
+    store_user: str | None = None
+    store_password: SecretStr | None = None
+    store_password_file: Path | None = None
+    store_refresh_s: float = 10.0
     deadline_s: float = 5.0
     row_cap: int = 10_000
     result_cache_rows: int = 50_000
@@ -27,7 +32,15 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_000_000
     max_question_chars: int = 500
     workers: int = 2
+    max_waiting_queries: int = 32
     worker_memory_mb: int = 1024
     watch: bool = True
     access_log: bool = True
     cache_max_age_s: int = 60
+    max_head_bytes: int = 98_304
+    max_header_bytes: int = 8_192
+    max_headers: int = 100
+    header_timeout_s: float = 10.0
+    body_timeout_s: float = 30.0
+    keep_alive_s: float = 5.0
+    max_connections: int = 1_000

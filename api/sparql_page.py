@@ -26,7 +26,9 @@ def prologue() -> str:
     return "\n".join(f"PREFIX {p}: <{PREFIXES[p]}>" for p in EDITOR_PREFIXES)
 
 
-def render_query_page(snapshot: Snapshot, query: str | None, max_query_chars: int) -> Response:
+def render_query_page(
+    snapshot: Snapshot, query: str | None, max_query_chars: int, arrived: float | None = None
+) -> Response:
     """Run the query if there is one (in the sandbox, like any other) and show it with its results."""
     context: dict[str, Any] = {
         "query": query if query is not None else f"{prologue()}\n\n{STARTER}",
@@ -41,7 +43,7 @@ def render_query_page(snapshot: Snapshot, query: str | None, max_query_chars: in
         "status": 200,
     }
     if query:
-        context.update(_run(snapshot, query, max_query_chars))
+        context.update(_run(snapshot, query, max_query_chars, arrived))
         if context["result"] is not None or context["boolean"] is not None:
             encoded = urlencode({"query": query})
             context["downloads"] = {
@@ -51,7 +53,7 @@ def render_query_page(snapshot: Snapshot, query: str | None, max_query_chars: in
     return render("sparql.html", status=context.pop("status"), **context)
 
 
-def _run(snapshot: Snapshot, query: str, max_query_chars: int) -> dict[str, Any]:
+def _run(snapshot: Snapshot, query: str, max_query_chars: int, arrived: float | None) -> dict[str, Any]:
     try:
         guarded = check_query(query, max_length=max_query_chars)
     except QueryRefused as exc:
@@ -63,7 +65,7 @@ def _run(snapshot: Snapshot, query: str, max_query_chars: int) -> dict[str, Any]
             "status": 400,
         }
     try:
-        body = _results_json(snapshot, guarded.text)
+        body = _results_json(snapshot, guarded.text, arrived)
     except QueryTimeout as exc:
         return {"error": f"The query took too long and was stopped (timeout): {exc}", "status": 503}
     except (QueryFailed, SandboxError, SyntaxError, ValueError) as exc:
@@ -76,10 +78,10 @@ def _run(snapshot: Snapshot, query: str, max_query_chars: int) -> dict[str, Any]
     return {"result": {"vars": names, "rows": rows}}
 
 
-def _results_json(snapshot: Snapshot, text: str) -> bytes:
+def _results_json(snapshot: Snapshot, text: str, arrived: float | None) -> bytes:
     store = snapshot.graph.store
     if isinstance(store, RemoteStore):
         return store.raw(text, "application/sparql-results+json")[0]
     if snapshot.pool is None:
         raise SandboxError("the query workers are not running yet; try again shortly")
-    return snapshot.pool.run(text, "json").body
+    return snapshot.pool.run(text, "json", started=arrived).body

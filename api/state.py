@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from api.observability import Metrics
+from api.query_lane import QueryLane
 from api.response_cache import CacheStats
 from api.settings import Settings
 from kg.engine import KnowledgeGraph
@@ -31,6 +32,7 @@ class Runtime:
         self.last_reload_error: str | None = None
         self.cache_stats = CacheStats()
         self.metrics = Metrics()
+        self.lane = QueryLane(settings.workers + settings.max_waiting_queries, settings.deadline_s)
 
     @property
     def snapshot(self) -> Snapshot:

@@ -46,6 +46,12 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the HTTP service")
     serve.add_argument("--host", default=os.environ.get("NEEDLING_HOST", "127.0.0.1"))
     serve.add_argument("--port", type=int, default=int(os.environ.get("NEEDLING_PORT", "8000")))
+    serve.add_argument(
+        "--fd",
+        type=int,
+        default=None,
+        help="serve on this inherited listening socket (socket activation, tests)",
+    )
     _graph_options(serve)
     serve.set_defaults(handler=_serve)
 
@@ -95,9 +101,18 @@ def _graph_options(parser: argparse.ArgumentParser, *, store: bool = True) -> No
 
 
 def _open(args: argparse.Namespace) -> KnowledgeGraph:
+    from kg.credentials import read_credentials
     from kg.engine import open_graph
 
-    return open_graph(args.ontology, args.queries, store_url=getattr(args, "store", None))
+    store = getattr(args, "store", None)
+    env = os.environ
+    secret_file = env.get("NEEDLING_STORE_PASSWORD_FILE")
+    auth = read_credentials(
+        env.get("NEEDLING_STORE_USER"),
+        env.get("NEEDLING_STORE_PASSWORD"),
+        Path(secret_file) if secret_file else None,
+    )
+    return open_graph(args.ontology, args.queries, store_url=store, store_auth=auth if store else None)
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kg.catalogue import Catalogue, NamedQuery, load_catalogue, without_header
+from kg.credentials import Auth
 from kg.labels import LabelIndex
 from kg.paging import Page
 from kg.params import bind_params, with_bindings, with_candidates
@@ -180,11 +181,13 @@ def open_graph(
     queries: Path,
     *,
     store_url: str | None = None,
+    store_auth: Auth | None = None,
     row_cap: int = DEFAULT_ROW_CAP,
     result_cache_rows: int = DEFAULT_MAX_ROWS,
     progress: Progress | None = None,
 ) -> KnowledgeGraph:
     """Load the catalogue first (cheap, fails fast), then the embedded store or connect to the remote one."""
     catalogue = load_catalogue(queries)
-    store: GraphStore = RemoteStore(store_url) if store_url else EmbeddedStore.load(ontology, progress)
+    store: GraphStore
+    store = RemoteStore(store_url, auth=store_auth) if store_url else EmbeddedStore.load(ontology, progress)
     return KnowledgeGraph(store, catalogue, row_cap, result_cache_rows)

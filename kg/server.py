@@ -27,6 +27,10 @@ def serve(args: argparse.Namespace) -> int:
         factory=True,
         host=args.host,
         port=args.port,
+        fd=args.fd,
+        # httptools with limits on the request head, read timeouts and a connection cap (NEEDLING_* settings)
+        http="api.connection:LimitedHttpProtocol",
+        ws="none",  # no route takes a WebSocket: no upgrade to offer
         log_level="warning",
         access_log=False,
         proxy_headers=False,

@@ -11,6 +11,7 @@ from typing import BinaryIO, Protocol, cast
 import httpx
 import pyoxigraph as ox
 
+from kg.credentials import Auth, CredentialsError, merge, redact, split_url
 from kg.terms import PREFIXES, Row, Term
 
 Progress = Callable[[int, int, int], None]
@@ -93,7 +94,9 @@ class EmbeddedStore:
         self.source = source
         self.version = version
         self.triples = len(store)
-        self.description = f"embedded pyoxigraph store loaded from {source}"
+        self.description = (
+            f"embedded pyoxigraph store loaded from {source.name}"  # no path: /healthz is public
+        )
 
     @classmethod
     def load(cls, path: Path, progress: Progress | None = None) -> EmbeddedStore:
@@ -163,14 +166,25 @@ class RemoteStore:
 
     static = False  # others may write to it: no index of ours could be trusted to stay true
 
-    def __init__(self, url: str, *, timeout_s: float = _REMOTE_TIMEOUT_S) -> None:
+    def __init__(self, url: str, *, auth: Auth | None = None, timeout_s: float = _REMOTE_TIMEOUT_S) -> None:
+        clean, in_url = split_url(url)
         if not url.startswith(("http://", "https://")):
-            raise StoreError(f"--store must be an http(s) URL of a SPARQL endpoint, got {url!r}")
-        self.url = url
-        self.description = f"remote SPARQL endpoint {url}"
-        self._client = httpx.Client(timeout=timeout_s, follow_redirects=False)
+            raise StoreError(f"--store must be an http(s) URL of a SPARQL endpoint, got {clean!r}")
+        try:
+            self._auth = merge(in_url, auth)
+        except CredentialsError as exc:
+            raise StoreError(str(exc)) from None
+        self.url = clean  # credentials never in the URL: not in /healthz, an error or httpx's log lines
+        self.description = f"remote SPARQL endpoint {clean}"
+        self._client = httpx.Client(timeout=timeout_s, follow_redirects=False, auth=self._auth)
+        self.triples = 0
+        self.version = ""
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Count the triples again, and take a version from the count (others may have written)."""
         self.triples = self._count()
-        self.version = hashlib.sha256(f"{url}|{self.triples}".encode()).hexdigest()[:16]
+        self.version = hashlib.sha256(f"{self.url}|{self.triples}".encode()).hexdigest()[:16]
 
     def _post(self, sparql: str, accept: str) -> httpx.Response:
         try:
@@ -180,10 +194,13 @@ class RemoteStore:
                 headers={"Content-Type": "application/sparql-query", "Accept": accept},
             )
         except httpx.HTTPError as exc:
-            raise StoreError(f"cannot reach the SPARQL endpoint {self.url}: {exc}") from None
+            raise StoreError(
+                redact(f"cannot reach the SPARQL endpoint {self.url}: {exc}", self._auth)
+            ) from None
         if response.status_code != 200:
             first_line = response.text.strip().splitlines()[0][:200] if response.text.strip() else ""
-            raise StoreError(f"the SPARQL endpoint answered {response.status_code}: {first_line}")
+            message = f"the SPARQL endpoint answered {response.status_code}: {first_line}"
+            raise StoreError(redact(message, self._auth))
         return response
 
     def raw(self, sparql: str, accept: str) -> tuple[bytes, str]:

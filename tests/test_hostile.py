@@ -1,31 +1,53 @@
 """Hostile input, in one place, named by threat.
 
 Every case expects a refusal a person can read: a 4xx (or a 503 with the code `timeout` when a query
-passes its deadline) with a JSON `{"error": {"code", "message"}}` body, or an HTML error page for a
-browser; never a traceback; and the server answers `/healthz` within a second afterwards.
+passes its deadline, `overloaded` when too many wait) with a JSON `{"error": {"code", "message"}}` body,
+or an HTML error page for a browser; never a traceback; and the server answers `/healthz` within a second
+afterwards.
 
 The bombs (CPU, memory, some parser bombs, raw oversized requests) run against a real uvicorn process
-with a 2 s deadline and a 300 MB worker memory limit; everything else uses the shared TestClient.
+with a 2 s deadline and a 300 MB worker memory limit. The attacks of issue 14 that reach below the app
+(the HTTP parser, threads, connections, a remote store) run against `needling serve` itself, as deployed
+(`tests/real_server.py`), with raw sockets where a client library would tidy the request up; the memory
+test reads the server's RSS and the stall tests time `/healthz` from a second client. Everything else
+uses the shared TestClient.
 
 Threats, one section each: query-language attacks, CPU bombs, memory bombs, parser bombs, parameter
-injection, wrong types, XSS, path tricks, absurd Accept headers, oversized input.
+injection, wrong types, XSS, path tricks, absurd Accept headers, oversized input; then cache poisoning,
+memory through cache keys, header floods, pool starvation, leaked store credentials and stale remote
+answers, client disconnects, methods, the Host header in redirects, slow clients, small leaks.
 """
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import re
 import select
+import shutil
 import socket
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from real_server import (
+    PasswordProxy,
+    Served,
+    connect,
+    needling_serve,
+    raw_exchange,
+    read_until_closed,
+    send_head_in_chunks,
+    status_of,
+    timed_health,
+)
+from test_remote_store import oxigraph_server
 from test_sparql import running_server
 
 from kg import DEFAULT_QUERIES
@@ -778,6 +800,24 @@ class TestAbsurdAcceptHeaders:
             assert len(error["message"]) < 1000, "the message should not echo a 100 KB header"
         assert_healthy(client)
 
+    @pytest.mark.parametrize("target", ["named_query", "resource", "sparql"])
+    def test_the_preferred_type_after_40_unknown_ones_is_still_served(
+        self, client: TestClient, target: str
+    ) -> None:
+        wanted = {"named_query": "text/csv", "resource": "text/turtle", "sparql": "text/csv"}[target]
+        accept = ", ".join([f"application/x-unknown-{n}" for n in range(40)] + [wanted])
+        response = client.get(ACCEPT_TARGETS[target], headers={"Accept": accept})
+        assert response.status_code == 200, response.text[:300]
+        assert response.headers["content-type"].startswith(wanted)
+
+    @pytest.mark.parametrize("bad_q", ["NaN", "nan", "inf", "-inf", "1e-1", "2", "0x1", ""])
+    def test_an_invalid_q_is_never_preferred(self, client: TestClient, bad_q: str) -> None:
+        response = client.get(
+            ACCEPT_TARGETS["resource"], headers={"Accept": f"text/turtle;q={bad_q}, text/html"}
+        )
+        assert response.status_code == 200, response.text[:300]
+        assert response.headers["content-type"].startswith("text/html"), bad_q
+
     @pytest.mark.server
     def test_100_kb_accept_on_a_real_server(self, server: str, live: httpx.Client) -> None:
         response = live.get(ACCEPT_TARGETS["named_query"], headers={"Accept": ABSURD_ACCEPTS["100_kb"]})
@@ -812,3 +852,504 @@ class TestOversizedInput:
         # Refused by uvicorn's HTTP parser (a plain-text 400) before the app sees it.
         assert_raw_refusal(*raw_get(server, path + "a" * 100_000))
         assert_healthy(live)
+
+
+# =========================================================================== `needling serve` as deployed
+# The threats below reach the server below the app (its HTTP parser, its threads, its connections), so they
+# run against `python -m kg serve` itself, as deployed, with a 2 s deadline.
+
+
+@pytest.fixture(scope="module")
+def deployed() -> Iterator[Served]:
+    with needling_serve(NEEDLING_DEADLINE_S=str(DEADLINE_S)) as served:
+        yield served
+
+
+def request_bytes(method: str, target: str, headers: list[tuple[str, str]], body: bytes = b"") -> bytes:
+    lines = [f"{method} {target} HTTP/1.1", "Host: 127.0.0.1", "Connection: close"]
+    lines += [f"{name}: {value}" for name, value in headers]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+
+
+def parse_answer(answer: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Status, headers (lower-case names, repeated ones joined) and body of a raw HTTP/1.1 answer."""
+    head, _, body = answer.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers: dict[str, str] = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        key = name.strip().lower()
+        headers[key] = f"{headers[key]}, {value.strip()}" if key in headers else value.strip()
+    return int(lines[0].split()[1]), headers, body
+
+
+def metric(base: str, line_start: str) -> float:
+    """The value of the first /metrics line starting with `line_start` (0 when absent)."""
+    text = httpx.get(f"{base}/metrics", timeout=5).text
+    found = [line for line in text.splitlines() if line.startswith(line_start)]
+    return float(found[0].rsplit(" ", 1)[1]) if found else 0.0
+
+
+# =========================================================================== cache poisoning
+
+# name -> (URL, the attacker's Accept lines, the victim's Accept lines, the media type the victim must get)
+POISONINGS: dict[str, tuple[str, list[str], list[str], str]] = {
+    "csv_for_json_clients": (
+        "/api/queries/cost_of_modality?modality=acupuncture",
+        ["text/csv", "application/json"],
+        ["application/json"],
+        "application/json",
+    ),
+    "turtle_for_browsers": ("/resource/acupuncture", ["text/turtle", BROWSER], [BROWSER], "text/html"),
+    "the_query_page_for_curl": (
+        "/sparql?query=" + quote("SELECT ?s WHERE { ?s ?p ?o } LIMIT 3"),
+        ["text/html", "*/*"],
+        ["*/*"],
+        "application/sparql-results+json",
+    ),
+    "an_empty_second_accept_for_clients_that_send_none": (
+        "/api/queries/cost_of_modality?modality=dry-needling",
+        ["text/csv", ""],
+        [],
+        "application/json",
+    ),
+}
+
+
+@pytest.mark.server
+class TestCachePoisoning:
+    @pytest.mark.parametrize("case", POISONINGS)
+    def test_repeated_accept_headers_cannot_choose_what_others_get(self, deployed: Served, case: str) -> None:
+        target, attacker, victim, expected = POISONINGS[case]
+        status, headers, _ = parse_answer(
+            raw_exchange(deployed, request_bytes("GET", target, [("Accept", a) for a in attacker]))
+        )
+        assert status == 200 and "accept" in headers.get("vary", "").lower(), (status, headers)
+        for _ in range(2):  # the first answer may be built afresh; the second comes from the cache
+            status, headers, body = parse_answer(
+                raw_exchange(deployed, request_bytes("GET", target, [("Accept", v) for v in victim]))
+            )
+            assert status == 200, body[:300]
+            assert headers["content-type"].startswith(expected), f"{case}: got {headers['content-type']}"
+            assert "accept" in headers.get("vary", "").lower(), headers
+
+
+# =========================================================================== memory through cache keys
+
+
+@pytest.mark.server
+@pytest.mark.slow
+def test_thirty_10_mb_accept_headers_leave_memory_flat(deployed: Served) -> None:
+    """Thirty GETs of /compare, each with its own 10 MB Accept: refused as they come, nothing kept."""
+    before = deployed.rss_mb()
+    statuses = []
+    for n in range(30):
+        head = request_bytes("GET", "/compare", [("Accept", f"text/html;v={n}, " + "a" * 10_000_000)])
+        answer, _ = send_head_in_chunks(deployed, head, limit_s=20)
+        statuses.append(status_of(answer))
+    time.sleep(0.5)
+    grown = deployed.rss_mb() - before
+    assert grown < 40, f"RSS grew by {grown:.0f} MB and stays (answers: {statuses})"
+    assert set(statuses) <= {None, 431}, statuses
+    assert timed_health(deployed.base) < HEALTH_BUDGET_S
+
+
+# =========================================================================== header floods
+
+
+@pytest.mark.server
+class TestHeaderFloods:
+    def test_a_100_mb_header_is_refused_at_once_and_health_never_waits(self, deployed: Served) -> None:
+        outcome: dict[str, Any] = {}
+        head = request_bytes("GET", "/healthz", [("X-Flood", "a" * 100_000_000)])
+
+        def flood() -> None:
+            outcome["answer"], outcome["seconds"] = send_head_in_chunks(deployed, head, limit_s=30)
+
+        thread = threading.Thread(target=flood, daemon=True)
+        thread.start()
+        slowest = 0.0
+        for _ in range(100):  # health probes from a second client while the flood lasts (bounded)
+            slowest = max(slowest, timed_health(deployed.base))
+            if not thread.is_alive():
+                break
+            time.sleep(0.05)
+        thread.join(timeout=40)
+        assert not thread.is_alive()
+        assert status_of(outcome["answer"]) in (None, 431), outcome["answer"][:300]
+        assert outcome["seconds"] < 3, f"the flood was read for {outcome['seconds']:.1f} s"
+        assert slowest < HEALTH_BUDGET_S, f"/healthz took {slowest:.2f} s during the flood"
+
+    @pytest.mark.parametrize(
+        ("headers", "code"),
+        [
+            ([(f"X-Many-{n}", "1") for n in range(1_000)], "too_many_headers"),
+            ([("X-Long", "a" * 20_000)], "header_too_large"),
+            ([(f"X-Big-{n}", "a" * 8_000) for n in range(20)], "header_too_large"),
+        ],
+        ids=["1000_headers", "one_20_kb_header", "20_headers_of_8_kb"],
+    )
+    def test_too_many_or_too_large_headers_get_431(
+        self, deployed: Served, headers: list[tuple[str, str]], code: str
+    ) -> None:
+        status, answer_headers, body = parse_answer(
+            raw_exchange(deployed, request_bytes("GET", "/healthz", headers))
+        )
+        response = httpx.Response(status, content=body, headers=answer_headers)
+        assert_json_error(response, (431,), (code,))
+        assert timed_health(deployed.base) < HEALTH_BUDGET_S
+
+    def test_a_1_mb_url_gets_414(self, deployed: Served) -> None:
+        status, headers, body = parse_answer(
+            raw_exchange(deployed, request_bytes("GET", "/api/ask?q=" + "a" * 1_000_000, []))
+        )
+        assert_json_error(httpx.Response(status, content=body, headers=headers), (414,), ("uri_too_long",))
+
+
+# =========================================================================== pool starvation
+
+SLOW_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+@pytest.mark.server
+@pytest.mark.slow
+def test_45_clients_with_a_slow_query_starve_nobody(deployed: Served) -> None:
+    """45 clients POST a query that can only end at the deadline, for 6 s. Meanwhile health, a named query
+    and a question (each kept from the response cache) answer within a second; every slow query is
+    answered within its deadline (queueing included) with a timeout, or at once with `overloaded`."""
+    stop_at = time.monotonic() + 6
+    answers: list[tuple[float, httpx.Response]] = []
+
+    def slow_client() -> None:
+        with httpx.Client(base_url=deployed.base, timeout=DEADLINE_S + 10) as http:
+            while time.monotonic() < stop_at:
+                started = time.monotonic()
+                response = http.post("/sparql", data={"query": SLOW_QUERY})
+                answers.append((time.monotonic() - started, response))
+
+    threads = [threading.Thread(target=slow_client, daemon=True) for _ in range(45)]
+    for thread in threads:
+        thread.start()
+    time.sleep(1)  # every slow client has a query in by now
+    light: list[tuple[str, float]] = []
+    with httpx.Client(base_url=deployed.base, timeout=10) as http:
+        probe = 0
+        while time.monotonic() < stop_at - 0.5 and probe < 40:
+            probe += 1
+            accept = {"Accept": f"application/json; probe={probe}"}
+            for url in (
+                "/healthz",
+                "/metrics",
+                f"/api/queries/treatments_under_price?max_price={60 + probe}",
+                "/api/ask?q=what+treats+sciatica",
+            ):
+                started = time.perf_counter()
+                response = http.get(url, headers=accept)
+                light.append((url, time.perf_counter() - started))
+                assert response.status_code == 200, f"{url}: {response.text[:300]}"
+    for thread in threads:
+        thread.join(timeout=DEADLINE_S + 15)
+    slowest = max(light, key=lambda item: item[1])
+    assert slowest[1] < HEALTH_BUDGET_S, f"{slowest[0]} took {slowest[1]:.2f} s behind the slow queries"
+    codes = []
+    for seconds, response in answers:
+        error = assert_json_error(response, (503,), ("timeout", "overloaded"))
+        codes.append(error["code"])
+        assert seconds < DEADLINE_S + 1.5, f"a slow query was answered after {seconds:.1f} s"
+        if error["code"] == "overloaded":
+            assert int(response.headers["retry-after"]) >= 1
+            assert seconds < 1.0, f"an overloaded answer took {seconds:.1f} s"
+    assert "overloaded" in codes and "timeout" in codes, codes[:20]
+
+
+# =========================================================================== leaked credentials and stale answers (remote store)
+
+needs_oxigraph = pytest.mark.skipif(
+    shutil.which("oxigraph") is None, reason="the oxigraph server (PyPI 'oxigraph') is not installed"
+)
+SECRET = "tiger-s3cret-token"
+FRESH_ASK = "/sparql?query=" + quote("ASK { <urn:needling:fresh> ?p ?o }")
+
+
+def with_credentials(url: str, user: str = "scott", password: str = SECRET) -> str:
+    return url.replace("http://", f"http://{user}:{password}@", 1)
+
+
+def wait_for(check: Any, within_s: float) -> float:
+    """Poll `check()` until it is true (bounded by `within_s`); the seconds it took."""
+    started = time.monotonic()
+    while time.monotonic() - started < within_s:
+        if check():
+            return time.monotonic() - started
+        time.sleep(0.25)
+    raise AssertionError(f"not within {within_s:g} s")
+
+
+@pytest.mark.server
+@needs_oxigraph
+class TestRemoteStoreCredentials:
+    def test_credentials_in_the_store_url_are_shown_nowhere(self, tmp_path: Path) -> None:
+        with contextlib.ExitStack() as store:
+            url = store.enter_context(oxigraph_server(tmp_path / "db", "serve-read-only"))
+            with needling_serve("--store", with_credentials(url)) as served:
+                health = httpx.get(f"{served.base}/healthz", timeout=5).text
+                assert SECRET not in health and "scott" not in health, health
+                ok = httpx.post(f"{served.base}/sparql", data={"query": "ASK {}"}, timeout=10)
+                assert ok.status_code == 200, ok.text[:300]
+                store.close()  # the store goes down; needling stays up
+                with httpx.Client(base_url=served.base, timeout=10) as http:
+                    for response in (
+                        http.post("/sparql", data={"query": "ASK { ?s ?p ?o }"}),
+                        http.get("/api/queries/cost_of_modality", params={"modality": "dry-needling"}),
+                    ):
+                        error = assert_json_error(response, (502,), ("store_error",))
+                        assert SECRET not in error["message"] and "scott" not in error["message"], error
+                log = served.log_text()
+        assert SECRET not in log, [line for line in log.splitlines() if SECRET in line][:3]
+        assert "needling" in log  # the log was written, and read
+
+    def test_credentials_from_a_password_file_reach_a_store_that_asks_for_them(self, tmp_path: Path) -> None:
+        secret_file = tmp_path / "store-password"
+        secret_file.write_text(SECRET + "\n", encoding="utf-8")
+        with (
+            oxigraph_server(tmp_path / "db", "serve-read-only") as url,
+            PasswordProxy(url, "scott", SECRET) as guarded,
+            needling_serve(
+                NEEDLING_STORE=guarded.url,
+                NEEDLING_STORE_USER="scott",
+                NEEDLING_STORE_PASSWORD_FILE=str(secret_file),
+            ) as served,
+        ):
+            response = httpx.get(
+                f"{served.base}/api/queries/cost_of_modality", params={"modality": "dry-needling"}, timeout=10
+            )
+            assert response.status_code == 200, response.text[:300]
+            assert guarded.seen and set(guarded.seen) == {guarded.expected}
+            assert SECRET not in httpx.get(f"{served.base}/healthz", timeout=5).text
+            assert SECRET not in served.log_text()
+
+
+@pytest.mark.server
+@needs_oxigraph
+@pytest.mark.slow
+def test_a_write_to_a_remote_store_shows_within_10_s_and_its_failure_at_once(tmp_path: Path) -> None:
+    with contextlib.ExitStack() as store:
+        url = store.enter_context(oxigraph_server(tmp_path / "db", "serve"))
+        with needling_serve("--store", url) as served, httpx.Client(base_url=served.base, timeout=10) as http:
+            search = "/api/queries/label_search?text=zqfresh"
+            for _ in range(2):  # asked twice: a cache would keep the second answer
+                assert http.get(FRESH_ASK, headers={"Accept": "application/json"}).json()["boolean"] is False
+                assert http.get(search).json()["rows"] == []
+            update = (
+                "INSERT DATA { <urn:needling:fresh> <http://www.w3.org/2004/02/skos/core#prefLabel> "
+                '"zqfresh label" }'
+            )
+            written = httpx.post(
+                url.replace("/query", "/update"),
+                content=update,
+                headers={"Content-Type": "application/sparql-update"},
+                timeout=10,
+            )
+            assert written.status_code in (200, 204), written.text[:300]
+            wait_for(
+                lambda: http.get(FRESH_ASK, headers={"Accept": "application/json"}).json()["boolean"], 10
+            )
+            wait_for(lambda: http.get(search).json()["rows"] != [], 10)
+            store.close()  # the store stops: every route says so, none answers from memory or with a 500
+            for path in (FRESH_ASK, search, "/api/ask?q=what+treats+sciatica"):
+                response = http.get(path, headers={"Accept": "application/json"})
+                assert_json_error(response, (502,), ("store_error",))
+
+
+# =========================================================================== client disconnects
+
+
+@pytest.mark.server
+def test_a_client_that_leaves_mid_body_is_one_log_line_and_no_500(deployed: Served) -> None:
+    aborts = 'needling_requests_total{method="POST",path="/sparql",status="499"}'
+    failures = 'needling_requests_total{method="POST",path="/sparql",status="500"}'
+    before = (metric(deployed.base, aborts), metric(deployed.base, failures))
+    log_before = len(deployed.log_text().splitlines())
+    headers = [("Content-Type", "application/sparql-query"), ("Content-Length", "100")]
+    with connect(deployed) as sock:
+        sock.sendall(request_bytes("POST", "/sparql", headers, b"ASK"))
+    time.sleep(1)
+    assert metric(deployed.base, failures) == before[1], "a client's leaving was counted as a server error"
+    assert metric(deployed.base, aborts) == before[0] + 1
+    new_lines = deployed.log_text().splitlines()[log_before:]
+    assert not [line for line in new_lines if "Traceback" in line or "Error" in line], new_lines[:20]
+    about_it = [line for line in new_lines if '"path": "/sparql"' in line]
+    assert len(about_it) == 1 and '"status": 499' in about_it[0], new_lines[:20]
+
+
+# =========================================================================== methods
+
+GET_ROUTES = [
+    "/",
+    "/healthz",
+    "/metrics",
+    "/compare",
+    "/ask?q=what+treats+sciatica",
+    "/api/ask?q=what+treats+sciatica",
+    "/api/queries",
+    "/queries",
+    "/queries/cost_of_modality",
+    "/resource/dry-needling",
+    "/sparql",
+    "/sparql?query=" + quote("ASK {}"),
+    "/docs",
+    "/openapi.json",
+    "/static/site.css",
+] + [
+    f"/api/queries/{q.name}?" + "&".join(f"{k}={v}" for k, v in example_params(q, "").items())
+    for q in CATALOGUE
+]
+
+
+class TestMethods:
+    @pytest.mark.parametrize("path", GET_ROUTES)
+    def test_head_answers_every_get_route_without_a_body(self, client: TestClient, path: str) -> None:
+        got = client.get(path)
+        head = client.head(path)
+        assert head.status_code == got.status_code == 200, head.text[:300]
+        assert head.content == b""
+        assert head.headers["content-type"] == got.headers["content-type"]
+
+    @pytest.mark.parametrize(
+        ("method", "path", "allowed"),
+        [
+            ("PUT", "/sparql", {"GET", "HEAD", "POST"}),
+            ("DELETE", "/healthz", {"GET", "HEAD"}),
+            ("POST", "/resource/dry-needling", {"GET", "HEAD"}),
+            ("PATCH", "/api/queries/cost_of_modality", {"GET", "HEAD"}),
+            ("POST", "/static/site.css", {"GET", "HEAD"}),
+        ],
+    )
+    def test_a_405_says_what_is_allowed(
+        self, client: TestClient, method: str, path: str, allowed: set[str]
+    ) -> None:
+        response = client.request(method, path)
+        assert_json_error(response, (405,), ("method_not_allowed",))
+        assert {m.strip() for m in response.headers["allow"].split(",")} == allowed
+
+
+# =========================================================================== the Host header in redirects
+
+
+class TestHostHeader:
+    @pytest.mark.parametrize("path", ["/compare/", "/api/queries/", "/queries/?x=1"])
+    def test_a_redirect_never_names_the_host_it_was_sent(self, client: TestClient, path: str) -> None:
+        response = client.get(path, headers={"Host": "evil.example"}, follow_redirects=False)
+        assert response.status_code in (307, 308), response.text[:300]
+        location = response.headers["location"]
+        assert location.startswith("/") and not location.startswith("//"), location
+        assert "evil.example" not in location
+
+    @pytest.mark.server
+    @pytest.mark.parametrize("target", ["//evil.example/", "/\\evil.example/", "//evil.example/compare/"])
+    def test_no_open_redirect_through_the_path(self, deployed: Served, target: str) -> None:
+        status, headers, _ = parse_answer(raw_exchange(deployed, request_bytes("GET", target, [])))
+        location = headers.get("location", "")
+        assert not location.startswith(("//", "/\\", "http")), (status, location)
+
+
+# =========================================================================== slow clients
+
+
+@pytest.fixture(scope="module")
+def strict() -> Iterator[Served]:
+    """`needling serve` with short read timeouts and a small connection cap, so the tests are quick."""
+    with needling_serve(
+        NEEDLING_HEADER_TIMEOUT_S="2", NEEDLING_BODY_TIMEOUT_S="2", NEEDLING_MAX_CONNECTIONS="20"
+    ) as served:
+        yield served
+
+
+def trickle(served: Served, start: bytes, limit_s: float = 8.0) -> tuple[bytes, float]:
+    """Send `start`, then one byte every 0.25 s until the server answers or closes (bounded by `limit_s`);
+    the answer and the seconds until it came."""
+    started = time.monotonic()
+    with connect(served, timeout=limit_s) as sock:
+        sock.sendall(start)
+        while time.monotonic() - started < limit_s:
+            readable, _, _ = select.select([sock], [], [], 0.25)
+            if readable:
+                answer, _ = read_until_closed(sock, 2)
+                return answer, time.monotonic() - started
+            try:
+                sock.sendall(b"a")
+            except OSError:
+                return b"", time.monotonic() - started
+    return b"", float("inf")
+
+
+@pytest.mark.server
+class TestSlowClients:
+    def test_an_idle_connection_is_closed(self, strict: Served) -> None:
+        with connect(strict) as sock:
+            answer, seconds = read_until_closed(sock, 8)
+        assert seconds < 4, "an idle connection was held open"
+        assert answer == b""
+
+    @pytest.mark.parametrize(
+        "start",
+        [
+            b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ",
+            b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+            b"Content-Length: 1000\r\n\r\nASK ",
+        ],
+        ids=["slow_header", "slow_body"],
+    )
+    def test_a_trickling_request_gets_408(self, strict: Served, start: bytes) -> None:
+        answer, seconds = trickle(strict, start)
+        assert seconds < 4, "a trickling client was held open"
+        status, headers, body = parse_answer(answer)
+        assert_json_error(httpx.Response(status, content=body, headers=headers), (408,), ("request_timeout",))
+        assert timed_health(strict.base) < HEALTH_BUDGET_S
+
+    def test_connections_past_the_cap_are_refused_at_once(self, strict: Served) -> None:
+        held = [connect(strict) for _ in range(20)]
+        try:
+            time.sleep(0.2)
+            with connect(strict) as extra:
+                answer, seconds = read_until_closed(extra, 3)
+            assert seconds < 1, "a connection past the cap was kept waiting"
+            status, headers, body = parse_answer(answer)
+            assert_json_error(httpx.Response(status, content=body, headers=headers), (503,), ("overloaded",))
+            assert headers["retry-after"] == "1"
+        finally:
+            for sock in held:
+                sock.close()
+        time.sleep(0.5)
+        assert timed_health(strict.base) < HEALTH_BUDGET_S
+
+
+# =========================================================================== small leaks
+
+
+class TestSmallLeaks:
+    def test_health_names_the_ontology_file_not_its_path(self, client: TestClient) -> None:
+        store = client.get("/healthz").json()["store"]
+        assert "needling.ttl" in store and "/" not in store, store
+
+    def test_cors_exposes_link_so_a_page_can_follow_it(self, client: TestClient) -> None:
+        response = client.get(
+            "/api/queries/resource_links?resource=dry-needling&limit=1",
+            headers={"Origin": "https://elsewhere.example"},
+        )
+        assert "link" in response.headers, "the test needs a paged answer"
+        exposed = {h.strip().lower() for h in response.headers["access-control-expose-headers"].split(",")}
+        assert "link" in exposed
+
+    def test_a_preflight_may_send_x_request_id(self, client: TestClient) -> None:
+        response = client.options(
+            "/sparql",
+            headers={
+                "Origin": "https://elsewhere.example",
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "x-request-id, content-type",
+            },
+        )
+        assert response.status_code == 200, response.text[:300]
+        allowed = response.headers["access-control-allow-headers"].lower()
+        assert "x-request-id" in allowed

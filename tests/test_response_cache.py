@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import tracemalloc
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from api.response_cache import ResponseCache
+from api.response_cache import ENTRY_OVERHEAD_BYTES, ResponseCache
 
 BODY = 1_000
+HEADERS = [(b"content-type", b"text/plain")]
+ENTRY = (
+    len("/resource/item-0") + BODY + sum(len(k) + len(v) for k, v in [*HEADERS, (b"vary", b"Accept")])
+) + ENTRY_OVERHEAD_BYTES
+"""What one entry of the tests below counts against the budget: its path (no query string, no Accept),
+body, headers (Vary added) and the fixed cost."""
 
 
 class _Page:
@@ -19,14 +26,12 @@ class _Page:
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         self.calls += 1
-        await send(
-            {"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]}
-        )
+        await send({"type": "http.response.start", "status": 200, "headers": HEADERS})
         await send({"type": "http.response.body", "body": b"x" * BODY})
 
 
-def _get(cache: ResponseCache, path: str) -> bytes:
-    scope = {"type": "http", "method": "GET", "path": path, "query_string": b"", "headers": []}
+def _get(cache: ResponseCache, path: str, headers: list[tuple[bytes, bytes]] | None = None) -> bytes:
+    scope = {"type": "http", "method": "GET", "path": path, "query_string": b"", "headers": headers or []}
     body: list[bytes] = []
 
     async def send(message: dict[str, Any]) -> None:
@@ -43,15 +48,15 @@ def _get(cache: ResponseCache, path: str) -> bytes:
 
 def test_the_cache_keeps_no_more_bytes_than_its_budget() -> None:
     page = _Page()
-    cache = ResponseCache(page, version=lambda: "v1", max_bytes=5 * BODY)
+    cache = ResponseCache(page, version=lambda: "v1", max_bytes=5 * ENTRY)
     for n in range(8):
         assert _get(cache, f"/resource/item-{n}") == b"x" * BODY
-    assert cache.bytes == 5 * BODY and len(cache.entries) == 5
+    assert cache.bytes == 5 * ENTRY and len(cache.entries) == 5
     _get(cache, "/resource/item-7")  # the newest is kept: no new call
     assert page.calls == 8
     _get(cache, "/resource/item-0")  # the oldest went first: a new call
     assert page.calls == 9
-    assert cache.bytes <= 5 * BODY
+    assert cache.bytes <= 5 * ENTRY
 
 
 def test_a_new_graph_version_empties_the_cache_and_its_count() -> None:
@@ -59,7 +64,47 @@ def test_a_new_graph_version_empties_the_cache_and_its_count() -> None:
     cache = ResponseCache(_Page(), version=lambda: version[0])
     for n in range(3):
         _get(cache, f"/resource/item-{n}")
-    assert cache.bytes == 3 * BODY
+    assert cache.bytes == 3 * ENTRY
     version[0] = "v2"
     _get(cache, "/resource/item-0")
-    assert cache.bytes == BODY and len(cache.entries) == 1
+    assert cache.bytes == ENTRY and len(cache.entries) == 1
+
+
+def test_large_accept_headers_do_not_grow_the_cache_past_its_budget() -> None:
+    """Each entry counts its key too: 2,000 entries keyed by distinct 8 KB Accept headers hold about what the
+    cache counts, measured by tracemalloc, and a budget smaller than their keys keeps the cache within it."""
+    cache = ResponseCache(_Page(), version=lambda: "v1", max_bytes=64 * 1024 * 1024)
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for n in range(2_000):
+            accept = f"application/x-{n}, ".encode() + b"a" * 8_000
+            _get(cache, "/compare", [(b"accept", accept)])
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert len(cache.entries) == 2_000
+    assert 0.8 * cache.bytes < held < 1.2 * cache.bytes, (
+        f"the cache holds {held:,} bytes for {cache.bytes:,} counted"
+    )
+    small = ResponseCache(_Page(), version=lambda: "v1", max_bytes=1_000_000)
+    for n in range(2_000):
+        _get(small, "/compare", [(b"accept", f"application/x-{n}, ".encode() + b"a" * 8_000)])
+    assert small.bytes <= 1_000_000 and len(small.entries) < 120
+
+
+def test_an_answer_from_the_cache_says_it_varies_by_accept() -> None:
+    cache = ResponseCache(_Page(), version=lambda: "v1")
+    for _ in range(2):  # stored, then replayed
+        sent: list[dict[str, Any]] = []
+
+        async def send(message: dict[str, Any], sent: list[dict[str, Any]] = sent) -> None:
+            sent.append(message)
+
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.request"}
+
+        scope = {"type": "http", "method": "GET", "path": "/compare", "query_string": b"", "headers": []}
+        with ThreadPoolExecutor(1) as thread:
+            thread.submit(asyncio.run, cache(scope, receive, send)).result()
+        assert (b"vary", b"Accept") in sent[0]["headers"]

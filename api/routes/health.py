@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
-from api.state import RuntimeDep
+from api.state import get_runtime
 
 router = APIRouter(tags=["service"])
 
 
 @router.get("/healthz", summary="Service health", description="200 once the graph is loaded and serving.")
-def healthz(runtime: RuntimeDep) -> dict[str, object]:
+async def healthz(request: Request) -> dict[str, object]:
+    # async, with no dependency that FastAPI would run in a thread: it only reads the snapshot in memory,
+    # and must answer while every thread is busy with queries.
+    runtime = get_runtime(request)
     graph = runtime.snapshot.graph
     body: dict[str, object] = {"status": "ok", "triples": graph.store.triples, "version": graph.version}
     body["store"] = graph.store.description

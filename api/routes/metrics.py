@@ -11,12 +11,21 @@ router = APIRouter(tags=["service"])
 
 
 @router.get("/metrics", response_class=PlainTextResponse, summary="Prometheus metrics")
-def metrics(request: Request) -> PlainTextResponse:
+async def metrics(request: Request) -> PlainTextResponse:
+    # async: it only reads counters in memory, and must answer while every thread is busy with queries
     runtime = get_runtime(request)
     reloader = getattr(request.app.state, "reloader", None)
     cache = runtime.cache_stats
     results = runtime.snapshot.graph.results
     gauges = {
+        "needling_query_timeouts_total": (
+            "Ad-hoc SPARQL queries stopped at the deadline.",
+            runtime.lane.timeouts,
+        ),
+        "needling_query_overloaded_total": (
+            "Ad-hoc SPARQL queries refused at once (503 overloaded): too many were running or waiting.",
+            runtime.lane.refused,
+        ),
         "needling_cache_hits_total": ("Responses served from the response cache.", cache.hits),
         "needling_cache_misses_total": ("Cacheable requests the cache could not answer.", cache.misses),
         "needling_result_cache_hits_total": (

@@ -120,7 +120,7 @@ def run_named(request: Request, name: str, params: dict[str, object]) -> Respons
             response = JSONResponse(result_body(result, query))
     if query.page:
         response.headers.update(next_page_link(request, query.page[1], next_offset))
-    etag = etag_for(request, graph.version, fmt)
+    etag = etag_for(request, graph, fmt)
     return validated(request, response, etag, runtime.settings.cache_max_age_s)
 
 

@@ -113,7 +113,7 @@ def resource(
     else:
         response, next_offset = rdf_response(graph, iri, representation, offset)
     response.headers.update(next_page_link(request, "offset", next_offset))
-    etag = etag_for(request, graph.version, representation)
+    etag = etag_for(request, graph, representation)
     return validated(request, response, etag, runtime.settings.cache_max_age_s)
 
 

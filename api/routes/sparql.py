@@ -28,6 +28,7 @@ from starlette.concurrency import run_in_threadpool
 from api.caching import etag_for, not_modified, validated
 from api.errors import ApiError
 from api.negotiation import GRAPH_FORMATS, SOLUTION_FORMATS, NotAcceptable, choose, parse_accept
+from api.query_lane import arrival
 from api.service_description import service_description
 from api.sparql_page import render_query_page
 from api.state import Snapshot, get_runtime
@@ -100,12 +101,17 @@ class ProtocolRequest:
     responses=_RESPONSES,
     openapi_extra=_GET_EXTRA,
 )
-def sparql_get(request: Request) -> Response:
+async def sparql_get(request: Request) -> Response:
+    # Only cheap checks here; everything that blocks runs on a thread, a query on the query lane's own.
     protocol = _collect(request.query_params.multi_items())
     if protocol.query is None:
-        return _without_query(request, protocol.format)
+        return await run_in_threadpool(_without_query, request, protocol.format)
+    return await get_runtime(request).lane.run(_get_with_query, request, protocol)
+
+
+def _get_with_query(request: Request, protocol: ProtocolRequest) -> Response:
     if not protocol.format and _first_match(_named(request), {"html": "text/html", **ALL_FORMATS}) == "html":
-        return _query_page(request, protocol.query)  # a browser: the results as a table on the page
+        return _query_page(request, protocol.query or "")  # a browser: the results as a table on the page
     return _answer(request, protocol, cacheable=True)
 
 
@@ -118,7 +124,7 @@ def sparql_get(request: Request) -> Response:
     openapi_extra=_POST_EXTRA,
 )
 async def sparql_post(request: Request) -> Response:
-    # Only the body is read here; everything that blocks runs in the thread pool.
+    # Only the body is read here; everything that blocks runs on the query lane's threads.
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media == UPDATE_BODY:
         raise _read_only()
@@ -128,8 +134,10 @@ async def sparql_post(request: Request) -> Response:
             "unsupported_media_type",
             f"send the query as {FORM} (query=...) or as {QUERY_BODY}; got {media or 'no Content-Type'}",
         )
-    body = await _read_body(request, get_runtime(request).settings.max_body_bytes)
-    return await run_in_threadpool(_answer_post, request, media, body)
+    runtime = get_runtime(request)
+    runtime.lane.admit()  # refused before a body is read, when the lane is full
+    body = await _read_body(request, runtime.settings.max_body_bytes)
+    return await runtime.lane.run(_answer_post, request, media, body)
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
@@ -194,15 +202,16 @@ def _answer(request: Request, protocol: ProtocolRequest, *, cacheable: bool) -> 
     else:
         override = GRAPH_OVERRIDES.get((protocol.format or "").lower(), protocol.format)
         fmt = _negotiate(request, GRAPH_FORMATS, override)
+    arrived = arrival(request)
     if not cacheable:
-        response = _execute(snapshot, guarded, fmt)
+        response = _execute(snapshot, guarded, fmt, arrived)
         response.headers.update({"Cache-Control": "no-store", "Vary": "Accept"})
         return response
     max_age = runtime.settings.cache_max_age_s
-    etag = etag_for(request, snapshot.graph.version, f"{fmt}|{guarded.text}")
+    etag = etag_for(request, snapshot.graph, f"{fmt}|{guarded.text}")
     if not_modified(request, etag):
         return validated(request, Response(status_code=304), etag, max_age)
-    return validated(request, _execute(snapshot, guarded, fmt), etag, max_age)
+    return validated(request, _execute(snapshot, guarded, fmt, arrived), etag, max_age)
 
 
 def _guard(text: str, max_length: int) -> GuardedQuery:
@@ -221,7 +230,7 @@ def _negotiate(request: Request, offers: dict[str, str], override: str | None) -
         raise ApiError(406, "not_acceptable", str(exc)) from None
 
 
-def _execute(snapshot: Snapshot, guarded: GuardedQuery, fmt: str) -> Response:
+def _execute(snapshot: Snapshot, guarded: GuardedQuery, fmt: str, arrived: float) -> Response:
     store = snapshot.graph.store
     if isinstance(store, RemoteStore):
         try:
@@ -232,7 +241,7 @@ def _execute(snapshot: Snapshot, guarded: GuardedQuery, fmt: str) -> Response:
     if snapshot.pool is None:
         raise ApiError(503, "unavailable", "the query workers are not running yet; try again shortly")
     try:
-        result = snapshot.pool.run(guarded.text, fmt)
+        result = snapshot.pool.run(guarded.text, fmt, started=arrived)
     except QueryTimeout as exc:
         raise ApiError(503, "timeout", str(exc)) from None
     except QueryFailed as exc:
@@ -300,7 +309,7 @@ def _endpoint(request: Request) -> str:
 def _query_page(request: Request, query: str | None) -> Response:
     """The browser's page at /sparql: the editor, and the results as a table when there is a query."""
     runtime = get_runtime(request)
-    return render_query_page(runtime.snapshot, query, runtime.settings.max_query_chars)
+    return render_query_page(runtime.snapshot, query, runtime.settings.max_query_chars, arrival(request))
 
 
 def _read_only() -> ApiError:
