@@ -7,7 +7,7 @@ PORT ?= 8000
 .PHONY: serve test install install-test browser lint bench audit
 
 serve: install
-	$(PYTHON) -m kg serve --host $(HOST) --port $(PORT)
+	$(PYTHON) -m api serve --host $(HOST) --port $(PORT)
 
 test: install-test browser
 	$(PYTHON) -m ruff check .

@@ -20,13 +20,11 @@ from api.request_head import HeadAsGet, JoinedHeaders
 from api.response_cache import ResponseCache
 from api.routes import ask, docs, health, metrics, pages, queries, query_pages, resource, sparql
 from api.security_headers import SecurityHeaders
-from api.settings import Settings
 from api.state import Runtime, Snapshot
-from kg.credentials import read_credentials
+from kg.adhoc import open_runner
 from kg.engine import KnowledgeGraph, open_graph
 from kg.qa import answerer_for
-from kg.sandbox import SandboxPool
-from kg.store import EmbeddedStore, RemoteStore
+from kg.settings import Settings
 
 log = logging.getLogger("needling.api")
 STATIC = Path(__file__).resolve().parent / "static"
@@ -37,16 +35,8 @@ DESCRIPTION = (
 
 
 def load_snapshot(settings: Settings) -> Snapshot:
-    """Load graph and catalogue; the sandbox pool is started separately, once the process is serving."""
-    graph = open_graph(
-        settings.ontology,
-        settings.queries,
-        store_url=settings.store,
-        store_auth=_store_auth(settings),
-        row_cap=settings.row_cap,
-        result_cache_rows=settings.result_cache_rows,
-        progress=_log_progress,
-    )
+    """Load graph and catalogue; the ad-hoc runner is started separately, once the process is serving."""
+    graph = open_graph(settings, progress=_log_progress)
     answerer_for(graph)  # built now, so neither the first question nor a reload's pays for it
     if graph.store.static:  # likewise the label index behind text searches, and the fixed answers
         started = time.perf_counter()
@@ -60,25 +50,18 @@ def load_snapshot(settings: Settings) -> Snapshot:
             ", ".join(warmed),
             time.perf_counter() - started,
         )
-    return Snapshot(graph=graph, pool=None)
+    return Snapshot(graph=graph, adhoc=None)
 
 
 def refresh_remote(snapshot: Snapshot, settings: Settings) -> Snapshot:
-    """A remote store's graph as it is now: its triples counted again and a fresh question answerer (its
-    vocabulary read again), on the same connection. Answers themselves are never kept for a remote store."""
+    """A store others write to, as it is now: what is derived from the whole graph read again (its size,
+    its version) and a fresh question answerer (its vocabulary read again), on the same connection and with
+    the same runner. Answers themselves are never kept for such a store."""
     store = snapshot.graph.store
-    assert isinstance(store, RemoteStore)
     store.refresh()
     graph = KnowledgeGraph(store, snapshot.graph.catalogue, settings.row_cap, settings.result_cache_rows)
     answerer_for(graph)
-    return Snapshot(graph=graph, pool=None)
-
-
-def _store_auth(settings: Settings) -> tuple[str, str] | None:
-    if not settings.store:
-        return None
-    password = settings.store_password.get_secret_value() if settings.store_password else None
-    return read_credentials(settings.store_user, password, settings.store_password_file)
+    return Snapshot(graph=graph, adhoc=snapshot.adhoc)
 
 
 def _log_progress(triples: int, done: int, total: int) -> None:
@@ -91,29 +74,16 @@ def _log_progress(triples: int, done: int, total: int) -> None:
         log.info("loaded %d triples (%.0f MB)", triples, total / 1e6)
 
 
-def start_pool(graph: KnowledgeGraph, settings: Settings) -> SandboxPool | None:
-    if not isinstance(graph.store, EmbeddedStore):
-        return None  # a remote endpoint enforces its own limits; we bound the HTTP call instead
-    pool = SandboxPool(
-        graph.store.store,
-        size=settings.workers,
-        deadline_s=settings.deadline_s,
-        row_cap=settings.row_cap,
-        memory_limit_mb=settings.worker_memory_mb,
-    )
-    pool.start()
-    return pool
-
-
-def with_pool(snapshot: Snapshot, settings: Settings) -> Snapshot:
-    return Snapshot(snapshot.graph, start_pool(snapshot.graph, settings))
+def with_runner(snapshot: Snapshot, settings: Settings) -> Snapshot:
+    """The snapshot with its ad-hoc runner started (forking workers blocks: call it from a thread)."""
+    return Snapshot(snapshot.graph, open_runner(snapshot.graph.store, settings))
 
 
 def _shut_down(runtime: Runtime, reloader: Reloader) -> None:
     reloader.stop()
     final = runtime.snapshot
-    if final.pool:
-        final.pool.close()
+    if final.adhoc:
+        final.adhoc.close()
     final.graph.store.close()
 
 
@@ -126,12 +96,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         current = runtime.snapshot
         # Forking the workers and stopping them block; they run in a thread, not on the event loop.
-        runtime.swap(await run_in_threadpool(with_pool, current, settings))
-        reloader = Reloader(runtime, load_snapshot, with_pool)
+        runtime.swap(await run_in_threadpool(with_runner, current, settings))
+        reloader = Reloader(runtime, load_snapshot, with_runner)
         app.state.reloader = reloader
-        if settings.watch and isinstance(current.graph.store, EmbeddedStore):
+        if current.graph.store.static and settings.watch:
             reloader.start()
-        elif isinstance(current.graph.store, RemoteStore) and settings.store_refresh_s > 0:
+        elif not current.graph.store.static and settings.store_refresh_s > 0:
             reloader.start_refresh(refresh_remote, settings.store_refresh_s)
         log.info(
             "needling-kg serving http://%s:%d with %d triples from the %s",

@@ -12,8 +12,8 @@ adds the checks at the points where it hands over data, so a refusal comes as so
   pause): 408, or a silent close when nothing came; a body not complete `body_timeout_s` after its head: 408;
 - more than `max_connections` open: 503 `overloaded` at once, and closed.
 
-Every refusal is the service's JSON error and closes the connection. The limits come from the NEEDLING_*
-settings (see the README), read once per process.
+Every refusal is the service's JSON error and closes the connection. The limits come from the settings
+`needling serve` runs with; run by uvicorn itself, from the NEEDLING_* variables, read once per process.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from typing import Any
 import httptools
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
-from api.settings import Settings
+from kg.errors import ERRORS
+from kg.settings import Settings
 
 
 @functools.cache
@@ -42,9 +43,9 @@ class _Refused(Exception):
 class LimitedHttpProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol, with the limits above (pass it as uvicorn's `http`)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, limits: Settings | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.limits = configured_limits()
+        self.limits = limits or configured_limits()
         self.timeout_keep_alive = self.limits.keep_alive_s  # type: ignore[assignment]
         self._in_head = True
         self._head_bytes = 0
@@ -52,7 +53,7 @@ class LimitedHttpProtocol(HttpToolsProtocol):
         self._since: float | None = None
         """When the head (or the body) being timed began; None while nothing is timed."""
         self._watchdog: asyncio.TimerHandle | None = None
-        self._refusal: tuple[int, str, str] | None = None
+        self._refusal: tuple[str, str] | None = None
 
     # ------------------------------------------------------------------ connection
 
@@ -62,7 +63,7 @@ class LimitedHttpProtocol(HttpToolsProtocol):
             message = (
                 f"the service has {self.limits.max_connections} connections open, its most; try again shortly"
             )
-            self._refuse(503, "overloaded", message, b"retry-after: 1\r\n")
+            self._refuse("overloaded", message, b"retry-after: 1\r\n")
             return
         self._since = self.loop.time()  # an idle new connection is timed like a head that never comes
         self._watch()
@@ -88,7 +89,7 @@ class LimitedHttpProtocol(HttpToolsProtocol):
         except httptools.HttpParserError:
             # A callback below stops the parser this way after noting the refusal; else the bytes are not HTTP.
             refusal, self._refusal = self._refusal, None
-            self._refuse(*(refusal or (400, "bad_request", "the request is not valid HTTP/1.1")))
+            self._refuse(*(refusal or ("bad_request", "the request is not valid HTTP/1.1")))
             return
         if (
             self._in_head
@@ -121,22 +122,22 @@ class LimitedHttpProtocol(HttpToolsProtocol):
 
     # ------------------------------------------------------------------ refusals and timers
 
-    def _head_too_large(self) -> tuple[int, str, str]:
+    def _head_too_large(self) -> tuple[str, str]:
         limit = f"{self.limits.max_head_bytes:,} bytes"
         if self._header_lines == 0:
-            return 414, "uri_too_long", f"the request line is longer than the limit of {limit}"
-        return 431, "header_too_large", f"the request headers are larger than the limit of {limit}"
+            return "uri_too_long", f"the request line is longer than the limit of {limit}"
+        return "header_too_large", f"the request headers are larger than the limit of {limit}"
 
     def _header_refused(self, name: bytes) -> None:
         if self._header_lines > self.limits.max_headers:
             self._stop(
-                431, "too_many_headers", f"a request may have at most {self.limits.max_headers} header lines"
+                "too_many_headers", f"a request may have at most {self.limits.max_headers} header lines"
             )
         shown, limit = name[:40].decode("latin-1"), self.limits.max_header_bytes
-        self._stop(431, "header_too_large", f"the header {shown} is longer than the limit of {limit:,} bytes")
+        self._stop("header_too_large", f"the header {shown} is longer than the limit of {limit:,} bytes")
 
-    def _stop(self, status: int, code: str, message: str) -> None:
-        self._refusal = (status, code, message)
+    def _stop(self, code: str, message: str) -> None:
+        self._refusal = (code, message)
         raise _Refused(message)
 
     def _watch(self) -> None:
@@ -158,10 +159,12 @@ class LimitedHttpProtocol(HttpToolsProtocol):
             self.transport.close()  # an idle connection: nothing was asked, nothing to answer
             return
         what = "request head" if self._in_head else "request body"
-        self._refuse(408, "request_timeout", f"the {what} did not arrive within {limit:g} s")
+        self._refuse("request_timeout", f"the {what} did not arrive within {limit:g} s")
 
-    def _refuse(self, status: int, code: str, message: str, extra: bytes = b"") -> None:
-        """Answer with the JSON error and close; only close when an answer is already under way."""
+    def _refuse(self, code: str, message: str, extra: bytes = b"") -> None:
+        """Answer with the JSON error (its status from kg.errors.ERRORS) and close; only close when an
+        answer is already under way."""
+        status = ERRORS[code].status
         cycle = self.cycle
         if self._in_head:  # a new request: answerable unless the answer to an earlier one is still going out
             answerable = cycle is None or cycle.response_complete

@@ -12,9 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.routing import Match
 
-from kg.engine import UnknownQuery
-from kg.params import ParamError
-from kg.store import StoreError
+from kg.errors import NeedlingError
 
 log = logging.getLogger("needling.api")
 
@@ -38,14 +36,12 @@ CLIENT_CLOSED = 499
 listening), but the access log and /metrics count it apart from the server's own failures."""
 
 
-class ApiError(Exception):
-    """A failure with a status, a short machine code and a message meant for a person."""
+class ApiError(NeedlingError):
+    """A failure of the HTTP request itself, with its code (its status comes from kg.errors.ERRORS) and
+    any headers the answer needs (Retry-After, say)."""
 
-    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
+    def __init__(self, code: str, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message, code)
         self.headers = headers or {}
 
 
@@ -100,22 +96,15 @@ def _without_trailing_slash(request: Request) -> Response | None:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    async def api_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, ApiError)
-        return error_response(request, exc.status, exc.code, exc.message, exc.headers)
-
-    async def store_error(request: Request, exc: Exception) -> Response:
-        return error_response(request, 502, "store_error", str(exc))
+    async def needling_error(request: Request, exc: Exception) -> Response:
+        # Every failure of ours, from any layer, answers by its code: one table gives the status.
+        assert isinstance(exc, NeedlingError)
+        headers = exc.headers if isinstance(exc, ApiError) else None
+        return error_response(request, exc.outcome.status, exc.code, str(exc), headers)
 
     async def client_closed(request: Request, exc: Exception) -> Response:
         # Nobody is left to read an answer: no traceback, just the access-log line with a status of its own.
         return Response(status_code=CLIENT_CLOSED)
-
-    async def param_error(request: Request, exc: Exception) -> Response:
-        return error_response(request, 422, "invalid_parameter", str(exc))
-
-    async def unknown_query(request: Request, exc: Exception) -> Response:
-        return error_response(request, 404, "unknown_query", str(exc))
 
     async def validation_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
@@ -146,11 +135,8 @@ def install_error_handlers(app: FastAPI) -> None:
             request, 500, "internal_error", "the server failed to answer; the error was logged"
         )
 
-    app.add_exception_handler(ApiError, api_error)
-    app.add_exception_handler(StoreError, store_error)
+    app.add_exception_handler(NeedlingError, needling_error)
     app.add_exception_handler(ClientDisconnect, client_closed)
-    app.add_exception_handler(ParamError, param_error)
-    app.add_exception_handler(UnknownQuery, unknown_query)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(Exception, unexpected)

@@ -5,41 +5,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-SOLUTION_FORMATS = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-}
-GRAPH_FORMATS = {
-    "turtle": "text/turtle",
-    "ntriples": "application/n-triples",
-    "jsonld": "application/ld+json",
-    "rdfxml": "application/rdf+xml",
-}
-ALIASES = {
-    "application/json": "json",
-    "text/xml": "xml",
-    "application/xml": "xml",
-    "text/plain": "ntriples",
-    "application/x-turtle": "turtle",
-    "application/json+ld": "jsonld",
-    "ttl": "turtle",
-    "nt": "ntriples",
-    "n-triples": "ntriples",
-    "json-ld": "jsonld",
-    "rdf": "rdfxml",
-    "rdf+xml": "rdfxml",
-    "srj": "json",
-    "srx": "xml",
-}
+from kg.adhoc.formats import ALIASES
+from kg.errors import NeedlingError
+
 # RFC 9110 12.4.2: "0" to "1" with up to three decimals (more digits are tolerated). Anything else, NaN,
 # "inf", "1e-1" or "2", is not a weight the client can have meant, and counts as 0 (not acceptable).
 _QVALUE = re.compile(r"0(?:\.[0-9]*)?|1(?:\.0*)?")
 
 
-class NotAcceptable(ValueError):
+class NotAcceptable(NeedlingError, ValueError):
     """None of the media types the client accepts is one we can produce."""
+
+    code = "not_acceptable"
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader
 
+from kg.qa.wording import price
 from kg.terms import NKG, PREFIXES
-from kg.wording import price
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 RESOURCE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")

@@ -50,7 +50,6 @@ class QueryLane:
         if self.in_flight >= self.capacity:
             self.refused += 1
             raise ApiError(
-                503,
                 "overloaded",
                 f"{self.in_flight} ad-hoc queries are running or waiting, the most this service takes; "
                 f"try again in {self.retry_after_s} s",

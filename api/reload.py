@@ -8,10 +8,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from api.settings import Settings
 from api.state import Runtime, Snapshot
 from kg.errors import describe
-from kg.validate import validate_files
+from kg.settings import Settings
+from kg.validation import validate_files
 
 log = logging.getLogger("needling.reload")
 POLL_S = 1.0
@@ -37,11 +37,11 @@ class Reloader:
         self,
         runtime: Runtime,
         load: Callable[[Settings], Snapshot],
-        start_pool: Callable[[Snapshot, Settings], Snapshot],
+        start_runner: Callable[[Snapshot, Settings], Snapshot],
     ) -> None:
         self.runtime = runtime
         self.load = load
-        self.start_pool = start_pool
+        self.start_runner = start_runner
         self.reloads = 0
         self.failures = 0
         self._seen = fingerprint(runtime.settings)
@@ -91,7 +91,7 @@ class Reloader:
                 raise ValueError(problem)
             loaded = self.load(settings)
             _check_nothing_removed(self.runtime.snapshot, loaded)
-            fresh = self.start_pool(loaded, settings)
+            fresh = self.start_runner(loaded, settings)
         except Exception as exc:  # every failure of an edit is reported, none stops the service
             self._failed(exc)
             return False
@@ -132,8 +132,8 @@ def _shape_problem(ontology: Path, shapes: Path) -> str | None:
 
 def _retire(old: Snapshot, grace_s: float) -> None:
     """Close the old workers once the queries they may still be running have passed their deadline."""
-    if old.pool is None:
+    if old.adhoc is None:
         return
-    timer = threading.Timer(grace_s, old.pool.close)
+    timer = threading.Timer(grace_s, old.adhoc.close)
     timer.daemon = True
     timer.start()

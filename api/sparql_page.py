@@ -10,10 +10,9 @@ from fastapi.responses import Response
 
 from api.pages import PREFIXES, render
 from api.state import Snapshot
-from kg.errors import describe
-from kg.guard import QueryRefused, check_query
-from kg.sandbox import QueryFailed, QueryTimeout, SandboxError
-from kg.store import RemoteStore, row_from_json
+from kg.adhoc import QueryRefused, QueryTimeout, check_query
+from kg.errors import NeedlingError, describe
+from kg.store import row_from_json
 
 EDITOR_PREFIXES = ("nkg", "schema", "skos", "rdf", "rdfs", "dcterms", "prov")
 STARTER = (
@@ -65,23 +64,14 @@ def _run(snapshot: Snapshot, query: str, max_query_chars: int, arrived: float | 
             "status": 400,
         }
     try:
-        body = _results_json(snapshot, guarded.text, arrived)
+        body = snapshot.runner().run(guarded, "json", started=arrived).body
     except QueryTimeout as exc:
         return {"error": f"The query took too long and was stopped (timeout): {exc}", "status": 503}
-    except (QueryFailed, SandboxError, SyntaxError, ValueError) as exc:
-        return {"error": f"The query failed: {describe(exc)}", "status": 400}
+    except NeedlingError as exc:  # the page shows any failure of the query in place, with its status
+        return {"error": f"The query failed: {describe(exc)}", "status": exc.outcome.status}
     data = json.loads(body)
     if "boolean" in data:
         return {"boolean": bool(data["boolean"])}
     names = data.get("head", {}).get("vars", [])
     rows = [row_from_json(binding) for binding in data.get("results", {}).get("bindings", [])]
     return {"result": {"vars": names, "rows": rows}}
-
-
-def _results_json(snapshot: Snapshot, text: str, arrived: float | None) -> bytes:
-    store = snapshot.graph.store
-    if isinstance(store, RemoteStore):
-        return store.raw(text, "application/sparql-results+json")[0]
-    if snapshot.pool is None:
-        raise SandboxError("the query workers are not running yet; try again shortly")
-    return snapshot.pool.run(text, "json", started=arrived).body

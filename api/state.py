@@ -11,9 +11,9 @@ from fastapi import Depends, Request
 from api.observability import Metrics
 from api.query_lane import QueryLane
 from api.response_cache import CacheStats
-from api.settings import Settings
+from kg.adhoc import AdhocRunner, PoolClosed
 from kg.engine import KnowledgeGraph
-from kg.sandbox import SandboxPool
+from kg.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,13 @@ class Snapshot:
     """One consistent view: a request takes a snapshot once and uses only it."""
 
     graph: KnowledgeGraph
-    pool: SandboxPool | None
+    adhoc: AdhocRunner | None
+    """Who runs ad-hoc queries on this graph; None until the service has started it."""
+
+    def runner(self) -> AdhocRunner:
+        if self.adhoc is None:
+            raise PoolClosed("the query workers are not running yet; try again shortly")
+        return self.adhoc
 
 
 class Runtime:

@@ -1,7 +1,7 @@
 """Mixed traffic under abuse: questions, named queries, small SPARQL and pages, while one client hits the deadline.
 
 `python -m bench.mixed_load [--clients 32] [--duration 20] [--deadline-s 2] [--json [OUT]]` starts the real
-service (`python -m kg serve` on 127.0.0.1, `NEEDLING_WATCH=false`, `NEEDLING_ACCESS_LOG=false`,
+service (`python -m api serve` on 127.0.0.1, `NEEDLING_WATCH=false`, `NEEDLING_ACCESS_LOG=false`,
 `NEEDLING_DEADLINE_S`), runs N keep-alive clients for D seconds, each sending a seeded mix of requests
 (`/api/ask`, `/api/queries/...`, `/sparql?query=` with a changing `LIMIT`, HTML pages), plus ONE more client
 that keeps sending a 4-way cartesian COUNT that can only end at the deadline. It prints, per kind, the
@@ -340,7 +340,7 @@ def render(rows: dict[str, Figures], checks: list[tuple[str, bool, str]]) -> str
 
 @contextlib.contextmanager
 def service(deadline_s: float, log: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
-    """`python -m kg serve` on a free loopback port, as deployed but without watching or access log;
+    """`python -m api serve` on a free loopback port, as deployed but without watching or access log;
     yields its base URL and stops it (and its workers) on leaving."""
     port = free_port()
     env = {
@@ -349,7 +349,7 @@ def service(deadline_s: float, log: Path, extra_env: dict[str, str] | None = Non
         "NEEDLING_DEADLINE_S": f"{deadline_s:g}",
         **(extra_env or {}),
     }
-    argv = [sys.executable, "-m", "kg", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    argv = [sys.executable, "-m", "api", "serve", "--host", "127.0.0.1", "--port", str(port)]
     with servers_stopped_on_exit() as started:
         server = Server("needling-kg", argv, log=log, env=env, cwd=ROOT)
         started.append(server.start())

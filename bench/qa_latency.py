@@ -15,11 +15,11 @@ import math
 import sys
 import time
 from collections import defaultdict
-from pathlib import Path
 
 from kg import DEFAULT_ONTOLOGY, DEFAULT_QUERIES, PROJECT_ROOT
 from kg.engine import KnowledgeGraph, open_graph
 from kg.qa import answer_question
+from kg.settings import Settings
 
 SAMPLE_FILE = PROJECT_ROOT.parent / "shared" / "qa" / "questions.json"
 TARGET_MEDIAN_MS = 5.0
@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     start = time.perf_counter()
-    graph = open_graph(Path(DEFAULT_ONTOLOGY), Path(DEFAULT_QUERIES))
+    graph = open_graph(Settings(ontology=DEFAULT_ONTOLOGY, queries=DEFAULT_QUERIES))
     load_ms = (time.perf_counter() - start) * 1000
     asked = questions()
     start = time.perf_counter()

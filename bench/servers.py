@@ -26,7 +26,7 @@ def sciatica_select() -> str:
     """treatments_for_condition with sciatica bound the way the service binds it, header comments dropped."""
     try:
         from kg.catalogue import load_catalogue
-        from kg.params import bind_params, with_bindings
+        from kg.catalogue.params import bind_params, with_bindings
 
         named = load_catalogue(QUERIES).get("treatments_for_condition")
         assert named is not None
@@ -101,7 +101,7 @@ def peers(sparql: str, ontology: Path = ONTOLOGY) -> dict[str, Peer]:
             "needling-kg (FastAPI + pyoxigraph)",
             lambda port, _d: [
                 py,
-                *"-m kg serve --host 127.0.0.1 --port".split(),
+                *"-m api serve --host 127.0.0.1 --port".split(),
                 str(port),
                 "--ontology",
                 str(ontology),

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from helpers import graph_of
 
 from api.app import create_app
-from api.settings import Settings
 from kg import DEFAULT_ONTOLOGY, DEFAULT_QUERIES, DEFAULT_SHAPES
-from kg.engine import KnowledgeGraph, open_graph
+from kg.engine import KnowledgeGraph
+from kg.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="session")
 def graph() -> KnowledgeGraph:
     """The real ontology and the real named queries in the embedded store."""
-    return open_graph(DEFAULT_ONTOLOGY, DEFAULT_QUERIES)
+    return graph_of()
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from kg import PROJECT_ROOT
 from kg.engine import KnowledgeGraph
 from kg.qa import answer_question
-from kg.wording import render_answer
+from kg.qa.wording import render_answer
 
 HTML = {"accept": "text/html"}
 COMPARE = "how does dry needling compare with acupuncture"

@@ -12,13 +12,14 @@ from typing import ClassVar
 
 import pyoxigraph as ox
 import pytest
+from helpers import graph_of
 
 from bench.generate import SYNTHETIC, count_triples, generate
 from bench.load import VARY, run_load
 from kg import DEFAULT_ONTOLOGY, DEFAULT_QUERIES
-from kg.catalogue_checks import check_catalogue
-from kg.engine import KnowledgeGraph, open_graph
+from kg.engine import KnowledgeGraph
 from kg.qa import answer_question
+from kg.validation.catalogue_checks import check_catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZE = 10_000
@@ -69,7 +70,7 @@ def test_every_named_query_still_runs_and_answers(generated: tuple[Path, dict[st
 
 def test_the_real_answers_are_kept(generated: tuple[Path, dict[str, object]]) -> None:
     """Every row a named query gives on the real graph, it gives on the grown one; prices stay the article's."""
-    real, grown = open_graph(DEFAULT_ONTOLOGY, DEFAULT_QUERIES), open_graph(generated[0], DEFAULT_QUERIES)
+    real, grown = graph_of(), graph_of(generated[0])
     for named in real.catalogue:
         if named.form != "SELECT":
             continue
@@ -111,7 +112,7 @@ def test_questions_keep_their_real_answers_on_the_grown_graph(
 ) -> None:
     """Growth only adds: each example question of the catalogue is still answered, with at least the
     answers it has on the real graph (a capped vocabulary once lost some at 10^6 triples)."""
-    real, grown = open_graph(DEFAULT_ONTOLOGY, DEFAULT_QUERIES), open_graph(generated[0], DEFAULT_QUERIES)
+    real, grown = graph_of(), graph_of(generated[0])
     questions = sorted({example for query in real.catalogue for example in query.examples})
     assert len(questions) > 30
     for question in questions:

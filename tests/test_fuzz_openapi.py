@@ -21,6 +21,7 @@ import hypothesis
 import pytest
 import requests
 import schemathesis
+from helpers import running_server
 from hypothesis import HealthCheck, Phase
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -32,7 +33,6 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from test_sparql import running_server
 
 from kg import DEFAULT_QUERIES
 from kg.catalogue import load_catalogue

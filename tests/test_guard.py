@@ -12,10 +12,12 @@ from collections.abc import Iterator
 
 import pyoxigraph as ox
 import pytest
+from helpers import guarded as check
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg.guard import GuardedQuery, QueryRefused, check_query
+from kg.adhoc.guard import GuardedQuery, QueryRefused, check_query
+from kg.settings import default
 
 URL = "\x00"  # stands for the listener URL: a single character, so an insertion can never split it
 PREFIXES = """PREFIX nk: <https://example.org/needling#>
@@ -98,7 +100,7 @@ def connections_made(store: ox.Store, listener: Listener, text: str) -> int:
 
 def refused(text: str, **kwargs: int) -> QueryRefused:
     with pytest.raises(QueryRefused) as info:
-        check_query(text, **kwargs)
+        check_query(text, **{"max_length": default("max_query_chars"), **kwargs})
     return info.value
 
 
@@ -125,7 +127,7 @@ ACCEPTED = [
 
 @pytest.mark.parametrize(("text", "form"), ACCEPTED)
 def test_plain_queries_are_accepted_and_run(text: str, form: str, store: ox.Store) -> None:
-    guarded = check_query(text)
+    guarded = check(text)
     assert guarded == GuardedQuery(text, form)
     run(store, guarded.text)
 
@@ -150,7 +152,7 @@ HARMLESS = [
 
 @pytest.mark.parametrize("text", HARMLESS)
 def test_harmless_look_alikes_are_accepted(text: str, store: ox.Store, listener: Listener) -> None:
-    guarded = check_query(text)
+    guarded = check(text)
     assert guarded.text == text
     assert connections_made(store, listener, guarded.text) == 0
     run(store, guarded.text)  # valid SPARQL: runs without error
@@ -158,20 +160,20 @@ def test_harmless_look_alikes_are_accepted(text: str, store: ox.Store, listener:
 
 def test_adjacent_strings_are_one_token_each() -> None:
     # 'it''s' is two adjacent strings, not an escaped quote; nothing after them is hidden.
-    assert check_query("SELECT * WHERE { ?s ?p ?o FILTER(?o = 'it''s') }").form == "SELECT"
+    assert check("SELECT * WHERE { ?s ?p ?o FILTER(?o = 'it''s') }").form == "SELECT"
     assert refused("SELECT * WHERE { ?s ?p 'it''s' SERVICE <http://x.org/> {} }").code == "service"
 
 
 def test_escapes_are_decoded_exactly_once(store: ox.Store) -> None:
     text = r'SELECT ("caf\u00e9 \U0001F600" AS ?x) WHERE {}'
-    guarded = check_query(text)
+    guarded = check(text)
     assert guarded.text == 'SELECT ("café \U0001f600" AS ?x) WHERE {}'
     assert run(store, guarded.text)
-    assert check_query(r"\u0053ELECT * WHERE { ?s ?p ?o }").text == "SELECT * WHERE { ?s ?p ?o }"
+    assert check(r"\u0053ELECT * WHERE { ?s ?p ?o }").text == "SELECT * WHERE { ?s ?p ?o }"
 
 
 def test_text_without_escapes_is_returned_unchanged() -> None:
-    assert check_query(TYPICAL).text is TYPICAL
+    assert check(TYPICAL).text is TYPICAL
 
 
 # --- refused queries --------------------------------------------------------------------------------
@@ -272,7 +274,7 @@ def test_too_long_is_refused_and_says_the_limit() -> None:
 
 def test_api_types() -> None:
     assert issubclass(QueryRefused, ValueError)
-    guarded = check_query("ASK {}")
+    guarded = check("ASK {}")
     with pytest.raises(dataclasses.FrozenInstanceError):
         guarded.text = "DROP ALL"  # type: ignore[misc]
 
@@ -284,7 +286,7 @@ def test_typical_query_is_fast() -> None:
     timings = []
     for _ in range(300):
         start = time.perf_counter()
-        check_query(TYPICAL)
+        check(TYPICAL)
         timings.append(time.perf_counter() - start)
     assert statistics.median(timings) < 0.002  # measured about 0.04 ms; generous for slow machines
 
@@ -302,7 +304,7 @@ def test_typical_query_is_fast() -> None:
 def test_pathological_input_stays_linear(text: str) -> None:
     start = time.perf_counter()
     with contextlib.suppress(QueryRefused):
-        check_query(text)
+        check(text)
     assert time.perf_counter() - start < 0.5
 
 
@@ -360,9 +362,9 @@ def test_property_forbidden_keywords_never_reach_the_engine(
 ) -> None:
     text = template.replace(URL, listener.url)
     try:
-        guarded = check_query(text)
+        guarded = check(text)
     except QueryRefused as error:
-        assert error.code in {"escape", "syntax", "update", "service", "dataset", "form"}
+        assert error.code in {"escape", "syntax", "update", "service", "dataset", "form", "too_deep"}
         return
     # Accepted: every SERVICE / FROM in it must be inert (inside a string, IRI, comment, variable, name).
     assert connections_made(store, listener, guarded.text) == 0, guarded.text
@@ -372,8 +374,8 @@ def test_property_forbidden_keywords_never_reach_the_engine(
 @given(text=st.text(max_size=200))
 def test_property_arbitrary_text_never_crashes_the_guard(text: str) -> None:
     try:
-        guarded = check_query(text)
+        guarded = check(text)
     except QueryRefused as error:
-        assert error.code in {"too_long", "escape", "syntax", "update", "service", "dataset", "form"}
+        assert error.code in {"too_long", "too_deep", "escape", "syntax", "update", "service", "dataset", "form"}
     else:
         assert guarded.form in {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}

@@ -7,16 +7,17 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from helpers import graph_of
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kg import DEFAULT_QUERIES
 from kg.catalogue import CatalogueError, load_catalogue
-from kg.catalogue_checks import check_catalogue
-from kg.engine import KnowledgeGraph, open_graph
-from kg.labels import LabelIndex
+from kg.engine import KnowledgeGraph
+from kg.engine.labels import LabelIndex
 from kg.store import term_from_oxigraph
 from kg.terms import Term
+from kg.validation.catalogue_checks import check_catalogue
 
 SEARCHING = ("label_search", "lexicon")
 
@@ -111,14 +112,14 @@ def test_labels_with_quotes_and_nul_go_into_the_query_as_one_term() -> None:
 
 
 def test_an_edited_graph_is_searched_by_its_own_index(graph_copy: Path) -> None:
-    before = open_graph(graph_copy / "needling.ttl", graph_copy / "queries")
+    before = graph_of(graph_copy / "needling.ttl", graph_copy / "queries")
     assert before.run("label_search", {"text": "filiform"}).rows == ()
     with (graph_copy / "needling.ttl").open("a", encoding="utf-8") as handle:
         handle.write(
             "\n<https://needling-kg.example.org/kg/dry-needling> "
             '<http://www.w3.org/2004/02/skos/core#altLabel> "filiform needling"@en .\n'
         )
-    after = open_graph(graph_copy / "needling.ttl", graph_copy / "queries")
+    after = graph_of(graph_copy / "needling.ttl", graph_copy / "queries")
     found = after.run("label_search", {"text": "filiform"}).rows
     assert {row["entity"].value for row in found} == {"https://needling-kg.example.org/kg/dry-needling"}
 

@@ -8,8 +8,8 @@ from collections.abc import Callable
 import pyoxigraph as ox
 import pytest
 
+from kg.catalogue.params import NKG
 from kg.engine import KnowledgeGraph, UnknownQuery
-from kg.params import NKG
 
 SCHEMA = "http://schema.org/"
 ASPECTS = (

@@ -11,11 +11,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.settings import Settings
 from kg import DEFAULT_ONTOLOGY, DEFAULT_QUERIES, DEFAULT_SHAPES
 from kg.catalogue import CatalogueError, load_catalogue
+from kg.catalogue.params import ParamError
 from kg.engine import KnowledgeGraph
-from kg.params import ParamError
+from kg.settings import Settings
 
 NKG = "https://needling-kg.example.org/kg/"
 HUB_LINKS = 2_600  # more than one page of resource_links (200) and of resource_graph (2,000)

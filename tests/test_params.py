@@ -6,8 +6,16 @@ import pyoxigraph as ox
 import pytest
 
 from kg.catalogue import NamedQuery, Param, without_header
+from kg.catalogue.params import (
+    MAX_VALUE_LENGTH,
+    NKG,
+    ParamError,
+    bind_params,
+    expand_iri,
+    to_term,
+    with_bindings,
+)
 from kg.engine import KnowledgeGraph
-from kg.params import MAX_VALUE_LENGTH, NKG, ParamError, bind_params, expand_iri, to_term, with_bindings
 from kg.terms import XSD, Term
 
 SCIATICA = NKG + "sciatica"

@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import graph_of
 
-from kg.engine import KnowledgeGraph, open_graph
+from kg.engine import KnowledgeGraph
 from kg.qa import answer_question
-from kg.wording import render_answer
+from kg.qa.wording import render_answer
 
 ARTICLE = "Dry Needling vs Acupuncture"
 COSTS = {"dry needling": (50, 150), "acupuncture": (70, 150)}
@@ -684,7 +685,7 @@ def test_a_new_altlabel_is_a_new_synonym(graph: KnowledgeGraph, graph_copy: Path
     assert {"nkg", "skos"} <= _declared_prefixes(ttl)
     with ttl.open("a", encoding="utf-8") as out:
         out.write('\nnkg:sciatica skos:altLabel "nerve pain down the leg"@en .\n')
-    edited = open_graph(ttl, graph_copy / "queries")
+    edited = graph_of(ttl, graph_copy / "queries")
 
     reply = ask(edited, question)
     expect(reply, only=BOTH)
@@ -700,7 +701,7 @@ def test_a_new_cue_word_is_a_new_way_to_ask(graph: KnowledgeGraph, graph_copy: P
     at = next(i for i, line in enumerate(lines) if line.startswith("# cue:"))
     lines.insert(at + 1, "# cue: zorbify\n")
     rq.write_text("".join(lines), encoding="utf-8")
-    edited = open_graph(graph_copy / "needling.ttl", graph_copy / "queries")
+    edited = graph_of(graph_copy / "needling.ttl", graph_copy / "queries")
 
     reply = ask(edited, "zorbify acupuncture")
     expect(reply, only=ACU)

@@ -8,8 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.settings import Settings
 from kg import DEFAULT_SHAPES
+from kg.settings import Settings
 
 
 @pytest.fixture

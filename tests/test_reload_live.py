@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from test_sparql import running_server
+from helpers import running_server
 
 from kg import DEFAULT_ONTOLOGY, DEFAULT_QUERIES, DEFAULT_SHAPES
 

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,13 +15,14 @@ import httpx
 import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
+from helpers import free_port, graph_of, oxigraph_server
 
 from api.app import create_app
-from api.settings import Settings
 from kg import DEFAULT_ONTOLOGY, DEFAULT_QUERIES, DEFAULT_SHAPES, PROJECT_ROOT
 from kg.catalogue import NamedQuery, load_catalogue
-from kg.engine import KnowledgeGraph, open_graph
+from kg.engine import KnowledgeGraph
 from kg.qa import answer_question
+from kg.settings import Settings
 from kg.store import RemoteStore, StoreError
 
 pytestmark = [
@@ -56,60 +53,6 @@ ROW_QUERIES = [q for q in CATALOGUE if q.form == "SELECT"]
 GRAPH_QUERIES = [q for q in CATALOGUE if q.form in ("CONSTRUCT", "DESCRIBE")]
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def wait_until_answering(url: str, server: subprocess.Popen[bytes], deadline_s: float = 30.0) -> None:
-    give_up = time.monotonic() + deadline_s
-    while time.monotonic() < give_up:
-        if server.poll() is not None:
-            raise RuntimeError(
-                f"oxigraph exited with {server.returncode}: {server.stderr.read() if server.stderr else ''}"
-            )
-        try:
-            if httpx.get(url, params={"query": "ASK {}"}, timeout=1.0).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"oxigraph did not answer at {url} within {deadline_s} s")
-
-
-@contextlib.contextmanager
-def oxigraph_server(location: Path, command: str) -> Iterator[str]:
-    """`oxigraph serve` or `serve-read-only` on a free port, loaded with the real ontology; its query URL."""
-    subprocess.run(
-        ["oxigraph", "load", "--location", str(location), "--file", str(DEFAULT_ONTOLOGY)],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    port = free_port()
-    server = subprocess.Popen(
-        ["oxigraph", command, "--location", str(location), "--bind", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,  # its own process group, so teardown stops exactly what was started here
-    )
-    url = f"http://127.0.0.1:{port}/query"
-    try:
-        wait_until_answering(url, server)
-        yield url
-    finally:
-        if server.poll() is None:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait(timeout=10)
-        if server.stderr:
-            server.stderr.close()
-
-
 @pytest.fixture(scope="session")
 def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A read-only Oxigraph server with the real ontology, for the whole session."""
@@ -119,7 +62,7 @@ def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def remote(endpoint: str) -> Iterator[KnowledgeGraph]:
-    graph = open_graph(DEFAULT_ONTOLOGY, DEFAULT_QUERIES, store_url=endpoint)
+    graph = graph_of(store=endpoint)
     yield graph
     graph.store.close()
 
@@ -206,7 +149,7 @@ def test_a_remote_store_error_is_one_clear_message(remote: KnowledgeGraph) -> No
 def test_answers_from_a_store_others_write_to_are_never_kept(tmp_path: Path) -> None:
     """Another client changes the remote graph between two runs of the same query: the second run sees it."""
     with oxigraph_server(tmp_path / "db", "serve") as url:
-        graph = open_graph(DEFAULT_ONTOLOGY, DEFAULT_QUERIES, store_url=url)
+        graph = graph_of(store=url)
         try:
             params = {"condition": "sciatica"}
             before = [row["therapyLabel"].value for row in graph.run("treatments_for_condition", params).rows]
@@ -231,7 +174,7 @@ def test_an_endpoint_that_does_not_answer() -> None:
 
 def test_only_http_urls_are_endpoints() -> None:
     with pytest.raises(StoreError, match="http"):
-        open_graph(DEFAULT_ONTOLOGY, DEFAULT_QUERIES, store_url="file:///etc/passwd")
+        graph_of(store="file:///etc/passwd")
 
 
 # --- the HTTP service on a remote store --------------------------------------------------------------

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.settings import Settings
+from kg.settings import Settings
 
 NKG = "https://needling-kg.example.org/kg/"
 SCHEMA = "http://schema.org/"

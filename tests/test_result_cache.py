@@ -7,9 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.settings import Settings
 from kg.engine import KnowledgeGraph
-from kg.result_cache import ResultCache
+from kg.engine.result_cache import ResultCache
+from kg.settings import Settings
 from kg.terms import QueryResult
 
 DRY_NEEDLING = {"modality": "dry-needling"}

@@ -18,17 +18,19 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from helpers import guarded, pool_of
 
-from kg.sandbox import (
+from kg.adhoc import (
+    GuardedQuery,
     PoolClosed,
     QueryFailed,
+    QueryRefused,
     QueryTimeout,
     SandboxError,
     SandboxPool,
     SandboxResult,
-    Term,
-    serialize_solutions,
 )
+from kg.adhoc.formats import OxTerm, serialize_solutions
 
 EX = "http://example.org/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -39,8 +41,16 @@ CARTESIAN = "SELECT (COUNT(*) AS ?c) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j
 ODD_QUERY = PREFIXES + "SELECT ?o ?extra WHERE { ex:odd ex:q ?o OPTIONAL { ?o ex:never ?extra } } ORDER BY ?o"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
+
+def q(text: str) -> GuardedQuery:
+    """A query's text as it reaches a worker. The service passes only what the guard accepted
+    (kg.adhoc.guard, tested in test_guard.py); these tests hand the workers text directly, to show what
+    they withstand on their own."""
+    return GuardedQuery(text, "SELECT")
+
+
 ODD_TEXT = 'comma, "quote"\nnewline\ttab\rcr\\backslash'
-ODD_OBJECTS: list[Term] = [
+ODD_OBJECTS: list[OxTerm] = [
     ox.Literal(ODD_TEXT),
     ox.Literal("42", datatype=ox.NamedNode(XSD + "integer")),
     ox.Literal("2020-01-01", datatype=ox.NamedNode(XSD + "date")),
@@ -73,7 +83,7 @@ def store() -> ox.Store:
 
 @pytest.fixture(scope="module")
 def pool(store: ox.Store) -> Iterator[SandboxPool]:
-    with SandboxPool(store, size=2, deadline_s=10.0) as shared:
+    with pool_of(store, size=2, deadline_s=10.0) as shared:
         yield shared
 
 
@@ -82,11 +92,11 @@ def solutions_of(results: object) -> ox.QuerySolutions:
     return results
 
 
-def rows_of(results: object) -> list[tuple[Term | None, ...]]:
+def rows_of(results: object) -> list[tuple[OxTerm | None, ...]]:
     return [tuple(solution) for solution in solutions_of(results)]
 
 
-def triples_of(results: object) -> set[tuple[Term, Term, Term]]:
+def triples_of(results: object) -> set[tuple[OxTerm, OxTerm, OxTerm]]:
     if isinstance(results, ox.QueryTriples):
         return {(t.subject, t.predicate, t.object) for t in results}
     assert isinstance(results, ox.QuadParser)
@@ -125,7 +135,7 @@ def wait_until(predicate: Callable[[], bool], timeout_s: float = 5.0) -> bool:
 @pytest.mark.parametrize("fmt", ["json", "xml", "tsv"])
 def test_select_round_trips_through_pyoxigraph(pool: SandboxPool, store: ox.Store, fmt: str) -> None:
     query = PREFIXES + "SELECT ?s ?o WHERE { ?s ex:p ?o } ORDER BY ?s"
-    result = pool.run(query, fmt)
+    result = pool.run(q(query), fmt)
     parsed = ox.parse_query_results(result.body, getattr(ox.QueryResultsFormat, fmt.upper()))
     assert [v.value for v in solutions_of(parsed).variables] == ["s", "o"]
     assert rows_of(parsed) == rows_of(store.query(query))
@@ -135,7 +145,7 @@ def test_select_round_trips_through_pyoxigraph(pool: SandboxPool, store: ox.Stor
 
 @pytest.mark.parametrize("fmt", ["json", "xml", "tsv"])
 def test_odd_terms_round_trip(pool: SandboxPool, store: ox.Store, fmt: str) -> None:
-    result = pool.run(ODD_QUERY, fmt)
+    result = pool.run(q(ODD_QUERY), fmt)
     parsed = rows_of(ox.parse_query_results(result.body, getattr(ox.QueryResultsFormat, fmt.upper())))
     expected = rows_of(store.query(ODD_QUERY))
     assert len(expected) == len(ODD_OBJECTS)
@@ -146,11 +156,11 @@ def test_odd_terms_round_trip(pool: SandboxPool, store: ox.Store, fmt: str) -> N
 def test_body_equals_the_engine_serializer(pool: SandboxPool, store: ox.Store, fmt: str) -> None:
     engine_format = getattr(ox.QueryResultsFormat, fmt.upper())
     for query in (ODD_QUERY, PREFIXES + "SELECT * WHERE { ?s rdfs:label ?l } ORDER BY ?s"):
-        assert pool.run(query, fmt).body == store.query(query).serialize(format=engine_format)
+        assert pool.run(q(query), fmt).body == store.query(query).serialize(format=engine_format)
 
 
 def test_select_csv_header_rows_and_quoting(pool: SandboxPool) -> None:
-    result = pool.run(PREFIXES + "SELECT ?s ?label WHERE { ?s rdfs:label ?label } ORDER BY ?s", "csv")
+    result = pool.run(q(PREFIXES + "SELECT ?s ?label WHERE { ?s rdfs:label ?label } ORDER BY ?s"), "csv")
     assert result.media_type.startswith("text/csv")
     text = result.body.decode()
     assert text.startswith("s,label\r\n") and text.endswith("\r\n")
@@ -158,7 +168,7 @@ def test_select_csv_header_rows_and_quoting(pool: SandboxPool) -> None:
     assert records[0] == ["s", "label"]
     assert len(records) == N_SUBJECTS + 1
     assert records[1] == [f"{EX}s0", "label 0"]
-    odd = list(csv.reader(io.StringIO(pool.run(ODD_QUERY, "csv").body.decode(), newline="")))
+    odd = list(csv.reader(io.StringIO(pool.run(q(ODD_QUERY), "csv").body.decode(), newline="")))
     values = {row[0] for row in odd[1:]}
     assert ODD_TEXT in values  # quoted field with comma, quote, CR and LF survives
     assert "_:b1" in values and "42" in values and "" in values
@@ -186,7 +196,7 @@ def test_serializers_handle_empty_heads_and_unbound() -> None:
 
 
 def test_select_with_a_graph_format_falls_back_to_json(pool: SandboxPool) -> None:
-    result = pool.run(PREFIXES + "SELECT ?o WHERE { ex:s1 ex:p ?o }", "turtle")
+    result = pool.run(q(PREFIXES + "SELECT ?o WHERE { ex:s1 ex:p ?o }"), "turtle")
     assert result.media_type == "application/sparql-results+json"
     assert rows_of(ox.parse_query_results(result.body, ox.QueryResultsFormat.JSON)) == [
         (ox.NamedNode(EX + "o1"),)
@@ -200,7 +210,7 @@ def test_select_with_a_graph_format_falls_back_to_json(pool: SandboxPool) -> Non
 @pytest.mark.parametrize("answer", [True, False])
 def test_ask(pool: SandboxPool, fmt: str, answer: bool) -> None:
     subject = "s1" if answer else "nobody"
-    result = pool.run(PREFIXES + f"ASK {{ ex:{subject} ex:p ?o }}", fmt)
+    result = pool.run(q(PREFIXES + f"ASK {{ ex:{subject} ex:p ?o }}"), fmt)
     assert result.rows == 1 and not result.truncated
     if fmt in ("json", "xml", "tsv"):
         engine_format = ox.QueryResultsFormat.from_media_type(result.media_type)
@@ -211,7 +221,7 @@ def test_ask(pool: SandboxPool, fmt: str, answer: bool) -> None:
 
 
 def test_ask_with_a_graph_format_falls_back_to_json(pool: SandboxPool) -> None:
-    result = pool.run("ASK {}", "rdfxml")
+    result = pool.run(q("ASK {}"), "rdfxml")
     assert result.media_type == "application/sparql-results+json"
     assert bool(ox.parse_query_results(result.body, ox.QueryResultsFormat.JSON)) is True
 
@@ -232,7 +242,7 @@ def test_construct_round_trips(
     pool: SandboxPool, store: ox.Store, fmt: str, rdf_format: ox.RdfFormat
 ) -> None:
     query = PREFIXES + "CONSTRUCT { ?s ex:p ?o . ?s rdfs:label ?l } WHERE { ?s ex:p ?o ; rdfs:label ?l }"
-    result = pool.run(query, fmt)
+    result = pool.run(q(query), fmt)
     assert result.media_type == rdf_format.media_type
     parsed = triples_of(ox.parse(result.body, rdf_format))
     expected = triples_of(store.query(query))
@@ -241,7 +251,7 @@ def test_construct_round_trips(
 
 
 def test_graph_query_with_a_solution_format_falls_back_to_turtle(pool: SandboxPool) -> None:
-    result = pool.run(PREFIXES + "DESCRIBE ex:s7", "csv")
+    result = pool.run(q(PREFIXES + "DESCRIBE ex:s7"), "csv")
     assert result.media_type == "text/turtle"
     triples = triples_of(ox.parse(result.body, ox.RdfFormat.TURTLE))
     assert (ox.NamedNode(EX + "s7"), RDFS_LABEL, ox.Literal("label 7", language="en")) in triples
@@ -252,24 +262,24 @@ def test_graph_query_with_a_solution_format_falls_back_to_turtle(pool: SandboxPo
 
 
 def test_row_cap_truncates_select(store: ox.Store) -> None:
-    with SandboxPool(store, size=1, row_cap=50) as capped:
+    with pool_of(store, size=1, row_cap=50) as capped:
         for fmt in ("json", "xml", "tsv"):
-            result = capped.run(PREFIXES + "SELECT ?s WHERE { ?s ex:p ?o }", fmt)
+            result = capped.run(q(PREFIXES + "SELECT ?s WHERE { ?s ex:p ?o }"), fmt)
             assert result.truncated and result.rows == 50
             parsed = ox.parse_query_results(result.body, getattr(ox.QueryResultsFormat, fmt.upper()))
             assert len(rows_of(parsed)) == 50
-        csv_result = capped.run(PREFIXES + "SELECT ?s WHERE { ?s ex:p ?o }", "csv")
+        csv_result = capped.run(q(PREFIXES + "SELECT ?s WHERE { ?s ex:p ?o }"), "csv")
         assert csv_result.body.count(b"\r\n") == 51
-        exact = capped.run(PREFIXES + "SELECT ?s WHERE { ?s ex:p ?o } LIMIT 50", "json")
+        exact = capped.run(q(PREFIXES + "SELECT ?s WHERE { ?s ex:p ?o } LIMIT 50"), "json")
         assert not exact.truncated and exact.rows == 50
 
 
 def test_row_cap_truncates_graph_results(store: ox.Store) -> None:
-    with SandboxPool(store, size=1, row_cap=25) as capped:
-        result = capped.run("CONSTRUCT WHERE { ?s ?p ?o }", "ntriples")
+    with pool_of(store, size=1, row_cap=25) as capped:
+        result = capped.run(q("CONSTRUCT WHERE { ?s ?p ?o }"), "ntriples")
         assert result.truncated and result.rows == 25
         assert len(list(ox.parse(result.body, ox.RdfFormat.N_TRIPLES))) == 25
-        small = capped.run(PREFIXES + "CONSTRUCT WHERE { ex:s1 ?p ?o }", "ntriples")
+        small = capped.run(q(PREFIXES + "CONSTRUCT WHERE { ex:s1 ?p ?o }"), "ntriples")
         assert not small.truncated and small.rows == 2
 
 
@@ -278,39 +288,38 @@ def test_row_cap_truncates_graph_results(store: ox.Store) -> None:
 
 def test_syntax_error_is_a_query_error(pool: SandboxPool) -> None:
     with pytest.raises(QueryFailed) as caught:
-        pool.run("SELECT * WHERE { ?s ?p }", "json")
+        pool.run(q("SELECT * WHERE { ?s ?p }"), "json")
     assert caught.value.code == "query_error"
     message = str(caught.value)
     assert message and "\n" not in message and "Traceback" not in message
     assert "error at" in message  # the engine's own words
-    assert pool.run("ASK {}", "json").rows == 1
+    assert pool.run(q("ASK {}"), "json").rows == 1
 
 
 def test_unknown_prefix_and_update_are_query_errors(pool: SandboxPool) -> None:
     for query in ("SELECT * WHERE { ?s nope:p ?o }", "INSERT DATA { <urn:a> <urn:b> <urn:c> }"):
         with pytest.raises(QueryFailed) as caught:
-            pool.run(query, "json")
+            pool.run(q(query), "json")
         assert caught.value.code == "query_error"
 
 
-def test_service_is_refused(pool: SandboxPool) -> None:
-    with pytest.raises(QueryFailed) as caught:
-        pool.run("SELECT * WHERE { SeRvIcE <http://127.0.0.1:8080/sparql> { ?s ?p ?o } }", "json")
-    assert caught.value.code == "query_error" and "SERVICE" in str(caught.value)
+def test_service_is_refused_before_it_reaches_a_worker(pool: SandboxPool) -> None:
+    with pytest.raises(QueryRefused) as caught:
+        guarded("SELECT * WHERE { SeRvIcE <http://127.0.0.1:8080/sparql> { ?s ?p ?o } }")
+    assert caught.value.code == "service" and "SERVICE" in str(caught.value)
     # The word inside strings, IRIs, comments and variable names is fine.
     query = 'SELECT ?service WHERE { BIND("SERVICE" AS ?service) } # SERVICE'
-    assert pool.run(query, "json").rows == 1
+    assert pool.run(guarded(query), "json").rows == 1
 
 
-def test_worker_cannot_open_sockets(store: ox.Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    # The lexical SERVICE check only gives a clear message; the worker has no descriptor to spare anyway.
-    monkeypatch.setattr("kg.sandbox._check_query_text", lambda query: None)
+def test_worker_cannot_open_sockets(store: ox.Store) -> None:
+    # The guard refuses SERVICE with a clear message; a worker has no descriptor to spare anyway.
     with socket.create_server(("127.0.0.1", 0)) as listener:
         listener.settimeout(0.2)
         port = listener.getsockname()[1]
-        with SandboxPool(store, size=1) as single, pytest.raises(QueryFailed) as caught:
+        with pool_of(store, size=1) as single, pytest.raises(QueryFailed) as caught:
             single.run(
-                f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}", "json"
+                q(f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}"), "json"
             )
         assert caught.value.code == "query_error"
         assert "open files" in str(caught.value)  # EMFILE
@@ -318,20 +327,22 @@ def test_worker_cannot_open_sockets(store: ox.Store, monkeypatch: pytest.MonkeyP
             listener.accept()  # nobody ever connected
 
 
-def test_deep_nesting_and_huge_queries_are_too_large(pool: SandboxPool) -> None:
-    deep = "SELECT * WHERE " + "{" * 5000 + "}" * 5000
-    with pytest.raises(QueryFailed) as caught:
-        pool.run(deep, "json")
-    assert caught.value.code == "too_large" and "nested" in str(caught.value)
-    with pytest.raises(QueryFailed) as caught:
-        pool.run("ASK {} #" + "x" * 200_000, "json")
-    assert caught.value.code == "too_large"
-    assert pool.run("SELECT * WHERE " + "{" * 50 + "}" * 50, "json").rows == 1
+def test_deep_nesting_and_huge_queries_never_reach_a_worker(pool: SandboxPool) -> None:
+    """The engine's recursive parser would overflow its stack on thousands of brackets or unary operators,
+    so the guard refuses them; a worker runs a moderately nested query."""
+    for deep in ("SELECT * WHERE " + "{" * 5000 + "}" * 5000, "ASK { FILTER(" + "!" * 5000 + "true) }"):
+        with pytest.raises(QueryRefused) as caught:
+            guarded(deep)
+        assert caught.value.code == "too_deep" and "nests more than" in str(caught.value)
+    with pytest.raises(QueryRefused) as caught:
+        guarded("ASK {} #" + "x" * 200_000)
+    assert caught.value.code == "too_long"
+    assert pool.run(guarded("SELECT * WHERE " + "{" * 50 + "}" * 50), "json").rows == 1
 
 
 def test_unknown_format_is_a_programming_error(pool: SandboxPool) -> None:
     with pytest.raises(ValueError):
-        pool.run("ASK {}", "yaml")
+        pool.run(q("ASK {}"), "yaml")
 
 
 @pytest.fixture
@@ -346,11 +357,11 @@ def quiet_faulthandler() -> Iterator[None]:
 
 @pytest.mark.usefixtures("quiet_faulthandler")
 def test_idle_worker_that_died_is_replaced_transparently(store: ox.Store) -> None:
-    with SandboxPool(store, size=1) as single:
+    with pool_of(store, size=1) as single:
         (victim,) = single.pids
         os.kill(victim, signal.SIGSEGV)
         assert wait_until(lambda: is_gone(victim))
-        assert single.run("ASK { ?s ?p ?o }", "json").rows == 1
+        assert single.run(q("ASK { ?s ?p ?o }"), "json").rows == 1
         assert len(single.pids) == 1 and single.pids != [victim]
         with pytest.raises(ChildProcessError):
             os.waitpid(victim, os.WNOHANG)
@@ -360,12 +371,12 @@ def test_idle_worker_that_died_is_replaced_transparently(store: ox.Store) -> Non
 @pytest.mark.usefixtures("quiet_faulthandler")
 def test_worker_crash_during_a_query_is_reported_and_replaced(store: ox.Store) -> None:
     outcome: list[BaseException] = []
-    with SandboxPool(store, size=1, deadline_s=20.0) as single:
+    with pool_of(store, size=1, deadline_s=20.0) as single:
         (victim,) = single.pids
 
         def call() -> None:
             try:
-                single.run(CARTESIAN, "json")
+                single.run(q(CARTESIAN), "json")
             except SandboxError as exc:
                 outcome.append(exc)
 
@@ -377,7 +388,7 @@ def test_worker_crash_during_a_query_is_reported_and_replaced(store: ox.Store) -
         assert len(outcome) == 1 and isinstance(outcome[0], QueryFailed)
         assert outcome[0].code == "worker_died" and "SIGSEGV" in str(outcome[0])
         assert is_gone(victim)
-        assert single.run("ASK {}", "json").rows == 1
+        assert single.run(q("ASK {}"), "json").rows == 1
         assert len(single.pids) == 1 and single.pids != [victim]
 
 
@@ -385,7 +396,7 @@ def test_pool_refuses_to_run_in_a_forked_copy(pool: SandboxPool) -> None:
     pid = os.fork()
     if pid == 0:  # pragma: no cover - child
         try:
-            pool.run("ASK {}", "json")
+            pool.run(q("ASK {}"), "json")
         except PoolClosed:
             os._exit(0)
         except BaseException:
@@ -393,23 +404,23 @@ def test_pool_refuses_to_run_in_a_forked_copy(pool: SandboxPool) -> None:
         os._exit(1)
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
-    assert pool.run("ASK {}", "json").rows == 1
+    assert pool.run(q("ASK {}"), "json").rows == 1
 
 
 @pytest.mark.slow
 def test_catastrophic_query_times_out_and_worker_is_replaced(store: ox.Store) -> None:
-    with SandboxPool(store, size=1, deadline_s=1.0) as single:
+    with pool_of(store, size=1, deadline_s=1.0) as single:
         (victim,) = single.pids
         started = time.monotonic()
         with pytest.raises(QueryTimeout) as caught:
-            single.run(CARTESIAN, "json")
+            single.run(q(CARTESIAN), "json")
         took = time.monotonic() - started
         assert 0.9 < took < 2.0
         assert caught.value.code == "timeout"
         assert "timeout" in str(caught.value) and "1 s" in str(caught.value)
         with pytest.raises(ProcessLookupError):
             os.kill(victim, 0)
-        result = single.run(PREFIXES + "SELECT ?o WHERE { ex:s5 ex:p ?o }", "json")
+        result = single.run(q(PREFIXES + "SELECT ?o WHERE { ex:s5 ex:p ?o }"), "json")
         assert rows_of(ox.parse_query_results(result.body, ox.QueryResultsFormat.JSON)) == [
             (ox.NamedNode(EX + "o5"),)
         ]
@@ -420,21 +431,21 @@ def test_catastrophic_query_times_out_and_worker_is_replaced(store: ox.Store) ->
 def test_timeout_from_a_non_main_thread(store: ox.Store) -> None:
     """The replacement is forked from the calling thread (as under uvicorn); it must still work."""
     outcome: list[BaseException | SandboxResult] = []
-    with SandboxPool(store, size=1, deadline_s=0.5) as single:
+    with pool_of(store, size=1, deadline_s=0.5) as single:
 
         def call() -> None:
             try:
-                single.run(CARTESIAN, "json")
+                single.run(q(CARTESIAN), "json")
             except SandboxError as exc:
                 outcome.append(exc)
-            outcome.append(single.run("ASK { ?s ?p ?o }", "xml"))
+            outcome.append(single.run(q("ASK { ?s ?p ?o }"), "xml"))
 
         worker_thread = threading.Thread(target=call)
         worker_thread.start()
         worker_thread.join(10)
         assert isinstance(outcome[0], QueryTimeout)
         assert isinstance(outcome[1], SandboxResult) and b"true" in outcome[1].body
-        assert single.run("ASK {}", "json").rows == 1
+        assert single.run(q("ASK {}"), "json").rows == 1
 
 
 @pytest.mark.slow
@@ -442,22 +453,22 @@ def test_memory_bomb_is_contained(store: ox.Store) -> None:
     doublings = "".join(f"BIND(CONCAT(?v{i}, ?v{i}) AS ?v{i + 1}) " for i in range(30))
     bomb = f'SELECT (STRLEN(?v30) AS ?n) WHERE {{ BIND("aaaaaaaaaa" AS ?v0) {doublings} }}'
     sort_bomb = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a ?i"
-    with SandboxPool(store, size=1, deadline_s=5.0, memory_limit_mb=200) as small:
+    with pool_of(store, size=1, deadline_s=5.0, memory_limit_mb=200) as small:
         for query in (bomb, sort_bomb):
             with pytest.raises((QueryFailed, QueryTimeout)) as caught:
-                small.run(query, "json")
-            assert caught.value.code in {"too_large", "timeout"}
-            assert small.run("ASK { ?s ?p ?o }", "json").rows == 1
+                small.run(q(query), "json")
+            assert caught.value.code in {"too_costly", "timeout"}
+            assert small.run(q("ASK { ?s ?p ?o }"), "json").rows == 1
 
 
 def test_concurrent_callers_each_get_their_own_answer(store: ox.Store) -> None:
     errors: list[str] = []
-    with SandboxPool(store, size=2, deadline_s=30.0) as shared:
+    with pool_of(store, size=2, deadline_s=30.0) as shared:
 
         def caller(thread_no: int) -> None:
             for n in range(20):
                 k = (thread_no * 20 + n) % N_SUBJECTS
-                result = shared.run(PREFIXES + f"SELECT ?o WHERE {{ ex:s{k} ex:p ?o }}", "json")
+                result = shared.run(q(PREFIXES + f"SELECT ?o WHERE {{ ex:s{k} ex:p ?o }}"), "json")
                 got = rows_of(ox.parse_query_results(result.body, ox.QueryResultsFormat.JSON))
                 if got != [(ox.NamedNode(f"{EX}o{k}"),)]:
                     errors.append(f"thread {thread_no} query {n}: {got}")
@@ -475,11 +486,11 @@ def test_concurrent_callers_each_get_their_own_answer(store: ox.Store) -> None:
 
 
 def test_close_leaves_no_child_processes(store: ox.Store) -> None:
-    sandbox = SandboxPool(store, size=3)
+    sandbox = pool_of(store, size=3)
     sandbox.start()
     pids = sandbox.pids
     assert len(pids) == 3 and set(pids) <= child_pids()
-    assert sandbox.run("ASK {}", "json").rows == 1
+    assert sandbox.run(q("ASK {}"), "json").rows == 1
     sandbox.close()
     sandbox.close()  # idempotent
     assert not set(pids) & child_pids()
@@ -488,27 +499,27 @@ def test_close_leaves_no_child_processes(store: ox.Store) -> None:
         with pytest.raises(ChildProcessError):
             os.waitpid(pid, os.WNOHANG)  # already reaped: no zombies left behind
     with pytest.raises(PoolClosed):
-        sandbox.run("ASK {}", "json")
+        sandbox.run(q("ASK {}"), "json")
     with pytest.raises(PoolClosed):
         sandbox.start()
 
 
 def test_run_before_start_is_refused(store: ox.Store) -> None:
-    sandbox = SandboxPool(store)
+    sandbox = pool_of(store)
     with pytest.raises(PoolClosed) as caught:
-        sandbox.run("ASK {}", "json")
-    assert caught.value.code == "pool_closed" and "not started" in str(caught.value)
+        sandbox.run(q("ASK {}"), "json")
+    assert caught.value.code == "unavailable" and "not started" in str(caught.value)
     sandbox.close()
 
 
 @pytest.mark.slow
 def test_close_wakes_busy_and_waiting_callers(store: ox.Store) -> None:
     outcomes: list[BaseException] = []
-    with SandboxPool(store, size=1, deadline_s=20.0) as single:
+    with pool_of(store, size=1, deadline_s=20.0) as single:
 
         def call() -> None:
             try:
-                single.run(CARTESIAN, "json")
+                single.run(q(CARTESIAN), "json")
             except SandboxError as exc:
                 outcomes.append(exc)
 
@@ -533,8 +544,8 @@ def test_workers_exit_when_the_parent_dies(tmp_path: Path) -> None:
             import os, sys
             sys.path.insert(0, {str(REPO_ROOT)!r})
             import pyoxigraph
-            from kg.sandbox import SandboxPool
-            pool = SandboxPool(pyoxigraph.Store(), size=2)
+            from kg.adhoc import SandboxPool
+            pool = SandboxPool(pyoxigraph.Store(), size=2, deadline_s=5, row_cap=10, memory_limit_mb=512)
             pool.start()
             print(*pool.pids, flush=True)
             os._exit(0)  # no close(): the workers must notice on their own

@@ -1,6 +1,6 @@
 """Graceful shutdown: SIGTERM lets the request in flight finish, refuses new ones, and leaves no worker behind.
 
-The server is started the way it is deployed, `python -m kg serve` (uvicorn with a 10 s graceful
+The server is started the way it is deployed, `python -m api serve` (uvicorn with a 10 s graceful
 shutdown), with a 3 s query deadline. A slow ad-hoc query is found by measurement on this machine: a
 2-way cartesian COUNT multiplied by a `VALUES` block of k rows, k chosen so it takes about 1.5 s.
 Unlike test_sparql's `running_server` (uvicorn on a pre-bound socket), this needs the process itself and
@@ -23,7 +23,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from test_sparql import CARTESIAN, _wait_until_ready, free_port
+from helpers import free_port, wait_until_ready
+from test_sparql import CARTESIAN
 
 pytestmark = pytest.mark.server
 
@@ -47,7 +48,7 @@ class Served:
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[Served]:
-    """`python -m kg serve` on a free loopback port; killed (with its group) if a test leaves it running."""
+    """`python -m api serve` on a free loopback port; killed (with its group) if a test leaves it running."""
     inherited = {key: value for key, value in os.environ.items() if not key.startswith("NEEDLING_")}
     env = {
         **inherited,
@@ -57,12 +58,12 @@ def served(tmp_path: Path) -> Iterator[Served]:
     }
     port = free_port()
     log = tmp_path / "server.log"
-    command = [sys.executable, "-m", "kg", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    command = [sys.executable, "-m", "api", "serve", "--host", "127.0.0.1", "--port", str(port)]
     with log.open("wb") as out:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out, start_new_session=True)
     try:
         with log.open("rb") as reader:
-            _wait_until_ready(process, f"http://127.0.0.1:{port}", reader)
+            wait_until_ready(process, f"http://127.0.0.1:{port}", reader)
         yield Served(f"http://127.0.0.1:{port}", process, log)
     finally:
         if process.poll() is None:

@@ -5,26 +5,23 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-import os
 import shutil
 import socket
 import subprocess
-import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
 
 import httpx
 import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
+from helpers import free_port, running_server
 
 from api.app import create_app
-from api.settings import Settings
 from kg import DEFAULT_ONTOLOGY
+from kg.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 PREFIXES = "PREFIX schema: <http://schema.org/> PREFIX nkg: <https://needling-kg.example.org/kg/> "
@@ -51,59 +48,6 @@ GRAPH_FORMATS = [
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@contextlib.contextmanager
-def running_server(**env: str) -> Iterator[str]:
-    """A real uvicorn process (NEEDLING_* settings from `env`); yields its base URL.
-
-    The test binds the port and hands the listening socket to uvicorn (`--fd`), so no other process
-    can take the port between choosing it and serving on it.
-    """
-    inherited = {key: value for key, value in os.environ.items() if not key.startswith("NEEDLING_")}
-    environment = {**inherited, "NEEDLING_WATCH": "false", **env}
-    with tempfile.TemporaryFile() as log:
-        with socket.socket() as listening:
-            listening.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # --fd skips uvicorn's own
-            listening.bind(("127.0.0.1", 0))
-            listening.listen(64)
-            base = f"http://127.0.0.1:{listening.getsockname()[1]}"
-            command = [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory"]
-            command += ["--fd", str(listening.fileno()), "--log-level", "warning"]
-            process = subprocess.Popen(
-                command, cwd=ROOT, env=environment, stdout=log, stderr=log, pass_fds=[listening.fileno()]
-            )
-        try:
-            _wait_until_ready(process, base, log)
-            yield base
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def _wait_until_ready(process: subprocess.Popen[bytes], base: str, log: IO[bytes]) -> None:
-    give_up = time.monotonic() + 60
-    while time.monotonic() < give_up:
-        if process.poll() is not None:
-            log.seek(0)
-            output = log.read().decode(errors="replace")
-            pytest.fail(f"the server exited with status {process.returncode}:\n{output[-3000:]}")
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return
-        time.sleep(0.1)
-    pytest.fail(f"the server at {base} did not answer /healthz within 60 s")
 
 
 def minimum_prices(body: bytes, fmt: ox.QueryResultsFormat) -> list[str]:
@@ -407,7 +351,7 @@ def test_deep_nesting_is_400_not_a_crash(client: TestClient) -> None:
     query = "SELECT * WHERE " + "{ " * 3000 + "?s ?p ?o " + "} " * 3000
     response = client.post("/sparql", content=query, headers={"Content-Type": "application/sparql-query"})
     assert response.status_code == 400
-    assert error_code(response) == "too_large"
+    assert error_code(response) == "too_deep"
 
 
 def test_query_text_over_the_cap_is_400(client: TestClient, settings: Settings) -> None:

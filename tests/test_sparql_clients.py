@@ -13,10 +13,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers import running_server
 from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import GET, JSON, POST, POSTDIRECTLY, URLENCODED, XML, SPARQLWrapper
-from test_sparql import PRICE_CONSTRUCT, PRICE_QUERY, running_server
+from test_sparql import PRICE_CONSTRUCT, PRICE_QUERY
 
 pytestmark = [
     pytest.mark.server,

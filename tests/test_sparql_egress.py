@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import httpx
 import pyoxigraph as ox
 import pytest
-from test_sparql import running_server
+from helpers import running_server
 
 pytestmark = pytest.mark.server
 QUIET_S = 0.5  # how long the listener must stay silent after an attempt

@@ -10,7 +10,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
 
 from kg import DEFAULT_ONTOLOGY, DEFAULT_SHAPES
-from kg.validate import Problem, ValidationReport, validate_files, validate_graph
+from kg.validation import Problem, ValidationReport, validate_files, validate_graph
 
 NKG = Namespace("https://needling-kg.example.org/kg/")
 SCHEMA = Namespace("http://schema.org/")

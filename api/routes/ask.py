@@ -63,12 +63,8 @@ def ask(
     runtime = get_runtime(request)
     question = q.strip()
     if not question:
-        raise ApiError(
-            422, "invalid_parameter", "parameter 'q': ask a question, e.g. ?q=what treats sciatica"
-        )
+        raise ApiError("invalid_parameter", "parameter 'q': ask a question, e.g. ?q=what treats sciatica")
     limit = runtime.settings.max_question_chars
     if len(question) > limit:
-        raise ApiError(
-            422, "invalid_parameter", f"parameter 'q': the question is longer than {limit} characters"
-        )
+        raise ApiError("invalid_parameter", f"parameter 'q': the question is longer than {limit} characters")
     return answer_question(runtime.snapshot.graph, question)

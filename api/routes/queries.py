@@ -10,12 +10,12 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from api.caching import etag_for, validated
-from api.errors import ApiError
-from api.negotiation import GRAPH_FORMATS, NotAcceptable, choose
+from api.negotiation import choose
 from api.state import get_runtime
+from kg.adhoc.formats import GRAPH_FORMATS
 from kg.catalogue import Catalogue, NamedQuery, Param
-from kg.params import ParamError
-from kg.render import as_csv
+from kg.catalogue.params import ParamError
+from kg.cli.render import as_csv
 from kg.terms import QueryResult
 
 # Decimals stay text until kg.params reads them: a float would turn 0.00001 into 1e-05 and round the rest.
@@ -97,10 +97,7 @@ def run_named(request: Request, name: str, params: dict[str, object]) -> Respons
     graph = runtime.snapshot.graph
     query = graph.query(name)
     offers = _OFFERS if query.form == "SELECT" else GRAPH_FORMATS
-    try:
-        fmt = choose(request.headers.get("accept"), offers, override=request.query_params.get("format"))
-    except NotAcceptable as exc:
-        raise ApiError(406, "not_acceptable", str(exc)) from None
+    fmt = choose(request.headers.get("accept"), offers, override=request.query_params.get("format"))
     unknown = sorted(set(request.query_params) - {p.name for p in query.params} - {"format"})
     if unknown:
         accepted = ", ".join(p.name for p in query.params) or "none"

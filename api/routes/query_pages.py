@@ -11,9 +11,9 @@ from api.pages import NKG, render, short
 from api.routes.pages import entities
 from api.state import get_runtime
 from kg.catalogue import NamedQuery
+from kg.catalogue.params import ParamError
 from kg.engine import KnowledgeGraph, UnknownQuery
 from kg.errors import describe
-from kg.params import ParamError
 
 router = APIRouter(include_in_schema=False)
 

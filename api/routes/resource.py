@@ -12,11 +12,12 @@ from fastapi.responses import Response
 
 from api.caching import etag_for, validated
 from api.errors import ApiError
-from api.negotiation import GRAPH_FORMATS, NotAcceptable, choose
+from api.negotiation import choose
 from api.neighbourhood import Group, Neighbour, layout
 from api.pages import RESOURCE_NAME, href, render, short
 from api.routes.queries import next_page_link
 from api.state import RuntimeDep
+from kg.adhoc.formats import GRAPH_FORMATS
 from kg.engine import KnowledgeGraph
 from kg.terms import NKG, PREFIXES, Row, Term
 
@@ -120,17 +121,12 @@ def resource(
 def resource_iri(name: str) -> str:
     if not RESOURCE_NAME.fullmatch(name):
         shown = ascii(name[:60]) + ("..." if len(name) > 60 else "")
-        raise ApiError(
-            404, "invalid_resource_name", f"{shown} is not a resource name: names are {_NAME_RULE}"
-        )
+        raise ApiError("invalid_resource_name", f"{shown} is not a resource name: names are {_NAME_RULE}")
     return NKG + name
 
 
 def negotiate(request: Request, override: str | None) -> str:
-    try:
-        return choose(request.headers.get("accept"), _OFFERS, override=override)
-    except NotAcceptable as exc:
-        raise ApiError(406, "not_acceptable", str(exc)) from None
+    return choose(request.headers.get("accept"), _OFFERS, override=override)
 
 
 def rdf_response(
@@ -210,7 +206,7 @@ def property_link(term: Term, label: Term | None = None) -> Link:
 
 
 def _unknown(iri: str) -> ApiError:
-    return ApiError(404, "no_such_resource", f"no resource named '{iri[len(NKG) :]}' in the graph")
+    return ApiError("no_such_resource", f"no resource named '{iri[len(NKG) :]}' in the graph")
 
 
 def _value(row: Row, name: str) -> str | None:

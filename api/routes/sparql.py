@@ -27,15 +27,13 @@ from starlette.concurrency import run_in_threadpool
 
 from api.caching import etag_for, not_modified, validated
 from api.errors import ApiError
-from api.negotiation import GRAPH_FORMATS, SOLUTION_FORMATS, NotAcceptable, choose, parse_accept
+from api.negotiation import NotAcceptable, choose, parse_accept
 from api.query_lane import arrival
 from api.service_description import service_description
 from api.sparql_page import render_query_page
 from api.state import Snapshot, get_runtime
-from kg.guard import GuardedQuery, QueryRefused, check_query
-from kg.sandbox import GRAPH_FORMATS as RDF_FORMATS
-from kg.sandbox import PoolClosed, QueryFailed, QueryTimeout
-from kg.store import RemoteStore, StoreError
+from kg.adhoc.formats import GRAPH_FORMATS, SOLUTION_FORMATS, engine_graph_format
+from kg.adhoc.guard import GuardedQuery, check_query
 
 FORM = "application/x-www-form-urlencoded"
 QUERY_BODY = "application/sparql-query"
@@ -130,7 +128,6 @@ async def sparql_post(request: Request) -> Response:
         raise _read_only()
     if media not in (FORM, QUERY_BODY):
         raise ApiError(
-            415,
             "unsupported_media_type",
             f"send the query as {FORM} (query=...) or as {QUERY_BODY}; got {media or 'no Content-Type'}",
         )
@@ -145,7 +142,7 @@ async def _read_body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
     if declared is not None:
         if not declared.strip().isdigit():
-            raise ApiError(400, "bad_request", "the Content-Length header is not a number")
+            raise ApiError("bad_request", "the Content-Length header is not a number")
         if int(declared) > limit:
             raise _too_large(limit)
     chunks: list[bytes] = []
@@ -167,7 +164,7 @@ def _answer_post(request: Request, media: str, body: bytes) -> Response:
         else:
             protocol = _collect(url_items, body_query=text)
     except UnicodeDecodeError:
-        raise ApiError(400, "bad_request", "the request body is not valid UTF-8") from None
+        raise ApiError("bad_request", "the request body is not valid UTF-8") from None
     if protocol.query is None:
         raise _no_query()
     return _answer(request, protocol, cacheable=False)
@@ -180,14 +177,12 @@ def _collect(items: list[tuple[str, str]], body_query: str | None = None) -> Pro
         raise _read_only()
     for name in DATASET_PARAMS:
         if name in names:
-            raise ApiError(
-                400, "dataset", f"the query may not choose its dataset here ({name} is not accepted)"
-            )
+            raise ApiError("dataset", f"the query may not choose its dataset here ({name} is not accepted)")
     queries = [value for name, value in items if name == "query"]
     if body_query is not None:
         queries.append(body_query)
     if len(queries) > 1:
-        raise ApiError(400, "bad_request", f"give exactly one query; this request has {len(queries)}")
+        raise ApiError("bad_request", f"give exactly one query; this request has {len(queries)}")
     formats = [value for name, value in items if name == "format"]
     return ProtocolRequest(queries[0] if queries else None, formats[-1] if formats else None)
 
@@ -215,41 +210,16 @@ def _answer(request: Request, protocol: ProtocolRequest, *, cacheable: bool) -> 
 
 
 def _guard(text: str, max_length: int) -> GuardedQuery:
-    try:
-        return check_query(text, max_length=max_length)
-    except QueryRefused as exc:
-        raise ApiError(400, exc.code, str(exc)) from None
-    except RecursionError:
-        raise ApiError(400, "too_large", "the query is nested too deeply") from None
+    return check_query(text, max_length=max_length)
 
 
 def _negotiate(request: Request, offers: dict[str, str], override: str | None) -> str:
-    try:
-        return choose(request.headers.get("accept"), offers, override=override)
-    except NotAcceptable as exc:
-        raise ApiError(406, "not_acceptable", str(exc)) from None
+    return choose(request.headers.get("accept"), offers, override=override)
 
 
 def _execute(snapshot: Snapshot, guarded: GuardedQuery, fmt: str, arrived: float) -> Response:
-    store = snapshot.graph.store
-    if isinstance(store, RemoteStore):
-        try:
-            body, media_type = store.raw(guarded.text, ALL_FORMATS[fmt])
-        except StoreError as exc:
-            raise ApiError(502, "store_error", str(exc)) from None
-        return Response(body, media_type=media_type)
-    if snapshot.pool is None:
-        raise ApiError(503, "unavailable", "the query workers are not running yet; try again shortly")
-    try:
-        result = snapshot.pool.run(guarded.text, fmt, started=arrived)
-    except QueryTimeout as exc:
-        raise ApiError(503, "timeout", str(exc)) from None
-    except QueryFailed as exc:
-        raise ApiError(400, exc.code, str(exc)) from None
-    except PoolClosed:
-        raise ApiError(503, "unavailable", "the graph is being reloaded; try the query again") from None
-    except RecursionError:
-        raise ApiError(400, "too_large", "the query is nested too deeply") from None
+    """Run exactly the guarded text on the snapshot's runner; its failures answer by their codes."""
+    result = snapshot.runner().run(guarded, fmt, started=arrived)
     response = Response(result.body, media_type=result.media_type)
     if result.truncated:
         response.headers[TRUNCATED_HEADER] = "true"
@@ -263,7 +233,7 @@ def _without_query(request: Request, override: str | None) -> Response:
     if key == "html":
         return _query_page(request, None)
     triples = get_runtime(request).snapshot.graph.store.triples
-    body = service_description(_endpoint(request), triples, RDF_FORMATS[key])
+    body = service_description(_endpoint(request), triples, engine_graph_format(key))
     # It names the URL the client used (host included), which caches keyed by path alone would mix up.
     return Response(
         body, media_type=GRAPH_FORMATS[key], headers={"Cache-Control": "no-store", "Vary": "Accept"}
@@ -313,16 +283,15 @@ def _query_page(request: Request, query: str | None) -> Response:
 
 
 def _read_only() -> ApiError:
-    return ApiError(400, "update", "this endpoint is read-only: SPARQL Update is not accepted")
+    return ApiError("update", "this endpoint is read-only: SPARQL Update is not accepted")
 
 
 def _no_query() -> ApiError:
     return ApiError(
-        400,
         "no_query",
         "no query given: send query=... (GET or urlencoded POST) or an application/sparql-query body",
     )
 
 
 def _too_large(limit: int) -> ApiError:
-    return ApiError(413, "too_large", f"the request body is larger than the limit of {limit:,} bytes")
+    return ApiError("too_large", f"the request body is larger than the limit of {limit:,} bytes")

@@ -1,8 +1,10 @@
-"""Service settings: command-line options and NEEDLING_* environment variables, with safe defaults."""
+"""The one set of settings, for the command line and the service alike: NEEDLING_* environment variables,
+overridden by command-line options, with every default in this one place."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -44,3 +46,13 @@ class Settings(BaseSettings):
     body_timeout_s: float = 30.0
     keep_alive_s: float = 5.0
     max_connections: int = 1_000
+
+
+def default(name: str) -> Any:
+    """The default of one setting, for code that needs it without reading the environment (a test graph)."""
+    return Settings.model_fields[name].default
+
+
+def settings_with(**options: object) -> Settings:
+    """The settings from the environment, with the options given (not None) taking precedence."""
+    return Settings(**{name: value for name, value in options.items() if value is not None})  # type: ignore[arg-type]

@@ -5,12 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
 
+from kg.errors import NeedlingError
+
 Auth = tuple[str, str]
 """HTTP Basic credentials: (user, password)."""
 
 
-class CredentialsError(ValueError):
+class CredentialsError(NeedlingError, ValueError):
     """The credentials are given twice, half, or in a file that cannot be read."""
+
+    code = "store_error"
 
 
 def split_url(url: str) -> tuple[str, Auth | None]:

@@ -1,4 +1,5 @@
-"""SPARQL 1.1 query results (JSON, XML, CSV, TSV) written from a list of solutions, so a row cap can apply.
+"""The formats results are served in (one table, by key and media type), and SPARQL 1.1 query results
+(JSON, XML, CSV, TSV) written from a list of solutions, so a row cap can apply.
 
 pyoxigraph serializes only whole result iterators; the sandbox keeps the first rows and writes them here.
 """
@@ -11,17 +12,69 @@ from typing import Any, TypeAlias
 
 import pyoxigraph as ox
 
-Term: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
-Row: TypeAlias = Sequence[Term | None]
-
-_MEDIA_TYPES = {
-    name: getattr(ox.QueryResultsFormat, name.upper()).media_type for name in ("json", "xml", "csv", "tsv")
+SOLUTION_FORMATS = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
 }
+"""SELECT and ASK results, by the key a client may name in `?format=` or the CLI."""
+GRAPH_FORMATS = {
+    "turtle": "text/turtle",
+    "ntriples": "application/n-triples",
+    "jsonld": "application/ld+json",
+    "rdfxml": "application/rdf+xml",
+}
+"""CONSTRUCT and DESCRIBE results."""
+ALIASES = {
+    "application/json": "json",
+    "text/xml": "xml",
+    "application/xml": "xml",
+    "text/plain": "ntriples",
+    "application/x-turtle": "turtle",
+    "application/json+ld": "jsonld",
+    "ttl": "turtle",
+    "nt": "ntriples",
+    "n-triples": "ntriples",
+    "json-ld": "jsonld",
+    "rdf": "rdfxml",
+    "rdf+xml": "rdfxml",
+    "srj": "json",
+    "srx": "xml",
+}
+"""Other names of the same formats, from media types and file extensions."""
+
+OxTerm: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+Solution: TypeAlias = Sequence[OxTerm | None]
+"""One row as the engine gives it: its terms in the order of the variables, None where unbound."""
+
+
+# The engine's writers of the same formats, found by media type.
+_ENGINE_SOLUTIONS: dict[str, ox.QueryResultsFormat] = {}
+for _key, _media in SOLUTION_FORMATS.items():
+    if (_solutions := ox.QueryResultsFormat.from_media_type(_media)) is not None:
+        _ENGINE_SOLUTIONS[_key] = _solutions
+_ENGINE_GRAPHS: dict[str, ox.RdfFormat] = {}
+for _key, _media in GRAPH_FORMATS.items():
+    if (_graphs := ox.RdfFormat.from_media_type(_media)) is not None:
+        _ENGINE_GRAPHS[_key] = _graphs
+
+
+def engine_solution_format(key: str) -> ox.QueryResultsFormat:
+    """The engine's writer of a solution format (JSON when the key is not one)."""
+    return _ENGINE_SOLUTIONS.get(key, ox.QueryResultsFormat.JSON)
+
+
+def engine_graph_format(key: str) -> ox.RdfFormat:
+    """The engine's writer of a graph format (Turtle when the key is not one)."""
+    return _ENGINE_GRAPHS.get(key, ox.RdfFormat.TURTLE)
+
+
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _ITS_DECL = 'xmlns:its="http://www.w3.org/2005/11/its" its:version="2.0"'
 
 
-def _json_term(term: Term) -> dict[str, Any]:
+def _json_term(term: OxTerm) -> dict[str, Any]:
     if isinstance(term, ox.NamedNode):
         return {"type": "uri", "value": term.value}
     if isinstance(term, ox.BlankNode):
@@ -39,7 +92,7 @@ def _json_term(term: Term) -> dict[str, Any]:
     return out
 
 
-def _solutions_json(variables: Sequence[str], rows: Iterable[Row]) -> bytes:
+def _solutions_json(variables: Sequence[str], rows: Iterable[Solution]) -> bytes:
     bindings = [
         {var: _json_term(term) for var, term in zip(variables, row, strict=True) if term is not None}
         for row in rows
@@ -57,7 +110,7 @@ def _xml_attr(text: str) -> str:
     return f'"{escaped}"'
 
 
-def _xml_term(term: Term) -> str:
+def _xml_term(term: OxTerm) -> str:
     if isinstance(term, ox.NamedNode):
         return f"<uri>{_xml_text(term.value)}</uri>"
     if isinstance(term, ox.BlankNode):
@@ -78,7 +131,7 @@ def _xml_term(term: Term) -> str:
     return f"<literal{attributes}>{_xml_text(term.value)}</literal>"
 
 
-def _solutions_xml(variables: Sequence[str], rows: Iterable[Row]) -> bytes:
+def _solutions_xml(variables: Sequence[str], rows: Iterable[Solution]) -> bytes:
     parts = ['<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>']
     parts.extend(f"<variable name={_xml_attr(var)}/>" for var in variables)
     parts.append("</head><results>")
@@ -94,7 +147,7 @@ def _solutions_xml(variables: Sequence[str], rows: Iterable[Row]) -> bytes:
     return "".join(parts).encode()
 
 
-def _csv_plain(term: Term) -> str:
+def _csv_plain(term: OxTerm) -> str:
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
     if isinstance(term, ox.Triple):
@@ -102,7 +155,7 @@ def _csv_plain(term: Term) -> str:
     return term.value
 
 
-def _csv_field(term: Term | None) -> str:
+def _csv_field(term: OxTerm | None) -> str:
     if term is None:
         return ""
     text = _csv_plain(term)
@@ -111,13 +164,13 @@ def _csv_field(term: Term | None) -> str:
     return text
 
 
-def _solutions_csv(variables: Sequence[str], rows: Iterable[Row]) -> bytes:
+def _solutions_csv(variables: Sequence[str], rows: Iterable[Solution]) -> bytes:
     lines = [",".join(variables)]
     lines.extend(",".join(_csv_field(term) for term in row) for row in rows)
     return "".join(line + "\r\n" for line in lines).encode()
 
 
-def _tsv_term(term: Term | None) -> str:
+def _tsv_term(term: OxTerm | None) -> str:
     if term is None:
         return ""
     if isinstance(term, ox.Triple):
@@ -126,7 +179,7 @@ def _tsv_term(term: Term | None) -> str:
     return str(term)  # N-Triples syntax; tabs and line breaks inside literals are escaped
 
 
-def _solutions_tsv(variables: Sequence[str], rows: Iterable[Row]) -> bytes:
+def _solutions_tsv(variables: Sequence[str], rows: Iterable[Solution]) -> bytes:
     lines = ["\t".join(f"?{var}" for var in variables)]
     lines.extend("\t".join(_tsv_term(term) for term in row) for row in rows)
     return "".join(line + "\n" for line in lines).encode()
@@ -141,8 +194,8 @@ _SOLUTION_WRITERS = {
 
 
 def serialize_solutions(
-    variables: Sequence[str], rows: Iterable[Row], result_format: str = "json"
+    variables: Sequence[str], rows: Iterable[Solution], result_format: str = "json"
 ) -> tuple[bytes, str]:
     """Serialize SELECT rows (terms in ``variables`` order, None = unbound); returns (body, media type)."""
     name = result_format if result_format in _SOLUTION_WRITERS else "json"
-    return _SOLUTION_WRITERS[name](variables, rows), _MEDIA_TYPES[name]
+    return _SOLUTION_WRITERS[name](variables, rows), engine_solution_format(name).media_type

@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass, field
 
 from kg.catalogue import Catalogue, NamedQuery, Param
-from kg.lexicon import NOT_IN_SOURCE, STOPWORDS, Lexicon, Mention, normalize, stem, stems
-from kg.params import KNOWN_PREFIXES
+from kg.catalogue.params import KNOWN_PREFIXES
+from kg.qa.lexicon import NOT_IN_SOURCE, STOPWORDS, Lexicon, Mention, normalize, stem, stems
 
 MODALITY = KNOWN_PREFIXES["nkg"] + "Modality"
 OWL_CLASS_CURIE = "owl:Class"

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
-from kg.params import KNOWN_PREFIXES
+from kg.catalogue.params import KNOWN_PREFIXES
 from kg.terms import Row
 
 OWL_CLASS = "http://www.w3.org/2002/07/owl#Class"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kg.errors import NeedlingError
+
 # Why this is stricter than a plain SPARQL 1.1 lexer: pyoxigraph 0.5.13 parses with a PEG grammar
 # that has no separate lexer. Measured consequences, each of which a spec-only tokenizer would miss:
 # - keywords need no word boundary: `SERVICESILENT<...>{}`, `trueSERVICE<...>{}`, `SERVICE:x{}`
@@ -18,17 +20,15 @@ from dataclasses import dataclass
 # `<` followed by query text when that text could open a string, comment or bracket.
 
 
-class QueryRefused(ValueError):
+class QueryRefused(NeedlingError, ValueError):
     """The query may not run.
 
-    `.code` is a short machine code; `str(exc)` is a clear one-line message for a person.
+    `.code` is a short machine code ("too_long", "too_deep", "escape", "syntax", "update", "service",
+    "dataset", "form"); `str(exc)` is a clear one-line message for a person.
     """
 
-    code: str  # "too_long" | "escape" | "syntax" | "update" | "service" | "dataset" | "form"
-
     def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
+        super().__init__(message, code)
 
 
 @dataclass(frozen=True)
@@ -112,10 +112,15 @@ _KNOWN_WORDS_TEXT = """
     ISTRIPLE LANGDIR STRLANGDIR HASLANG HASLANGDIR ADJUST LATERAL VERSION"""
 _KNOWN_WORDS = frozenset(_KNOWN_WORDS_TEXT.split())
 _OPERAND_PUNCT = frozenset({")", "]"})
+# The engine's recursive parser overflows its stack somewhere above ~2,000 levels of brackets, and unary
+# operators nest in it as brackets do ("!!!!...!?x"): well below that, a query is refused as too deep.
+MAX_NESTING = 200
+_UNARY = frozenset({"!", "+", "-", "^"})
 
 
-def check_query(text: str, *, max_length: int = 20_000) -> GuardedQuery:
-    """Decide whether `text` may run here; return the exact text to execute, or raise QueryRefused."""
+def check_query(text: str, *, max_length: int) -> GuardedQuery:
+    """Decide whether `text` may run here; return the exact text to execute, or raise QueryRefused.
+    This is the only check of a query's text: the workers run what it returns as it is."""
     if len(text) > max_length:
         raise QueryRefused(
             "too_long", f"the query is {len(text)} characters long; the limit is {max_length} characters"
@@ -190,8 +195,15 @@ def _inspect(text: str, tokens: list[tuple[str, int, int]]) -> None:
     stack: list[str] = []  # "E" expression paren, "D" data paren, "V" VALUES block, "P" other
     values_pending = False
     after_operand = False
+    unary_run = 0  # operators in a row, which the parser nests as it nests brackets
     hit: tuple[str, str, int, int] | None = None  # (code, keyword, start, end) of the first forbidden word
     for kind, start, end in tokens:
+        unary_run = unary_run + 1 if kind == "op" and text[start:end] in _UNARY else 0
+        if len(stack) > MAX_NESTING or unary_run > MAX_NESTING:
+            raise QueryRefused(
+                "too_deep",
+                f"the query nests more than {MAX_NESTING} levels deep at {_where(text, start)}",
+            )
         if kind == "iri":
             glued_lt = start > 0 and text[start - 1] == "<"
             if (glued_lt or (after_operand and stack and stack[-1] == "E")) and _RISKY_IRI.search(

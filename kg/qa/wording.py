@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kg.lexicon import Lexicon
+from kg.qa.lexicon import Lexicon
 
 Answer = dict[str, Any]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import pyshacl
@@ -14,8 +13,9 @@ from rdflib.namespace import RDF, SH, XSD, NamespaceManager
 from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.term import Node
 
-from kg.sourcing import unsourced
 from kg.terms import PREFIXES
+from kg.validation.report import Problem, ValidationReport
+from kg.validation.sourcing import unsourced
 
 # The project's prefix table, fixed here so a report reads the same whatever prefixes the files happen
 # to declare (rdflib's own defaults bind "schema" to https://schema.org/, not the graph's namespace).
@@ -31,42 +31,6 @@ _PATH_FORMS = (
     (SH.oneOrMorePath, "{}+"),
     (SH.zeroOrOnePath, "{}?"),
 )
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One way the graph breaks a rule, located at a node (or a file)."""
-
-    where: str
-    what: str
-
-
-@dataclass(frozen=True)
-class ValidationReport:
-    """The outcome of one validation run: no problems means the graph conforms."""
-
-    problems: tuple[Problem, ...]
-    triples: int = 0
-    shapes: int = 0
-    queries: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def render(self) -> str:
-        """Readable text: one OK line, or the problems grouped under the node they concern."""
-        if self.ok:
-            checked = f"; {self.queries} named queries run with their examples" if self.queries else ""
-            return f"OK: {self.triples} triples conform to {self.shapes} shapes{checked}"
-        groups: dict[str, list[str]] = {}
-        for problem in self.problems:
-            groups.setdefault(problem.where, []).append(problem.what)
-        lines = [f"FAILED: {_count(len(self.problems), 'problem')} in {_count(len(groups), 'place')}"]
-        for where, whats in groups.items():
-            lines.append(where)
-            lines.extend(f"  - {what}" for what in whats)
-        return "\n".join(lines)
 
 
 def validate_graph(data: Graph, shapes: Graph) -> ValidationReport:
@@ -107,10 +71,6 @@ def validate_files(ontology: Path, shapes: Path) -> ValidationReport:
         return ValidationReport(problems)
     data, shape_graph = (item for item in loaded if isinstance(item, Graph))
     return validate_graph(data, shape_graph)
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _load_turtle(path: Path) -> Graph | Problem:
@@ -210,14 +170,3 @@ def _show(node: Node, names: NamespaceManager) -> str:
     if isinstance(node, URIRef):
         return node.n3(names)
     return str(node)
-
-
-def validate_all(ontology: Path, shapes: Path, queries: Path) -> ValidationReport:
-    """The SHACL shapes on the graph, then the query catalogue against the same graph."""
-    from kg.catalogue_checks import check_catalogue
-
-    report = validate_files(ontology, shapes)
-    catalogue_problems, checked = check_catalogue(ontology, queries)
-    return ValidationReport(
-        report.problems + catalogue_problems, triples=report.triples, shapes=report.shapes, queries=checked
-    )

@@ -6,23 +6,25 @@ import itertools
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 from kg.catalogue import Catalogue, NamedQuery, load_catalogue, without_header
-from kg.credentials import Auth
-from kg.labels import LabelIndex
-from kg.paging import Page
-from kg.params import bind_params, with_bindings, with_candidates
-from kg.result_cache import DEFAULT_MAX_ROWS, ResultCache
+from kg.catalogue.paging import Page
+from kg.catalogue.params import bind_params, with_bindings, with_candidates
+from kg.engine.labels import LabelIndex
+from kg.engine.result_cache import ResultCache
+from kg.errors import NeedlingError
+from kg.settings import Settings, default
 from kg.store import EmbeddedStore, GraphStore, Progress, RemoteStore
+from kg.store.credentials import read_credentials
 from kg.terms import QueryResult, Row
 
-DEFAULT_ROW_CAP = 10_000
 _NTRIPLES = "application/n-triples"
 
 
-class UnknownQuery(LookupError):
+class UnknownQuery(NeedlingError, LookupError):
     """No named query has this name."""
+
+    code = "unknown_query"
 
     def __init__(self, name: str, known: list[str]) -> None:
         super().__init__(f"no named query '{name}'; known queries: {', '.join(known)}")
@@ -35,8 +37,8 @@ class KnowledgeGraph:
 
     store: GraphStore
     catalogue: Catalogue
-    row_cap: int = DEFAULT_ROW_CAP
-    result_cache_rows: int = DEFAULT_MAX_ROWS
+    row_cap: int = default("row_cap")
+    result_cache_rows: int = default("result_cache_rows")
     """Rows of named-query answers kept in memory for a store only a reload changes; 0 keeps none."""
     derived: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
     """Things computed from this graph and catalogue (the question answerer); they die with it."""
@@ -176,18 +178,17 @@ def select_capped(store: GraphStore, sparql: str, row_cap: int) -> QueryResult:
     )
 
 
-def open_graph(
-    ontology: Path,
-    queries: Path,
-    *,
-    store_url: str | None = None,
-    store_auth: Auth | None = None,
-    row_cap: int = DEFAULT_ROW_CAP,
-    result_cache_rows: int = DEFAULT_MAX_ROWS,
-    progress: Progress | None = None,
-) -> KnowledgeGraph:
+def open_graph(settings: Settings, progress: Progress | None = None) -> KnowledgeGraph:
     """Load the catalogue first (cheap, fails fast), then the embedded store or connect to the remote one."""
-    catalogue = load_catalogue(queries)
+    catalogue = load_catalogue(settings.queries)
     store: GraphStore
-    store = RemoteStore(store_url, auth=store_auth) if store_url else EmbeddedStore.load(ontology, progress)
-    return KnowledgeGraph(store, catalogue, row_cap, result_cache_rows)
+    if settings.store:
+        store = RemoteStore(settings.store, auth=_store_auth(settings))
+    else:
+        store = EmbeddedStore.load(settings.ontology, progress)
+    return KnowledgeGraph(store, catalogue, settings.row_cap, settings.result_cache_rows)
+
+
+def _store_auth(settings: Settings) -> tuple[str, str] | None:
+    password = settings.store_password.get_secret_value() if settings.store_password else None
+    return read_credentials(settings.store_user, password, settings.store_password_file)

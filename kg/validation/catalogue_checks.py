@@ -8,7 +8,7 @@ from kg.catalogue import CatalogueError, load_catalogue
 from kg.engine import KnowledgeGraph
 from kg.errors import describe
 from kg.store import EmbeddedStore, StoreError
-from kg.validate import Problem
+from kg.validation.report import Problem
 
 
 def check_catalogue(ontology: Path, queries: Path) -> tuple[tuple[Problem, ...], int]:

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from kg.engine import DEFAULT_ROW_CAP, select_capped
-from kg.guard import check_query
+from kg.adhoc.guard import check_query
+from kg.engine import select_capped
+from kg.settings import Settings
 from kg.store import GraphStore
 from kg.terms import QueryResult
 
 
-def run_adhoc(store: GraphStore, text: str, *, row_cap: int = DEFAULT_ROW_CAP) -> QueryResult | bool | bytes:
+def run_adhoc(store: GraphStore, text: str, settings: Settings) -> QueryResult | bool | bytes:
     """Guard the text, then run exactly the guarded text: rows for SELECT, a boolean for ASK, Turtle otherwise."""
-    guarded = check_query(text)
+    guarded = check_query(text, max_length=settings.max_query_chars)
     if guarded.form == "ASK":
         return store.ask(guarded.text)
     if guarded.form in ("CONSTRUCT", "DESCRIBE"):
         return store.graph(guarded.text, "text/turtle")
-    return select_capped(store, guarded.text, row_cap)
+    return select_capped(store, guarded.text, settings.row_cap)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kg.catalogue import PAGE_LIMIT, blank_comment_lines
+from kg.catalogue.model import PAGE_LIMIT, blank_comment_lines
 
 
 @dataclass(frozen=True)

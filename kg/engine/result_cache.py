@@ -13,15 +13,13 @@ from collections import OrderedDict
 
 from kg.terms import QueryResult
 
-DEFAULT_MAX_ROWS = 50_000
-"""Rows held in all. A row costs about 650 bytes (measured on answers of 700 to 10,000 rows at 10^6 triples),
-so a full cache holds about 33 MB."""
-
 
 class ResultCache:
-    """Least recently used answers first out, within a budget of rows; safe to share between threads."""
+    """Least recently used answers first out, within a budget of rows (NEEDLING_RESULT_CACHE_ROWS: a row
+    costs about 650 bytes, measured on answers of 700 to 10,000 rows at 10^6 triples, so the default 50,000
+    hold about 33 MB); safe to share between threads."""
 
-    def __init__(self, max_rows: int = DEFAULT_MAX_ROWS) -> None:
+    def __init__(self, max_rows: int) -> None:
         self.max_rows = max_rows
         self.rows = 0
         self.hits = 0

@@ -1,11 +1,15 @@
-"""Real processes and raw sockets for the hostile tests: `needling serve` as deployed, its memory, a store
-behind a password, and requests sent byte by byte as an attacker would send them."""
+"""What many test modules share: the real graph and sandbox built from settings, real server processes
+(`needling serve` as deployed, an Oxigraph server, a store behind a password), their memory, and raw
+requests sent byte by byte as an attacker would send them."""
 
 from __future__ import annotations
 
 import base64
 import contextlib
+import os
+import signal
 import socket
+import subprocess
 import sys
 import tempfile
 import threading
@@ -14,12 +18,138 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import IO
 
 import httpx
+import pyoxigraph as ox
+import pytest
 
 from bench.procs import Server, free_port, rss_mb, servers_stopped_on_exit
+from kg import DEFAULT_ONTOLOGY, DEFAULT_QUERIES
+from kg.adhoc import GuardedQuery, SandboxPool, check_query
+from kg.engine import KnowledgeGraph, open_graph
+from kg.settings import Settings, default
 
 ROOT = Path(__file__).resolve().parent.parent
+__all__ = ["free_port"]
+
+
+# --------------------------------------------------------------------------- the graph and the sandbox
+
+
+def graph_of(ontology: Path = DEFAULT_ONTOLOGY, queries: Path = DEFAULT_QUERIES, **settings: object) -> KnowledgeGraph:
+    """The graph as `needling` opens it, from these files and settings."""
+    return open_graph(Settings(ontology=ontology, queries=queries, **settings))  # type: ignore[arg-type]
+
+
+def pool_of(store: ox.Store, **options: object) -> SandboxPool:
+    """A sandbox pool on `store`, the service's defaults for whatever `options` leaves out (not started)."""
+    settings = {
+        "size": default("workers"),
+        "deadline_s": default("deadline_s"),
+        "row_cap": default("row_cap"),
+        "memory_limit_mb": default("worker_memory_mb"),
+    }
+    return SandboxPool(store, **{**settings, **options})  # type: ignore[arg-type]
+
+
+def guarded(text: str) -> GuardedQuery:
+    """A query as the guard passes it on: only guarded text reaches a worker."""
+    return check_query(text, max_length=default("max_query_chars"))
+
+
+# --------------------------------------------------------------------------- servers
+
+
+def wait_until_ready(process: subprocess.Popen[bytes], base: str, log: IO[bytes]) -> None:
+    give_up = time.monotonic() + 60
+    while time.monotonic() < give_up:
+        if process.poll() is not None:
+            log.seek(0)
+            output = log.read().decode(errors="replace")
+            pytest.fail(f"the server exited with status {process.returncode}:\n{output[-3000:]}")
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return
+        time.sleep(0.1)
+    pytest.fail(f"the server at {base} did not answer /healthz within 60 s")
+
+
+@contextlib.contextmanager
+def running_server(**env: str) -> Iterator[str]:
+    """`needling serve` in a process of its own (NEEDLING_* settings from `env`); yields its base URL.
+
+    The test binds the port and hands the listening socket over (`--fd`), so no other process can take
+    the port between choosing it and serving on it.
+    """
+    inherited = {key: value for key, value in os.environ.items() if not key.startswith("NEEDLING_")}
+    environment = {**inherited, "NEEDLING_WATCH": "false", **env}
+    with tempfile.TemporaryFile() as log:
+        with socket.socket() as listening:
+            listening.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # --fd skips uvicorn's own
+            listening.bind(("127.0.0.1", 0))
+            listening.listen(64)
+            base = f"http://127.0.0.1:{listening.getsockname()[1]}"
+            command = [sys.executable, "-m", "api", "serve", "--fd", str(listening.fileno())]
+            process = subprocess.Popen(
+                command, cwd=ROOT, env=environment, stdout=log, stderr=log, pass_fds=[listening.fileno()]
+            )
+        try:
+            wait_until_ready(process, base, log)
+            yield base
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def wait_until_answering(url: str, server: subprocess.Popen[bytes], deadline_s: float = 30.0) -> None:
+    give_up = time.monotonic() + deadline_s
+    while time.monotonic() < give_up:
+        if server.poll() is not None:
+            raise RuntimeError(
+                f"oxigraph exited with {server.returncode}: {server.stderr.read() if server.stderr else ''}"
+            )
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(url, params={"query": "ASK {}"}, timeout=1.0).status_code == 200:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"oxigraph did not answer at {url} within {deadline_s} s")
+
+
+@contextlib.contextmanager
+def oxigraph_server(location: Path, command: str) -> Iterator[str]:
+    """`oxigraph serve` or `serve-read-only` on a free port, loaded with the real ontology; its query URL."""
+    subprocess.run(
+        ["oxigraph", "load", "--location", str(location), "--file", str(DEFAULT_ONTOLOGY)],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    port = free_port()
+    server = subprocess.Popen(
+        ["oxigraph", command, "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # its own process group, so teardown stops exactly what was started here
+    )
+    url = f"http://127.0.0.1:{port}/query"
+    try:
+        wait_until_answering(url, server)
+        yield url
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait(timeout=10)
+        if server.stderr:
+            server.stderr.close()
 
 
 @dataclass(frozen=True)
@@ -43,10 +173,10 @@ class Served:
 
 @contextlib.contextmanager
 def needling_serve(*args: str, **env: str) -> Iterator[Served]:
-    """`python -m kg serve` (the `needling serve` command) on a free port, with NEEDLING_* settings from
+    """`python -m api serve` (the `needling serve` command) on a free port, with NEEDLING_* settings from
     `env`; its base URL, pid and log. Stopped with its workers (its own process group) on leaving."""
     port = free_port()
-    command = [sys.executable, "-m", "kg", "serve", "--host", "127.0.0.1", "--port", str(port), *args]
+    command = [sys.executable, "-m", "api", "serve", "--host", "127.0.0.1", "--port", str(port), *args]
     with tempfile.TemporaryDirectory() as folder, servers_stopped_on_exit() as started:
         log = Path(folder) / "server.log"
         server = Server("needling serve", command, log=log, env={"NEEDLING_WATCH": "false", **env}, cwd=ROOT)

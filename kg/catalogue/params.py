@@ -6,7 +6,8 @@ import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
-from kg.catalogue import NamedQuery, Param, blank_comment_lines
+from kg.catalogue.model import NamedQuery, Param, blank_comment_lines
+from kg.errors import NeedlingError
 from kg.terms import NKG, PREFIXES, XSD, Term
 
 KNOWN_PREFIXES = PREFIXES
@@ -19,8 +20,10 @@ _DECIMAL = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
 _WHERE_OPEN = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 
 
-class ParamError(ValueError):
+class ParamError(NeedlingError, ValueError):
     """A parameter value is missing or wrong; `.param` names it and the message says why."""
+
+    code = "invalid_parameter"
 
     def __init__(self, param: str, reason: str) -> None:
         super().__init__(f"parameter '{param}': {reason}")

@@ -6,12 +6,12 @@ import itertools
 from dataclasses import dataclass
 from typing import Any
 
+from kg.catalogue.params import KNOWN_PREFIXES
 from kg.engine import KnowledgeGraph
-from kg.intents import MODALITY, CueMatch, Interpreter, Plan, Reading, expand
-from kg.lexicon import Lexicon, stems
-from kg.params import KNOWN_PREFIXES
+from kg.qa.lexicon import Lexicon, stems
+from kg.qa.reading import MODALITY, CueMatch, Interpreter, Plan, Reading, expand
+from kg.qa.wording import CURRENCY_NOTE, Blank, join, named
 from kg.terms import QueryResult, Row
-from kg.wording import CURRENCY_NOTE, Blank, join, named
 
 NOTE = "General information from one article, not medical advice: ask a licensed professional about your own case."
 CONDITION = "http://schema.org/MedicalCondition"

@@ -1,0 +1,32 @@
+"""The `needling` command as installed: the core's commands (kg.cli) and `serve`, the web service."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from kg.cli.main import COMMANDS, Command, graph_options
+from kg.cli.main import main as core_main
+from kg.settings import Settings
+
+
+def _serve_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", help="the address to listen on (NEEDLING_HOST)")
+    parser.add_argument("--port", type=int, help="the port to listen on (NEEDLING_PORT)")
+    parser.add_argument(
+        "--fd", type=int, help="serve on this inherited listening socket (socket activation, tests)"
+    )
+    graph_options(parser)
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    from api.serve import serve
+
+    return serve(settings, fd=args.fd)
+
+
+SERVE = Command("serve", "run the HTTP service", _serve_options, _serve)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return core_main(argv, commands=(SERVE, *COMMANDS))

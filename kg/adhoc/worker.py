@@ -1,0 +1,180 @@
+"""The worker side of the sandbox: a forked process with a memory limit and no descriptors to spare,
+answering one query at a time with its result already serialized."""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import itertools
+import os
+import resource
+import signal
+from collections.abc import Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any, NoReturn
+
+import pyoxigraph as ox
+
+from kg.adhoc.formats import engine_graph_format, engine_solution_format, serialize_solutions
+
+_CHILD_FD = 3  # the worker's only descriptor besides stdin/stdout/stderr
+_IDLE_CHECK_S = 1.0  # how often an idle worker checks that its parent is still alive
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the pool asks of a worker: a guarded query's text and the format to answer in."""
+
+    query: str
+    result_format: str
+
+
+@dataclass(frozen=True)
+class Done:
+    """The head of an answer; the serialized body follows as raw bytes."""
+
+    media_type: str
+    truncated: bool
+    rows: int
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A query that could not be answered; `retire` when the worker should not take another."""
+
+    code: str
+    message: str
+    retire: bool
+
+
+def _take(results: Iterator[Any], cap: int) -> tuple[list[Any], bool]:
+    kept = list(itertools.islice(results, cap))
+    return kept, next(results, None) is not None
+
+
+def _evaluate(store: ox.Store, request: Request, row_cap: int) -> tuple[Done, bytes]:
+    result = store.query(request.query)
+    if isinstance(result, ox.QueryBoolean):
+        fmt = engine_solution_format(request.result_format)
+        try:
+            body = result.serialize(format=fmt)
+        except ValueError:  # a format without a boolean form
+            fmt = ox.QueryResultsFormat.JSON
+            body = result.serialize(format=fmt)
+        return Done(fmt.media_type, False, 1), body or b""
+    if isinstance(result, ox.QuerySolutions):
+        variables = [variable.value for variable in result.variables]
+        solutions, truncated = _take(result, row_cap)
+        body, media_type = serialize_solutions(
+            variables, [tuple(s) for s in solutions], request.result_format
+        )
+        return Done(media_type, truncated, len(solutions)), body
+    triples, truncated = _take(result, row_cap)
+    rdf_format = engine_graph_format(request.result_format)
+    body = ox.serialize(triples, format=rdf_format) or b""  # bytes whenever no output file is given
+    return Done(rdf_format.media_type, truncated, len(triples)), body
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    text = lines[0].strip() if lines else type(exc).__name__
+    return text[:500]
+
+
+def _handle(store: ox.Store, request: Request, row_cap: int) -> tuple[Done, bytes] | Failed:
+    """Answer one request with its head and body, or say why it failed."""
+    try:
+        return _evaluate(store, request, row_cap)
+    except MemoryError:
+        return Failed("too_costly", "query exceeded the worker memory limit", True)
+    except RecursionError:
+        return Failed("too_costly", "query too deeply nested", True)
+    except Exception as exc:  # SyntaxError, ValueError, OSError, ... from the engine
+        return Failed("query_error", _first_line(exc), False)
+    except BaseException as exc:  # e.g. a Rust panic surfaced by pyo3: answer, then start afresh
+        return Failed("query_error", f"query engine failure: {_first_line(exc)}", True)
+
+
+def _close_inherited_fds() -> None:
+    try:
+        names = os.listdir("/proc/self/fd")
+    except OSError:
+        os.closerange(_CHILD_FD + 1, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+        return
+    for name in names:
+        if int(name) > _CHILD_FD:
+            with contextlib.suppress(OSError):
+                os.close(int(name))
+
+
+def _reset_signals() -> None:
+    with contextlib.suppress(ValueError, OSError):
+        signal.set_wakeup_fd(-1)
+    for signum in signal.valid_signals():
+        with contextlib.suppress(ValueError, OSError, TypeError):
+            if signum == signal.SIGINT:
+                signal.signal(signum, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the parent decides
+            elif callable(signal.getsignal(signum)):
+                signal.signal(signum, signal.SIG_DFL)  # no parent (uvicorn, asyncio) Python handlers here
+
+
+def _apply_limits(memory_limit_mb: int) -> None:
+    with open("/proc/self/statm", "rb") as statm:
+        current = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    soft = current + memory_limit_mb * 1024 * 1024
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+    # No new descriptors at all: no files, no sockets, so SERVICE cannot reach the network.
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (_CHILD_FD + 1, hard))
+
+
+def _isolate_child(conn_fd: int, memory_limit_mb: int) -> Connection:
+    gc.freeze()  # the inherited heap is never scanned (or collected) here: fewer copied pages
+    if conn_fd != _CHILD_FD:
+        os.dup2(conn_fd, _CHILD_FD)
+    _close_inherited_fds()  # sibling pipes, server sockets: only the parent may hold them
+    _reset_signals()
+    os.environ["RUST_BACKTRACE"] = "0"  # an allocation failure aborts; keep the log to one line
+    _apply_limits(memory_limit_mb)
+    return Connection(_CHILD_FD)
+
+
+def _serve(conn: Connection, store: ox.Store, row_cap: int, parent_pid: int) -> None:
+    while True:
+        if not conn.poll(_IDLE_CHECK_S):
+            if os.getppid() != parent_pid:
+                return
+            continue
+        try:
+            request = conn.recv()
+        except EOFError:
+            return
+        reply = _handle(store, request, row_cap)
+        try:
+            conn.send(reply if isinstance(reply, Failed) else reply[0])
+        except MemoryError:
+            conn.send(Failed("too_costly", "query result exceeded the worker memory limit", True))
+            return
+        if isinstance(reply, Failed):
+            if reply.retire:
+                return
+        else:
+            conn.send_bytes(reply[1])
+
+
+def worker_main(
+    conn_fd: int, store: ox.Store, row_cap: int, memory_limit_mb: int, parent_pid: int
+) -> NoReturn:
+    """Body of a forked worker: never returns into the parent's code, never runs its exit handlers."""
+    status = 0
+    try:
+        conn = _isolate_child(conn_fd, memory_limit_mb)
+        _serve(conn, store, row_cap, parent_pid)
+    except BaseException:
+        status = 1
+    finally:
+        os._exit(status)

@@ -1,0 +1,5 @@
+"""The `needling` command: ask, query, sparql, validate, export, and their output for a terminal."""
+
+from kg.cli.main import main
+
+__all__ = ["main"]
