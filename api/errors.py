@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.routing import Match
 
+from api.paths import area_of
 from kg.errors import NeedlingError
 
 log = logging.getLogger("needling.api")
@@ -49,7 +50,7 @@ def error_response(
     request: Request, status: int, code: str, message: str, headers: dict[str, str] | None = None
 ) -> Response:
     if _wants_html(request):
-        from api.pages import render_error_page
+        from api.templating import render_error_page
 
         response: Response = render_error_page(request, status, _TITLES.get(status, "Error"), message)
     else:
@@ -60,8 +61,8 @@ def error_response(
 
 def _wants_html(request: Request) -> bool:
     accept = request.headers.get("accept", "")
-    api_path = request.url.path.startswith(("/api/", "/sparql", "/healthz", "/openapi"))
-    return "text/html" in accept and not api_path
+    area = area_of(request.url.path)
+    return "text/html" in accept and not (area is not None and area.api)
 
 
 def allowed_methods(request: Request) -> str:

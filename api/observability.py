@@ -13,30 +13,17 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
+from api.paths import area_of
+
 access_log = logging.getLogger("needling.access")
 ARRIVED = "needling.arrived"
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
-_GROUPS = (
-    "/api/queries",
-    "/api/ask",
-    "/sparql",
-    "/resource",
-    "/queries",
-    "/ask",
-    "/compare",
-    "/healthz",
-    "/metrics",
-    "/docs",
-    "/static",
-    "/openapi.json",
-)
 
 
 def path_group(path: str) -> str:
-    """A bounded label for a path, so metrics do not grow with every resource name or query string."""
-    if path == "/":
-        return "/"
-    return next((group for group in _GROUPS if path == group or path.startswith(group + "/")), "other")
+    """A bounded label for a path (its area), so metrics do not grow with every resource name or query."""
+    area = area_of(path)
+    return area.prefix if area is not None else "other"
 
 
 class Metrics:

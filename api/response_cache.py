@@ -19,15 +19,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from api.paths import area_of
+
 Scope = dict[str, Any]
 Message = dict[str, Any]
 Receive = Callable[[], Any]
 Send = Callable[[Message], Any]
 ASGIApp = Callable[[Scope, Receive, Send], Any]
 
-CACHEABLE_PREFIXES = ("/api/queries/", "/api/ask", "/sparql", "/resource/", "/compare", "/ask", "/queries")
-"""The read API, and the pages that show only the graph and the named queries (both in the version)."""
-CACHEABLE_PATHS = frozenset({"/"})
 MAX_ENTRY_BYTES = 1_000_000
 MAX_TOTAL_BYTES = 64 * 1024 * 1024
 """The bytes kept in all, so that a crawl of large pages cannot make the cache the service's memory."""
@@ -84,7 +83,7 @@ class ResponseCache:
         if (
             scope["type"] != "http"
             or scope["method"] != "GET"
-            or not (scope["path"].startswith(CACHEABLE_PREFIXES) or scope["path"] in CACHEABLE_PATHS)
+            or not _cacheable(scope["path"])
             or not self.keep()
         ):
             await self.app(scope, receive, send)
@@ -172,3 +171,9 @@ async def _replay(entry: Entry, if_none_match: bytes | None, send: Send) -> None
 def _matches(etag: bytes, header: bytes) -> bool:
     tags = {tag.strip().removeprefix(b"W/") for tag in header.split(b",")}
     return etag in tags or b"*" in tags
+
+
+def _cacheable(path: str) -> bool:
+    """The read API, and the pages that show only the graph and the named queries (both in the version)."""
+    area = area_of(path)
+    return area is not None and area.cacheable

@@ -8,8 +8,8 @@ from urllib.parse import urlencode
 
 from fastapi.responses import Response
 
-from api.pages import PREFIXES, render
 from api.state import Snapshot
+from api.templating import PREFIXES, render
 from kg.adhoc import QueryRefused, QueryTimeout, check_query
 from kg.errors import NeedlingError, describe
 from kg.store import row_from_json

@@ -9,9 +9,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg import DEFAULT_QUERIES
+from kg import DEFAULT_ONTOLOGY, DEFAULT_QUERIES, DEFAULT_SHAPES
 from kg.catalogue import PARAM_TYPES, CatalogueError, NamedQuery, load_catalogue, parse_query_file
+from kg.catalogue.contract import READS, selected_variables
 from kg.engine import KnowledgeGraph
+from kg.validation import validate_all
 
 # Collected when the tests are, so a new .rq file gets its own contract tests with no edit here.
 QUERY_FILES = sorted(DEFAULT_QUERIES.glob("*.rq"))
@@ -237,3 +239,73 @@ def test_header_stops_at_the_first_query_line(tmp_path: Path) -> None:
     text = GOOD.replace("WHERE {", "WHERE {\n  # colour: a body comment that looks like a key\n")
     write(tmp_path, "body_comment.rq", text)
     assert sorted(load_catalogue(tmp_path).queries) == ["body_comment", "commented"]
+
+
+# --- the answer contract: what Python reads from the rows ---------------------------------------------
+
+
+def _copy_queries(tmp_path: Path) -> Path:
+    folder = tmp_path / "queries"
+    shutil.copytree(DEFAULT_QUERIES, folder)
+    return folder
+
+
+def test_renaming_a_variable_the_service_reads_fails_the_load_naming_file_line_and_variable(
+    tmp_path: Path,
+) -> None:
+    folder = _copy_queries(tmp_path)
+    path = folder / "treatments_for_condition.rq"
+    path.write_text(path.read_text(encoding="utf-8").replace("minPrice", "lowestPrice"), encoding="utf-8")
+    with pytest.raises(CatalogueError) as caught:
+        load_catalogue(folder)
+    message = str(caught.value)
+    assert f"{path}:" in message and "?minPrice" in message and "treatments_for_condition" in message
+    line = int(message.split(f"{path}:", 1)[1].split(":", 1)[0])
+    assert path.read_text(encoding="utf-8").splitlines()[line - 1].startswith("# returns:")
+
+
+def test_a_declared_variable_the_select_does_not_give_fails_the_load(tmp_path: Path) -> None:
+    folder = _copy_queries(tmp_path)
+    path = folder / "cost_of_modality.rq"
+    text = path.read_text(encoding="utf-8")
+    body_start = text.index("SELECT")
+    path.write_text(
+        text[:body_start] + text[body_start:].replace("?minPrice", "?lowestPrice"), encoding="utf-8"
+    )
+    with pytest.raises(CatalogueError) as caught:
+        load_catalogue(folder)
+    assert "declares ?minPrice, which the query's SELECT does not give" in str(caught.value)
+
+
+def test_validate_names_the_renamed_variable(tmp_path: Path) -> None:
+    folder = _copy_queries(tmp_path)
+    path = folder / "cost_of_modality.rq"
+    path.write_text(path.read_text(encoding="utf-8").replace("minPrice", "lowestPrice"), encoding="utf-8")
+    report = validate_all(DEFAULT_ONTOLOGY, DEFAULT_SHAPES, folder)
+    assert not report.ok
+    assert any("?minPrice" in p.what and "cost_of_modality" in p.what for p in report.problems), (
+        report.render()
+    )
+
+
+def test_every_query_the_service_reads_declares_what_it_reads() -> None:
+    catalogue = load_catalogue(DEFAULT_QUERIES)
+    for name, needed in READS.items():
+        assert set(needed) <= set(catalogue.queries[name].returns), name
+
+
+@pytest.mark.parametrize(
+    ("sparql", "given"),
+    [
+        ("SELECT ?a ?b WHERE { ?a ?p ?b }", ("a", "b")),
+        ("SELECT DISTINCT ?a (COUNT(?b) AS ?n) WHERE { ?a ?p ?b } GROUP BY ?a", ("a", "n")),
+        (
+            'SELECT ?a (GROUP_CONCAT(DISTINCT ?h; separator=", ") AS ?hedge)\nWHERE { ?a ?p ?h }',
+            ("a", "hedge"),
+        ),
+        ("SELECT * WHERE { ?a ?p ?b }", None),
+        ("# SELECT ?x\nSELECT ?y WHERE { { SELECT ?z WHERE { ?z ?p ?o } } }", ("y",)),
+    ],
+)
+def test_selected_variables(sparql: str, given: tuple[str, ...] | None) -> None:
+    assert selected_variables(sparql) == given

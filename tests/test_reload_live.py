@@ -138,10 +138,18 @@ def _broken_query(folder: Path) -> None:
     write(query, query.read_text(encoding="utf-8").replace("WHERE {", "WHERE {{ SELECT", 1))
 
 
+def _renamed_result_variable(folder: Path) -> None:
+    """?minPrice renamed in a query file, header and all: the service reads ?minPrice from its rows."""
+    for name in ("cost_of_modality.rq", "treatments_for_condition.rq"):
+        query = folder / "queries" / name
+        write(query, query.read_text(encoding="utf-8").replace("minPrice", "lowestPrice"))
+
+
 BROKEN = {
     "bad-turtle": (_bad_turtle, ("syntax", "needling.ttl")),
     "shape-violation": (_shape_violation, ("price",)),
     "broken-rq": (_broken_query, ("cost_of_modality",)),
+    "renamed-result-variable": (_renamed_result_variable, ("?minprice", ".rq")),
 }
 
 

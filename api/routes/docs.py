@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from api.pages import render
+from api.templating import render
 
 ASSETS = Path(fastapi_offline.__file__).resolve().parent / "static"
 

@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.pages import render
 from api.state import get_runtime
+from api.templating import render
 from kg.engine import KnowledgeGraph
 from kg.qa import answer_question
 

@@ -7,9 +7,9 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.pages import NKG, render, short
 from api.routes.pages import entities
 from api.state import get_runtime
+from api.templating import NKG, render, short
 from kg.catalogue import NamedQuery
 from kg.catalogue.params import ParamError
 from kg.engine import KnowledgeGraph, UnknownQuery

@@ -14,9 +14,9 @@ from api.caching import etag_for, validated
 from api.errors import ApiError
 from api.negotiation import choose
 from api.neighbourhood import Group, Neighbour, layout
-from api.pages import RESOURCE_NAME, href, render, short
 from api.routes.queries import next_page_link
 from api.state import RuntimeDep
+from api.templating import RESOURCE_NAME, href, render, short
 from kg.adhoc.formats import GRAPH_FORMATS
 from kg.engine import KnowledgeGraph
 from kg.terms import NKG, PREFIXES, Row, Term

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.catalogue.contract import check_reads, check_returns
 from kg.catalogue.model import PAGE_LIMIT, Catalogue, CatalogueError, NamedQuery, Param, blank_comment_lines
 
 PARAM_TYPES = ("iri", "string", "integer", "decimal", "boolean")
@@ -19,7 +20,7 @@ _PARAM = re.compile(
 )
 _OPT = re.compile(r"(default|example|class|combine|min|max)=(\S+)")
 _LIST_KEYS = ("param", "example", "cue")
-_SCALAR_KEYS = ("title", "description", "answer", "say", "about", "rank", "search", "page")
+_SCALAR_KEYS = ("title", "description", "answer", "say", "about", "rank", "search", "page", "returns")
 _OFFSET = re.compile(r"\bOFFSET\b", re.IGNORECASE)
 _SEARCH = re.compile(r"^\??(?P<var>[A-Za-z_][A-Za-z0-9_]*)\s+contains\s+\??(?P<param>[a-z][a-z0-9_]*)$")
 
@@ -36,6 +37,7 @@ def load_catalogue(folder: Path) -> Catalogue:
         digest.append(f"{query.name}\0{query.sparql}")
     if not queries:
         raise CatalogueError(f"{folder}: holds no .rq files")
+    check_reads(queries)
     version = hashlib.sha256("\n".join(digest).encode()).hexdigest()[:16]
     return Catalogue(queries, version)
 
@@ -70,9 +72,11 @@ def parse_query_file(path: Path) -> NamedQuery:
         say=header.get("say") or None,  # type: ignore[arg-type]
         search=_search(path, header.get("search")),
         page=_page(path, header.get("page")),
+        returns=tuple(v.strip().lstrip("?$") for v in str(header.get("returns", "")).split(",") if v.strip()),
         path=path,
     )
     _check_query(path, query)
+    check_returns(query)
     return query
 
 

@@ -78,6 +78,8 @@ class NamedQuery:
     search: tuple[str, str] | None = None
     """(variable, parameter) from `# search: VAR contains PARAM`: VAR only takes label values and the query
     filters it with CONTAINS(LCASE(...)) of PARAM, so the engine may narrow VAR with its label index."""
+    returns: tuple[str, ...] = ()
+    """The result variables code relies on, from `# returns: a, b, ...` (see kg.catalogue.contract)."""
     path: Path | None = field(default=None, compare=False)
 
     def param(self, name: str) -> Param | None:

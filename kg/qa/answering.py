@@ -8,30 +8,16 @@ from typing import Any
 
 from kg.catalogue.params import KNOWN_PREFIXES
 from kg.engine import KnowledgeGraph
+from kg.qa.answers import Answer, absorb, is_iri, merge, place_hedges
 from kg.qa.lexicon import Lexicon, stems
-from kg.qa.reading import MODALITY, CueMatch, Interpreter, Plan, Reading, expand
-from kg.qa.wording import CURRENCY_NOTE, Blank, join, named
+from kg.qa.plans import CueMatch, Plan, Reading, expand
+from kg.qa.reading import MODALITY, Interpreter
+from kg.qa.wording import Blank, join, named
 from kg.terms import QueryResult, Row
 
 NOTE = "General information from one article, not medical advice: ask a licensed professional about your own case."
 CONDITION = "http://schema.org/MedicalCondition"
 CATEGORY = KNOWN_PREFIXES["nkg"] + "ConditionCategory"
-_COST_VARS = ("minPrice", "maxPrice", "currency")
-# Columns that are not facts to list: where the row comes from, its hedges, the price (shown as `cost`)
-# and our own explanation (shown as `our_explanation`, never as the article's).
-_SKIP_DETAILS = {
-    "sections",
-    "article",
-    "hedge",
-    "costHedge",
-    "minPrice",
-    "maxPrice",
-    "currency",
-    "unit",
-    "ourExplanation",
-}
-
-Answer = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -147,21 +133,21 @@ class QuestionAnswerer:
         ]
         answers_per_run = [self._answers(plan, run) for run in runs]
         intersect = any(len(values.get(p.name, [])) > 1 for p in plan.query.params if p.combine == "all")
-        merged = _merge(answers_per_run, intersect)
+        merged = merge(answers_per_run, intersect)
         for answer in merged:
-            _place_hedges(answer)
+            place_hedges(answer)
         return earlier + runs, merged
 
     def _answers(self, plan: Plan, run: Run) -> list[Answer]:
         key = plan.query.answer or run.result.vars[0]
-        given = [self.lexicon.sentence_case(self.lexicon.label(v)) for v in run.params.values() if _is_iri(v)]
+        given = [self.lexicon.sentence_case(self.lexicon.label(v)) for v in run.params.values() if is_iri(v)]
         grouped: dict[str, Answer] = {}
         for row in run.result.rows:
             if key not in row:
                 continue
             iri = row[key].value
             answer = grouped.setdefault(iri, {"iri": iri, "label": self._label(row, key, iri), "sources": []})
-            _absorb(answer, row, key, self._about(row, key) or join(given))
+            absorb(answer, row, key, self._about(row, key) or join(given))
         return list(grouped.values())
 
     def _about(self, row: Row, key: str) -> str:
@@ -323,130 +309,6 @@ def _combinations(values: dict[str, list[str]]) -> list[dict[str, str]]:
     return [
         dict(zip(names, combo, strict=True)) for combo in itertools.product(*(values[n] for n in names))
     ] or [{}]
-
-
-def _merge(per_run: list[list[Answer]], intersect: bool) -> list[Answer]:
-    merged: dict[str, Answer] = {}
-    for answers in per_run:
-        for answer in answers:
-            if answer["iri"] in merged:
-                _merge_into(merged[answer["iri"]], answer)
-            else:
-                merged[answer["iri"]] = answer
-    if intersect:
-        common = set.intersection(*({a["iri"] for a in answers} for answers in per_run)) if per_run else set()
-        return [a for iri, a in merged.items() if iri in common]
-    return list(merged.values())
-
-
-def _merge_into(target: Answer, other: Answer) -> None:
-    """One answer found by several runs (sciatica and back pain): its sources, and each run's statement
-    with its own hedge."""
-    for source in other["sources"]:
-        if source not in target["sources"]:
-            target["sources"].append(source)
-    for about, hedge in other.get("_statements", {}).items():
-        target.setdefault("_statements", {}).setdefault(about, hedge)
-    for fact in other.get("facts", []):
-        if fact not in target.setdefault("facts", []):
-            target["facts"].append(fact)
-
-
-def _absorb(answer: Answer, row: Row, key: str, about: str) -> None:
-    """Fold one row into its answer: cost, the row's statement and its hedge, sources, and the other facts
-    the query returned. Each hedge stays with the statement it qualifies: a comparison's row is a fact of
-    its own (`facts`), the price's hedge goes on the cost, and the row's statement on the answer."""
-    hedge = _text(row, "hedge")
-    sources = _sources(row)
-    if all(v in row for v in _COST_VARS) and "cost" not in answer:
-        answer["cost"] = _cost(row)
-    if "aspect" in row:
-        if row["aspect"].value == "cost":
-            if hedge and "cost" in answer:
-                answer["cost"]["hedge"] = hedge
-        elif "valueLabel" in row:
-            fact: Answer = {"aspect": row["aspect"].value, "label": row["valueLabel"].value}
-            if row.get("value") is not None and row["value"].kind == "iri":
-                fact["iri"] = row["value"].value
-            if hedge:
-                fact["hedge"] = hedge
-            fact["sources"] = sources
-            answer.setdefault("facts", []).append(fact)
-    else:
-        answer.setdefault("_statements", {}).setdefault(about, hedge)
-        if (cost_hedge := _text(row, "costHedge")) and "cost" in answer:
-            answer["cost"]["hedge"] = cost_hedge
-    if (ours := _text(row, "ourExplanation")) is not None:
-        answer["our_explanation"] = ours
-    for source in sources:
-        if source not in answer["sources"]:
-            answer["sources"].append(source)
-    _absorb_details(answer, row, key)
-
-
-def _absorb_details(answer: Answer, row: Row, key: str) -> None:
-    """The row's other literals, as lists under their names. A column `xHedge` is the article's hedge on
-    the column `x` (the advice "can offer"), so it is worded next to that value."""
-    details = answer.setdefault("details", {})
-    for name, term in row.items():
-        if name in _SKIP_DETAILS or name == key or name == key + "Label" or term.kind != "literal":
-            continue
-        if name.endswith("Hedge") or ("aspect" in row and name in ("aspect", "valueLabel")):
-            continue
-        bucket = details.setdefault(name.removesuffix("Label"), [])
-        value = term.to_python()
-        if hedge := _text(row, name + "Hedge"):
-            value = f"{value} (the source says “{hedge}”)"
-        if value not in bucket:
-            bucket.append(value)
-    if not details:
-        answer.pop("details")
-
-
-def _place_hedges(answer: Answer) -> None:
-    """One statement behind the answer: its hedge is the answer's. Several (a risk of each modality, a
-    treatment for each condition) with different hedges: each is listed with what it is about."""
-    statements: dict[str, str | None] = answer.pop("_statements", {})
-    hedges = set(statements.values())
-    if len(hedges) == 1:
-        if hedge := hedges.pop():
-            answer["hedge"] = hedge
-    elif hedges:
-        answer["hedges"] = [
-            {"for": about, **({"hedge": hedge} if hedge else {})} for about, hedge in statements.items()
-        ]
-
-
-def _cost(row: Row) -> dict[str, Any]:
-    cost: dict[str, Any] = {
-        "min": row["minPrice"].to_python(),
-        "max": row["maxPrice"].to_python(),
-        "currency": row["currency"].value,
-        "per": row["unit"].value if "unit" in row else "session",
-    }
-    if cost["currency"] == "USD":
-        cost["currency_note"] = CURRENCY_NOTE
-    return cost
-
-
-def _sources(row: Row) -> list[dict[str, str]]:
-    title = row.get("articleTitle") or row.get("article")
-    article = title.value if title is not None and title.kind == "literal" else "Dry Needling vs Acupuncture"
-    if "sections" not in row:
-        return []
-    return [
-        {"title": article, "section": s}
-        for s in dict.fromkeys(filter(None, row["sections"].value.split("; ")))
-    ]
-
-
-def _text(row: Row, name: str) -> str | None:
-    term = row.get(name)
-    return term.value if term is not None and term.value else None
-
-
-def _is_iri(value: str) -> bool:
-    return value.startswith(("http://", "https://"))
 
 
 def _query_info(run: Run) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""HTML pages: a Jinja2 environment with autoescaping on for every template, whatever its name."""
+"""HTML rendering: one Jinja2 environment with autoescaping on for every template, and its filters."""
 
 from __future__ import annotations
 

@@ -1,0 +1,39 @@
+"""The service's URL areas in one table: how /metrics groups each, whether its errors are JSON whatever the
+client accepts, and whether the response cache may keep its answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Area:
+    prefix: str
+    api: bool
+    """Read by programs: errors are JSON even for a browser (an HTML error page elsewhere)."""
+    cacheable: bool
+    """Its answers depend only on the graph and the request, so the response cache may keep them."""
+
+
+AREAS = (
+    Area("/api/queries", api=True, cacheable=True),
+    Area("/api/ask", api=True, cacheable=True),
+    Area("/sparql", api=True, cacheable=True),
+    Area("/resource", api=False, cacheable=True),
+    Area("/queries", api=False, cacheable=True),
+    Area("/ask", api=False, cacheable=True),
+    Area("/compare", api=False, cacheable=True),
+    Area("/healthz", api=True, cacheable=False),
+    Area("/metrics", api=False, cacheable=False),
+    Area("/docs", api=False, cacheable=False),
+    Area("/static", api=False, cacheable=False),
+    Area("/openapi.json", api=True, cacheable=False),
+)
+HOME = Area("/", api=False, cacheable=True)
+
+
+def area_of(path: str) -> Area | None:
+    """The area a path belongs to (the home page is its own); None for a path outside them all."""
+    if path == "/":
+        return HOME
+    return next((area for area in AREAS if path == area.prefix or path.startswith(area.prefix + "/")), None)

@@ -1,0 +1,60 @@
+"""What a reading of a question is: the cue matches, the plans it allows (a query with values for its
+parameters, in one step or two) and what was recognized of the question."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kg.catalogue import NamedQuery
+from kg.catalogue.params import KNOWN_PREFIXES
+from kg.qa.lexicon import Mention
+
+
+def expand(curie: str | None) -> str | None:
+    if curie is None:
+        return None
+    prefix, _, local = curie.partition(":")
+    return KNOWN_PREFIXES.get(prefix, prefix + ":") + local
+
+
+@dataclass(frozen=True)
+class CueMatch:
+    score: int
+    first: int
+    positions: frozenset[int]
+    strength: int = 0
+    """How many content words (not function words such as "who", "which", "for") the cues matched."""
+
+
+@dataclass
+class Plan:
+    """One way to answer: a query, values for its parameters, and what of the question it accounts for."""
+
+    query: NamedQuery
+    values: dict[str, list[str]]
+    consumed: frozenset[Mention]
+    cue: CueMatch
+    bonus: int = 0
+    feeds: Plan | None = None  # two steps: this plan's `feed_param` takes the answers of `feeds`
+    feed_param: str | None = None
+
+    @property
+    def score(self) -> int:
+        """Cues weigh most, content words among them more: the words that ask for this kind of answer."""
+        inner = self.feeds.score if self.feeds else 0
+        return 3 * self.cue.score + 2 * self.cue.strength + 2 * len(self.consumed) + self.bonus + inner
+
+
+@dataclass
+class Reading:
+    """What was understood of a question, before anything runs."""
+
+    tokens: list[str]
+    mentions: list[Mention]
+    classes: list[Mention] = field(default_factory=list)
+    entities: list[Mention] = field(default_factory=list)
+    amounts: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+    silent: list[Mention] = field(default_factory=list)
+    plans: list[Plan] = field(default_factory=list)
+    cue_scores: dict[str, int] = field(default_factory=dict)
