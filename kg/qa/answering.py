@@ -1,79 +1,126 @@
-"""Answer plain questions: read the question, run the named query (or two), compose a sourced answer."""
+"""Answer plain questions: read the question, choose how to answer it (both modalities side by side, a
+named query, or the claims that fit it best), and compose a sourced answer that says what it left out."""
 
 from __future__ import annotations
 
-import itertools
-from dataclasses import dataclass
 from typing import Any
 
 from kg.catalogue.params import KNOWN_PREFIXES
 from kg.engine import KnowledgeGraph
-from kg.qa.answers import Answer, absorb, is_iri, merge, place_hedges
-from kg.qa.lexicon import Lexicon, stems
-from kg.qa.plans import CueMatch, Plan, Reading, expand
+from kg.qa.answers import Answer, public
+from kg.qa.frames import compares, frame_of
+from kg.qa.lexicon import Lexicon
+from kg.qa.named import Run, Runner
+from kg.qa.plans import Plan, Reading
 from kg.qa.reading import MODALITY, Interpreter
-from kg.qa.wording import Blank, join, named
-from kg.terms import QueryResult, Row
+from kg.qa.retrieval import ClaimIndex
+from kg.qa.sides import Composed, Sides
+from kg.qa.evidence import retrieved
+from kg.qa.wording import join
+from kg.qa.words import stems
 
 NOTE = "General information from one article, not medical advice: ask a licensed professional about your own case."
 CONDITION = "http://schema.org/MedicalCondition"
 CATEGORY = KNOWN_PREFIXES["nkg"] + "ConditionCategory"
 
 
-@dataclass(frozen=True)
-class Run:
-    name: str
-    params: dict[str, str]
-    result: QueryResult
-
-
 class QuestionAnswerer:
-    """Built once per graph version: the lexicon and the cue tables are read from the graph and catalogue."""
+    """Built once per graph version: the lexicon, the cue tables, the speller and the claim index are read
+    from the graph and the catalogue."""
 
     def __init__(self, graph: KnowledgeGraph) -> None:
         self.graph = graph
         self.lexicon = Lexicon.from_rows(graph.stream("lexicon"))  # every word, past the row cap
         self.interpreter = Interpreter(graph.catalogue, self.lexicon)
+        self.claims = ClaimIndex.from_rows(graph.stream("claim_index"))
+        self.runner = Runner(graph, self.lexicon)
+        self.runner.article_title = next((c.title for c in self.claims.claims if c.title), "")
+        self.sides = Sides(self.runner, self.lexicon)
         self.coverage = self._coverage()
         self.suggestions = [q.examples[0] for q in graph.catalogue if q.cues and q.examples][:6]
 
     def answer(self, question: str) -> Answer:
         reading = self.interpreter.read(question)
-        if reading.silent:
-            iri = reading.silent[0].iris[0]
-            reason = self.lexicon.silences.get(iri) or self._silent_text(iri)
-            return self._refuse(question, reading, reason[:1].lower() + reason[1:])
-        if reading.unknown:
-            words = ", ".join(f"'{w}'" for w in reading.unknown)
-            return self._refuse(question, reading, f"the source says nothing about {words}.")
-        if not reading.plans:
+        uncovered = self._uncovered(reading)
+        composed, reason = self._compose(reading)
+        if composed is not None and uncovered and not composed.general:
+            composed, reason = None, ""
+        if composed is None:
+            if uncovered:
+                reason = f"the article does not discuss {join(uncovered)}."
+            return self._refuse(question, reading, reason, uncovered)
+        reply: Answer = {
+            "question": question,
+            "answered": True,
+            "text": composed.text,
+            "answers": [public(a) for a in composed.answers],
+            "note": NOTE,
+            "interpretation": self._interpretation(reading, composed.intent, composed.plan),
+        }
+        if composed.runs:
+            reply["query"] = _query_info(composed.runs[-1])
+        if composed.also:
+            reply["interpretation"]["also"] = composed.also
+        if uncovered:
+            reply["not_in_source"] = uncovered
+            reply["text"] = f"The article does not discuss {join(uncovered)}. In general: {reply['text']}"
+        self._say_what_is_broader(reply, reading)
+        return reply
+
+    def _compose(self, reading: Reading) -> tuple[Composed | None, str]:
+        """The best way to answer, or None with the reason there is none."""
+        frame = frame_of(reading, self.lexicon)
+        if frame is not None:
+            composed = self.sides.answer(frame, compares(reading))
+            if composed is not None:
+                return composed, ""
+        plan = reading.plans[0] if reading.plans else None
+        reason = ""
+        if plan is not None and plan.cue.score:
+            composed, reason = self._run(reading, plan)
+            if composed is not None:
+                return composed, ""
+        claims = self.claims.best(*self._evidence_terms(reading))
+        if claims:
+            return retrieved(claims, self.lexicon), ""
+        if plan is not None and not plan.cue.score:
+            composed, reason = self._run(reading, plan)
+            if composed is not None:
+                composed.general = False
+                return composed, ""
+        if not reason:
             named = [self.lexicon.label(m.iris[0]) for m in reading.entities]
             reason = (
                 f"the source gives no answer of that kind about {join(named)}."
                 if named
                 else "I could not find anything the graph knows in the question."
             )
-            return self._refuse(question, reading, reason)
-        plan = reading.plans[0]
-        runs, found = self._execute(plan)
-        answers = self._narrow(found, plan, reading)
+        return None, reason
+
+    def _run(self, reading: Reading, plan: Plan) -> tuple[Composed | None, str]:
+        runs, found = self.runner.execute(plan)
+        answers = self.runner.narrow(found, plan, reading)
         if not answers:
             plan, runs, found, answers = self._another_reading(reading, plan, runs, found)
         if not answers:
-            return self._refuse(question, reading, self._nothing_fits(plan, found, reading), plan, runs)
-        self._add_costs(answers, reading)
-        reply = {
-            "question": question,
-            "answered": True,
-            "text": self._sentence(plan, runs, answers),
-            "answers": answers,
-            "note": NOTE,
-            "interpretation": self._interpretation(reading, plan),
-            "query": _query_info(runs[-1]),
-        }
-        self._answer_second_part(reply, reading, plan)
-        self._say_what_is_broader(reply, reading)
-        return reply
+            return None, self.runner.nothing_fits(plan, found, reading)
+        self.runner.add_costs(answers, reading)
+        composed = Composed(plan.query.name, self.runner.sentence(plan, runs, answers), answers, runs)
+        composed.plan = plan
+        self._answer_second_part(composed, reading, plan)
+        return composed, ""
+
+    def _evidence_terms(self, reading: Reading) -> tuple[list[str], list[frozenset[str]]]:
+        """The question's words outside its names, as lemmas, and each name's resources."""
+        named = {i for m in reading.mentions for i in range(m.start, m.end)}
+        words = [w for i, w in enumerate(reading.lemmas) if i not in named]
+        return words, [frozenset(m.iris) for m in reading.entities]
+
+    def _uncovered(self, reading: Reading) -> list[str]:
+        """The topics of the question the article does not cover: those the graph records as such, and
+        words that name a topic the graph does not know."""
+        topics = [self.lexicon.label(m.iris[0]).lower() for m in reading.silent]
+        return list(dict.fromkeys(topics + reading.unknown))
 
     def _say_what_is_broader(self, reply: Answer, reading: Reading) -> None:
         """A narrower topic than the article's ("lower back pain") was answered as its broader one: say so
@@ -87,7 +134,7 @@ class QuestionAnswerer:
             return
         narrower = [self.lexicon.sentence_case(topic) for topic, _ in pairs]
         broader = list(dict.fromkeys(b for _, b in pairs))
-        reply["not_in_source"] = [n.lower() for n in narrower]
+        reply["not_in_source"] = reply.get("not_in_source", []) + [n.lower() for n in narrower]
         reply["text"] = (
             f"The article speaks of {join(broader)} in general and does not single out {join(narrower)}. "
             + reply["text"]
@@ -98,175 +145,39 @@ class QuestionAnswerer:
     ) -> tuple[Plan, list[Run], list[Answer], list[Answer]]:
         """The first other reading of the same things that finds answers; else the first reading as it was."""
         for other in self.interpreter.alternatives(reading, first):
-            other_runs, other_found = self._execute(other)
-            if answers := self._narrow(other_found, other, reading):
+            other_runs, other_found = self.runner.execute(other)
+            if answers := self.runner.narrow(other_found, other, reading):
                 return other, other_runs, other_found, answers
         return first, runs, found, []
 
-    def _answer_second_part(self, reply: Answer, reading: Reading, first: Plan) -> None:
+    def _answer_second_part(self, composed: Composed, reading: Reading, first: Plan) -> None:
         """ "The risks and benefits of acupuncture": the second part is answered too, after the first."""
         second = self.interpreter.second_part(reading, first)
         if second is None:
             return
-        runs, found = self._execute(second)
-        answers = self._narrow(found, second, reading)
+        runs, found = self.runner.execute(second)
+        answers = self.runner.narrow(found, second, reading)
         if not answers:
             return
-        known = {a["iri"] for a in reply["answers"]}
-        reply["answers"] += [a for a in answers if a["iri"] not in known]
-        reply["text"] += " " + self._sentence(second, runs, answers)
-        reply["interpretation"]["also"] = {"intent": second.query.name, "query": _query_info(runs[-1])}
-
-    # --- running ---------------------------------------------------------------------------------
-
-    def _execute(self, plan: Plan) -> tuple[list[Run], list[Answer]]:
-        values = dict(plan.values)
-        earlier: list[Run] = []
-        if plan.feeds and plan.feed_param:
-            earlier, fed = self._execute(plan.feeds)
-            values[plan.feed_param] = [a["iri"] for a in fed]
-            if not fed:
-                return earlier, []
-        runs = [
-            Run(plan.query.name, params, self.graph.run(plan.query.name, params))
-            for params in _combinations(values)
-        ]
-        answers_per_run = [self._answers(plan, run) for run in runs]
-        intersect = any(len(values.get(p.name, [])) > 1 for p in plan.query.params if p.combine == "all")
-        merged = merge(answers_per_run, intersect)
-        for answer in merged:
-            place_hedges(answer)
-        return earlier + runs, merged
-
-    def _answers(self, plan: Plan, run: Run) -> list[Answer]:
-        key = plan.query.answer or run.result.vars[0]
-        given = [self.lexicon.sentence_case(self.lexicon.label(v)) for v in run.params.values() if is_iri(v)]
-        grouped: dict[str, Answer] = {}
-        for row in run.result.rows:
-            if key not in row:
-                continue
-            iri = row[key].value
-            answer = grouped.setdefault(iri, {"iri": iri, "label": self._label(row, key, iri), "sources": []})
-            absorb(answer, row, key, self._about(row, key) or join(given))
-        return list(grouped.values())
-
-    def _about(self, row: Row, key: str) -> str:
-        """What else the row's statement is about besides the answer (the modality of a risk, say): the
-        label of its first other resource, which tells one statement of an answer from another."""
-        for name, term in row.items():
-            if term.kind == "iri" and name != key and name + "Label" in row:
-                return self.lexicon.sentence_case(row[name + "Label"].value)
-        return ""
-
-    def _label(self, row: Row, key: str, iri: str) -> str:
-        """The row's label of the answer (`?xLabel`; a title `?xTitle` is quoted, as titles are), else the
-        graph's."""
-        term = row.get(key + "Label")
-        if term is None and (title := row.get(key + "Title")) is not None:
-            return f"“{title.value}”"
-        return term.value if term is not None else self.lexicon.label(iri)
-
-    def _narrow(self, answers: list[Answer], plan: Plan, reading: Reading) -> list[Answer]:
-        """Things of the answer's kind that the question names but no parameter took narrow the answers:
-        "does acupuncture help sciatica" keeps acupuncture, "can a physio do it" keeps physical therapists."""
-        named = self._narrowing(plan, reading)
-        return [a for a in answers if a["iri"] in named] if named else answers
-
-    def _narrowing(self, plan: Plan, reading: Reading) -> set[str]:
-        answer_class = expand(plan.query.answer_class)
-        if not answer_class:
-            return set()
-        return {
-            iri
-            for m in reading.entities
-            if m not in plan.consumed
-            for iri in m.iris
-            if self.lexicon.has_type(iri, answer_class)
-        }
-
-    def _add_costs(self, answers: list[Answer], reading: Reading) -> None:
-        """A question about cost gets the cost on every answer that has a price."""
-        if not reading.cue_scores.get("cost_of_modality") or all("cost" in a for a in answers):
-            return
-        prices = {a["iri"]: a for a in self._answers_of("cost_of_modality")}
-        for answer in answers:
-            if "cost" not in answer and answer["iri"] in prices and "cost" in prices[answer["iri"]]:
-                answer["cost"] = prices[answer["iri"]]["cost"]
-
-    def _answers_of(self, name: str) -> list[Answer]:
-        query = self.graph.query(name)
-        run = Run(name, {}, self.graph.run(name, {}))
-        return self._answers(Plan(query, {}, frozenset(), _NO_CUE), run)
+        known = {a["iri"] for a in composed.answers}
+        composed.answers += [a for a in answers if a["iri"] not in known]
+        composed.text += " " + self.runner.sentence(second, runs, answers)
+        composed.also = {"intent": second.query.name, "query": _query_info(runs[-1])}
 
     # --- wording -----------------------------------------------------------------------------------
 
-    def _sentence(self, plan: Plan, runs: list[Run], answers: list[Answer]) -> str:
-        template = plan.query.say or "{answers}."
-        names = [named(a, self.lexicon) for a in answers]
-        fields: dict[str, str] = {
-            "answers": join(names),
-            "are": "are" if len(answers) > 1 else "is",
-            "is": "are" if len(answers) > 1 else "is",
-            "has": "have" if len(answers) > 1 else "has",
-        }
-        for param in plan.query.params:
-            given = plan.values.get(param.name)
-            if param.name == plan.feed_param and plan.feeds:
-                fields[param.name] = join(
-                    [self.lexicon.sentence_case(a["label"]) for a in self._fed_answers(runs, plan)]
-                )
-            elif given and param.type == "decimal":
-                fields[param.name] = f"${given[0]}"
-            elif given:
-                fields[param.name] = join([self.lexicon.sentence_case(self.lexicon.label(v)) for v in given])
-            else:
-                fields[param.name] = "each modality"
-        for name, values in answers[0].get("details", {}).items():
-            fields.setdefault(name, join([str(v) for v in values]))
-        text = template.format_map(Blank(fields))
-        return text[0].upper() + text[1:]
-
-    def _fed_answers(self, runs: list[Run], plan: Plan) -> list[dict[str, str]]:
-        assert plan.feed_param is not None
-        fed = {run.params.get(plan.feed_param) for run in runs if run.name == plan.query.name}
-        return [{"label": self.lexicon.label(iri)} for iri in fed if iri]
-
-    def _refuse(
-        self,
-        question: str,
-        reading: Reading,
-        reason: str,
-        plan: Plan | None = None,
-        runs: list[Run] | None = None,
-    ) -> Answer:
+    def _refuse(self, question: str, reading: Reading, reason: str, uncovered: list[str]) -> Answer:
         body: Answer = {
             "question": question,
             "answered": False,
             "text": f"I can't answer that from this graph: {reason} It covers {self.coverage}.",
             "answers": [],
             "suggestions": self.suggestions,
-            "interpretation": self._interpretation(reading, plan),
+            "interpretation": self._interpretation(reading, None, None),
         }
-        if runs:
-            body["query"] = _query_info(runs[-1])
+        if uncovered:
+            body["not_in_source"] = uncovered
         return body
-
-    def _nothing_fits(self, plan: Plan, found: list[Answer], reading: Reading) -> str:
-        asked = ", ".join(
-            f"{k}: {self.lexicon.label(v[0]) if v[0].startswith('http') else v[0]}"
-            for k, v in plan.values.items()
-        )
-        where = f"“{plan.query.title.lower()}” ({asked})" if asked else f"“{plan.query.title.lower()}”"
-        if not found:
-            return f"the source names nothing for {where}."
-        named = join(
-            [self.lexicon.sentence_case(self.lexicon.label(i)) for i in self._narrowing(plan, reading)]
-        )
-        others = join([self.lexicon.sentence_case(a["label"]) for a in found])
-        return f"for {where} the source does not name {named}; it names {others}."
-
-    def _silent_text(self, iri: str) -> str:
-        return f"the source does not speak of {self.lexicon.sentence_case(self.lexicon.label(iri))}."
 
     def _coverage(self) -> str:
         types = self.lexicon.types
@@ -283,9 +194,9 @@ class QuestionAnswerer:
             f"session costs, and the conditions {join(conditions)}"
         )
 
-    def _interpretation(self, reading: Reading, plan: Plan | None) -> dict[str, Any]:
+    def _interpretation(self, reading: Reading, intent: str | None, plan: Plan | None) -> dict[str, Any]:
         info: dict[str, Any] = {
-            "intent": plan.query.name if plan else None,
+            "intent": intent,
             "entities": [
                 {"text": m.text, "iri": m.iris[0], "label": self.lexicon.label(m.iris[0]), "score": m.score}
                 for m in reading.entities + reading.silent
@@ -296,19 +207,13 @@ class QuestionAnswerer:
             info["amounts"] = [float(a) for a in reading.amounts]
         if reading.unknown:
             info["unknown"] = reading.unknown
+        if reading.ignored:
+            info["ignored"] = reading.ignored
+        if reading.corrections:
+            info["corrections"] = reading.corrections
         if plan and plan.feeds:
             info["steps"] = [plan.feeds.query.name, plan.query.name]
         return info
-
-
-_NO_CUE = CueMatch(0, 0, frozenset())
-
-
-def _combinations(values: dict[str, list[str]]) -> list[dict[str, str]]:
-    names = list(values)
-    return [
-        dict(zip(names, combo, strict=True)) for combo in itertools.product(*(values[n] for n in names))
-    ] or [{}]
 
 
 def _query_info(run: Run) -> dict[str, Any]:

@@ -108,6 +108,7 @@ def place_hedges(answer: Answer) -> None:
     """One statement behind the answer: its hedge is the answer's. Several (a risk of each modality, a
     treatment for each condition) with different hedges: each is listed with what it is about."""
     statements: dict[str, str | None] = answer.pop("_statements", {})
+    answer["_for"] = [about for about in statements if about]  # kept for a side-by-side; never shown
     hedges = set(statements.values())
     if len(hedges) == 1:
         if hedge := hedges.pop():
@@ -116,6 +117,11 @@ def place_hedges(answer: Answer) -> None:
         answer["hedges"] = [
             {"for": about, **({"hedge": hedge} if hedge else {})} for about, hedge in statements.items()
         ]
+
+
+def public(answer: Answer) -> Answer:
+    """The answer without the keys kept for composing it (those starting with "_")."""
+    return {k: v for k, v in answer.items() if not k.startswith("_")}
 
 
 def _cost(row: Row) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -10,6 +9,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 
 from kg.catalogue.params import KNOWN_PREFIXES
+from kg.qa.words import STOPWORDS, lemma, lemmas, stem, stems
 from kg.terms import Row
 
 OWL_CLASS = "http://www.w3.org/2002/07/owl#Class"
@@ -17,45 +17,6 @@ NOT_IN_SOURCE = KNOWN_PREFIXES["nkg"] + "NotInSource"
 MAX_SPAN = 6
 FUZZY_CUTOFF = 86
 FUZZY_MIN_CHARS = 5
-
-# Function words and question words of English: never a topic on their own. Domain words live in the graph.
-STOPWORDS = frozenset(
-    """a an the is are was were be been being am do does did done i me my mine you your it its this that
-    these those there here what which who whom whose how why when where can could should would will
-    shall may might must and or but nor not no to of for with in on at by from into onto about as if
-    then than so such some any all each every more most much many very just also too get gets got
-    getting have has had having need needs want wants know tell give please thanks thank people someone
-    person anyone anybody one ones out up exist exists existing available there's whats what's im i'm id
-    i'd ive i've we us our they them their he she him her his hers yes ok okay like really actually
-    generally usually typically kind sort""".split()
-)
-_APOSTROPHE_S = re.compile(r"['’]s\b")
-_IS_CONTRACTION = re.compile(r"\b(what|who|where|how|that|it|there|which)['’]s\b")
-_STRIP = re.compile(r"[^a-z0-9$.\s]")
-_SPACES = re.compile(r"[-/_,;:!?()\[\]{}\"“”]+")
-
-
-def normalize(text: str) -> str:
-    """Lower case, no possessive 's, no punctuation but $ and decimal points, single spaces."""
-    text = _APOSTROPHE_S.sub("", _IS_CONTRACTION.sub(r"\1 is", text.lower()))
-    text = _SPACES.sub(" ", text.replace("’", "'"))
-    text = _STRIP.sub("", text.replace("'", ""))
-    text = re.sub(r"(?<![0-9])\.|\.(?![0-9])", " ", text)
-    return " ".join(text.split())
-
-
-def stem(token: str) -> str:
-    """A crude plural folding, applied alike to labels and questions so they meet in the middle."""
-    if len(token) > 4 and token.endswith("ies"):
-        return token[:-3] + "y"
-    if len(token) > 3 and token.endswith("s") and not token.endswith("ss"):
-        return token[:-1]
-    return token
-
-
-def stems(text: str) -> tuple[str, ...]:
-    return tuple(stem(token) for token in normalize(text).split())
-
 
 @dataclass(frozen=True)
 class Mention:
@@ -80,11 +41,13 @@ class Lexicon:
     """Labels and synonyms of the graph, keyed by their stemmed words, with each resource's types."""
 
     keys: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
+    lemma_keys: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)  # "riskier" → "risky"
     types: dict[str, frozenset[str]] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
     silences: dict[str, str] = field(default_factory=dict)  # our note on each topic the article skips
     narrower: dict[tuple[str, ...], str] = field(default_factory=dict)  # key -> a narrower topic's name
     proper_words: set[str] = field(default_factory=set)
+    phrases: set[str] = field(default_factory=set)  # every label and synonym as written, for spelling
     _fuzzy: dict[int, list[str]] = field(default_factory=dict)
 
     @classmethod
@@ -93,6 +56,7 @@ class Lexicon:
         what repeats is shared: words are interned, and entities with the same types share one set."""
         lexicon = cls()
         keys: dict[tuple[str, ...], set[str]] = {}
+        lemma_keys: dict[tuple[str, ...], set[str]] = {}
         types: dict[str, set[str]] = {}
         for row in rows:
             iri, label = row["entity"].value, row["label"].value
@@ -101,16 +65,19 @@ class Lexicon:
                 lexicon.labels.setdefault(iri, label)
             if "silence" in row:
                 lexicon.silences.setdefault(iri, row["silence"].value)
+            lexicon.phrases.add(label)
             lexicon.proper_words.update(w for w in label.split()[1:] if w[:1].isupper())
             key = tuple(sys.intern(token) for token in stems(label))
             if key and not all(token in STOPWORDS for token in key):
                 keys.setdefault(key, set()).add(iri)
+                lemma_keys.setdefault(tuple(sys.intern(t) for t in lemmas(label)), set()).add(iri)
                 if row.get("narrower") and row["narrower"].to_python() is True:
                     lexicon.narrower[key] = label
         shared: dict[frozenset[str], frozenset[str]] = {}
         for iri, kinds in types.items():
             frozen = frozenset(kinds)
             lexicon.types[iri] = shared.setdefault(frozen, frozen)
+        lexicon.lemma_keys = {key: tuple(sorted(iris)) for key, iris in lemma_keys.items()}
         for key, iris in keys.items():
             lexicon.keys[key] = tuple(sorted(iris))
             if len(" ".join(key)) >= FUZZY_MIN_CHARS:
@@ -129,6 +96,7 @@ class Lexicon:
     def link_exact(self, tokens: list[str]) -> list[Mention]:
         """Longest exact matches of labels and synonyms, left to right, never overlapping."""
         keyed = [stem(token) for token in tokens]
+        folded = [lemma(token) for token in tokens]
         mentions: list[Mention] = []
         used: set[int] = set()
         for size in range(min(MAX_SPAN, len(tokens)), 0, -1):
@@ -136,7 +104,9 @@ class Lexicon:
                 span = range(start, start + size)
                 if used.intersection(span):
                     continue
-                iris = self.keys.get(tuple(keyed[start : start + size]))
+                iris = self.keys.get(tuple(keyed[start : start + size])) or self.lemma_keys.get(
+                    tuple(folded[start : start + size])
+                )
                 if iris:
                     mentions.append(Mention.at(tokens, start, size, iris, 1.0))
                     used.update(span)

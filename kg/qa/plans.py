@@ -51,10 +51,13 @@ class Reading:
 
     tokens: list[str]
     mentions: list[Mention]
+    lemmas: list[str] = field(default_factory=list)
     classes: list[Mention] = field(default_factory=list)
     entities: list[Mention] = field(default_factory=list)
     amounts: list[str] = field(default_factory=list)
-    unknown: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)  # words that name a topic the graph does not know
+    ignored: list[str] = field(default_factory=list)  # filler: words the reading leaves aside
+    corrections: dict[str, str] = field(default_factory=dict)  # spelling: as typed → as read
     silent: list[Mention] = field(default_factory=list)
     plans: list[Plan] = field(default_factory=list)
     cue_scores: dict[str, int] = field(default_factory=dict)

@@ -10,13 +10,13 @@ import re
 
 from kg.catalogue import Catalogue, NamedQuery, Param
 from kg.catalogue.params import KNOWN_PREFIXES
-from kg.qa.lexicon import NOT_IN_SOURCE, STOPWORDS, Lexicon, Mention, normalize, stem, stems
+from kg.qa.lexicon import NOT_IN_SOURCE, Lexicon, Mention
 from kg.qa.plans import CueMatch, Plan, Reading, expand
+from kg.qa.words import NUMBER, STOPWORDS, Speller, Words, lemmas
 
 MODALITY = KNOWN_PREFIXES["nkg"] + "Modality"
 OWL_CLASS_CURIE = "owl:Class"
 _AMOUNT = re.compile(r"\$ ?(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?) ?(?:dollars?|usd|bucks)\b")
-_NUMBER = re.compile(r"^\$?\d+(?:\.\d+)?$")
 # Words after which a noun names the topic of the question; an unknown noun there is an unknown topic.
 _SLOT_WORDS = frozenset(
     [
@@ -46,15 +46,16 @@ class Interpreter:
         self.lexicon = lexicon
         self.queries = [q for q in catalogue if q.cues]
         self.cues = {
-            q.name: sorted({stems(c) for c in q.cues if stems(c)}, key=len, reverse=True)
+            q.name: sorted({lemmas(c) for c in q.cues if lemmas(c)}, key=len, reverse=True)
             for q in self.queries
         }
         self.cue_words = {word for phrases in self.cues.values() for phrase in phrases for word in phrase}
+        self.speller = Speller.of([*lexicon.phrases, *(c for q in self.queries for c in q.cues)])
 
     def read(self, question: str) -> Reading:
-        text = normalize(question)
-        tokens = text.split()
-        keyed = [stem(t) for t in tokens]
+        words = Words.read(question, self.speller)
+        text = " ".join(words.tokens)
+        tokens, keyed = words.tokens, words.lemmas
         exact = self.lexicon.link_exact(tokens)
         # Words inside the name of a thing are not cues ("evidence-based" is no request for evidence);
         # class names are ("which technique"), so they stay visible to the cue matching.
@@ -64,12 +65,15 @@ class Interpreter:
             if not all(self.lexicon.is_class(x) for x in m.iris)
             for i in range(m.start, m.end)
         }
-        cue_view = [word if index not in named else "" for index, word in enumerate(keyed)]
+        # A cue may run around a name: "how does [acupuncture] work", "what does [it] cost".
+        cue_view = [(index, word) for index, word in enumerate(keyed) if index not in named]
         matches = {q.name: self._cue_match(cue_view, q.name) for q in self.queries}
         protected = set().union(*(m.positions for m in matches.values())) if matches else set()
         covered = protected | {i for m in exact for i in range(m.start, m.end)}
         mentions = sorted(exact + self.lexicon.link_fuzzy(tokens, covered), key=lambda m: m.start)
         reading = Reading(tokens, mentions, amounts=[a or b for a, b in _AMOUNT.findall(text)])
+        reading.corrections = words.corrections
+        reading.lemmas = keyed
         reading.cue_scores = {name: match.score for name, match in matches.items() if match.score}
         for mention in mentions:
             if any(self.lexicon.has_type(iri, NOT_IN_SOURCE) for iri in mention.iris):
@@ -78,9 +82,7 @@ class Interpreter:
                 reading.classes.append(mention)
             else:
                 reading.entities.append(mention)
-        reading.unknown = self._unknown_topics(tokens, keyed, mentions, protected)
-        if not any(m.score for m in matches.values()):
-            reading.unknown += self._unexplained(tokens, keyed, mentions)
+        reading.unknown, reading.ignored = self._unknown_words(tokens, keyed, mentions, protected)
         if not reading.amounts:
             reading.amounts = self._bare_amounts(tokens, matches)
         reading.plans = self._plans(reading, matches)
@@ -129,53 +131,61 @@ class Interpreter:
             m for q in self.queries if any(p.type == "decimal" for p in q.params) for m in [matches[q.name]]
         ]
         cue_ends = {max(m.positions) for m in wants_amount if m.positions}
-        return [t.lstrip("$") for i, t in enumerate(tokens) if _NUMBER.match(t) and i - 1 in cue_ends]
+        return [t.lstrip("$") for i, t in enumerate(tokens) if NUMBER.match(t) and i - 1 in cue_ends]
 
-    def _unexplained(self, tokens: list[str], keyed: list[str], mentions: list[Mention]) -> list[str]:
-        """With no cue at all, every word must be a name the graph knows: "zorbify acupuncture" is refused."""
-        covered = {i for m in mentions for i in range(m.start, m.end)}
-        return [
-            t
-            for i, t in enumerate(tokens)
-            if i not in covered and t not in STOPWORDS and not _NUMBER.match(t)
-        ]
-
-    def _cue_match(self, keyed: list[str], name: str) -> CueMatch:
+    def _cue_match(self, view: list[tuple[int, str]], name: str) -> CueMatch:
+        """The query's cue phrases found in the question's lemmas (names left out), longest first, never
+        overlapping: the score counts content words (at least one a phrase), the strength only those."""
+        keyed = [word for _, word in view]
         taken: set[int] = set()
         score, first, strength = 0, len(keyed), 0
         for phrase in self.cues[name]:
             size = len(phrase)
             for start in range(len(keyed) - size + 1):
-                span = set(range(start, start + size))
+                span = {view[i][0] for i in range(start, start + size)}
                 if tuple(keyed[start : start + size]) == phrase and not taken & span:
                     taken |= span
                     content = sum(1 for word in phrase if word not in STOPWORDS)
                     score += max(1, content)
                     strength += content
-                    first = min(first, start)
+                    first = min(first, view[start][0])
         return CueMatch(score, first, frozenset(taken), strength)
 
-    def _unknown_topics(
+    def _unknown_words(
         self, tokens: list[str], keyed: list[str], mentions: list[Mention], protected: set[int]
-    ) -> list[str]:
+    ) -> tuple[list[str], list[str]]:
+        """The words neither a name nor a cue: topics the graph does not know, and filler.
+
+        A word names a topic when it is rare in English (or no English at all: "migraines", "zorbify") or
+        when it stands where a topic goes ("good for runners"); other words ("afterwards", "honestly",
+        "my friend said") are filler, ignored.
+        """
         covered = set(protected)
         for mention in mentions:
             covered.update(range(mention.start, mention.end))
-        unknown = []
+        topics: list[str] = []
+        filler: list[str] = []
         for index, token in enumerate(tokens):
             if (
                 index in covered
                 or token in STOPWORDS
-                or _NUMBER.match(token)
+                or NUMBER.match(token)
                 or keyed[index] in self.cue_words
+                or token in self.speller.vocabulary
             ):
                 continue
-            before = index - 1
-            while before >= 0 and tokens[before] in STOPWORDS - _SLOT_WORDS:
-                before -= 1
-            if before >= 0 and tokens[before] in _SLOT_WORDS:
-                unknown.append(token)
-        return unknown
+            if self.speller.is_rare(token) or self._in_slot(tokens, index):
+                topics.append(token)
+            else:
+                filler.append(token)
+        return topics, filler
+
+    @staticmethod
+    def _in_slot(tokens: list[str], index: int) -> bool:
+        before = index - 1
+        while before >= 0 and tokens[before] in STOPWORDS - _SLOT_WORDS:
+            before -= 1
+        return before >= 0 and tokens[before] in _SLOT_WORDS
 
     def _plans(self, reading: Reading, matches: dict[str, CueMatch]) -> list[Plan]:
         any_cue = any(m.score for m in matches.values())
@@ -261,12 +271,18 @@ class Interpreter:
         """ "The origin of the treatment for plantar fasciitis": run `inner`, feed its answers to `outer`."""
         if outer is inner or outer.cue.score == 0 or inner.feeds or outer.consumed or not inner.consumed:
             return None
-        if outer.cue.first >= inner.cue.first or not inner.query.answer_class:
+        kind = self._plan_kind(inner)
+        if outer.cue.positions & inner.cue.positions or not kind:
+            return None
+        # circular: the outer query answers with the kind of thing the inner one was given ("which therapy
+        # is rooted in Western medicine" is not the origin of the therapy rooted in it)
+        answers = self._answer_kind(outer.query)
+        if answers and any(self.lexicon.has_type(i, answers) for m in inner.consumed for i in m.iris):
             return None
         free = [
             p
             for p in outer.query.params
-            if p.type == "iri" and p.name not in outer.values and p.rdf_class == inner.query.answer_class
+            if p.type == "iri" and p.name not in outer.values and expand(p.rdf_class) == kind
         ]
         if not free:
             return None

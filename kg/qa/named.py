@@ -1,0 +1,184 @@
+"""Running a reading's plan: the named query (or two) with its values, its rows folded into answers, and
+the sentence that says them."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+from kg.engine import KnowledgeGraph
+from kg.qa.answers import Answer, absorb, is_iri, merge, place_hedges
+from kg.qa.lexicon import Lexicon
+from kg.qa.plans import CueMatch, Plan, Reading, expand
+from kg.qa.wording import Blank, join, named
+from kg.terms import QueryResult, Row
+
+
+@dataclass(frozen=True)
+class Run:
+    name: str
+    params: dict[str, str]
+    result: QueryResult
+
+
+class Runner:
+    """Runs plans against one graph version and words their answers."""
+
+    def __init__(self, graph: KnowledgeGraph, lexicon: Lexicon) -> None:
+        self.graph = graph
+        self.lexicon = lexicon
+        self.article_title = ""  # the source's title, for sources built outside a query's rows
+
+    def execute(self, plan: Plan) -> tuple[list[Run], list[Answer]]:
+        values = dict(plan.values)
+        earlier: list[Run] = []
+        if plan.feeds and plan.feed_param:
+            earlier, fed = self.execute(plan.feeds)
+            values[plan.feed_param] = [a["iri"] for a in fed]
+            if not fed:
+                return earlier, []
+        runs = [
+            Run(plan.query.name, params, self.graph.run(plan.query.name, params))
+            for params in _combinations(values)
+        ]
+        answers_per_run = [self._answers(plan, run) for run in runs]
+        intersect = any(len(values.get(p.name, [])) > 1 for p in plan.query.params if p.combine == "all")
+        merged = merge(answers_per_run, intersect)
+        for answer in merged:
+            place_hedges(answer)
+        return earlier + runs, merged
+
+    def _answers(self, plan: Plan, run: Run) -> list[Answer]:
+        key = plan.query.answer or run.result.vars[0]
+        given = [self.lexicon.sentence_case(self.lexicon.label(v)) for v in run.params.values() if is_iri(v)]
+        grouped: dict[str, Answer] = {}
+        for row in run.result.rows:
+            if key not in row:
+                continue
+            iri = row[key].value
+            answer = grouped.setdefault(iri, {"iri": iri, "label": self._label(row, key, iri), "sources": []})
+            absorb(answer, row, key, self._about(row, key) or join(given))
+        return list(grouped.values())
+
+    def _about(self, row: Row, key: str) -> str:
+        """What else the row's statement is about besides the answer (the modality of a risk, say): the
+        label of its first other resource, which tells one statement of an answer from another."""
+        for name, term in row.items():
+            if term.kind == "iri" and name != key and name + "Label" in row:
+                return self.lexicon.sentence_case(row[name + "Label"].value)
+        return ""
+
+    def _label(self, row: Row, key: str, iri: str) -> str:
+        """The row's label of the answer (`?xLabel`; a title `?xTitle` is quoted, as titles are), else the
+        graph's."""
+        term = row.get(key + "Label")
+        if term is None and (title := row.get(key + "Title")) is not None:
+            return f"“{title.value}”"
+        return term.value if term is not None else self.lexicon.label(iri)
+
+    def narrow(self, answers: list[Answer], plan: Plan, reading: Reading) -> list[Answer]:
+        """Things of the answer's kind that the question names but no parameter took narrow the answers:
+        "does acupuncture help sciatica" keeps acupuncture, "can a physio do it" keeps physical therapists."""
+        named = self.narrowing(plan, reading)
+        return [a for a in answers if a["iri"] in named] if named else answers
+
+    def narrowing(self, plan: Plan, reading: Reading) -> set[str]:
+        answer_class = expand(plan.query.answer_class)
+        if not answer_class:
+            return set()
+        return {
+            iri
+            for m in reading.entities
+            if m not in plan.consumed
+            for iri in m.iris
+            if self.lexicon.has_type(iri, answer_class)
+        }
+
+    def add_costs(self, answers: list[Answer], reading: Reading) -> None:
+        """A question about cost gets the cost on every answer that has a price."""
+        if not reading.cue_scores.get("cost_of_modality") or all("cost" in a for a in answers):
+            return
+        prices = {a["iri"]: a for a in self.answers_of("cost_of_modality")}
+        for answer in answers:
+            if "cost" not in answer and answer["iri"] in prices and "cost" in prices[answer["iri"]]:
+                answer["cost"] = prices[answer["iri"]]["cost"]
+
+    def answers_of(self, name: str) -> list[Answer]:
+        query = self.graph.query(name)
+        run = Run(name, {}, self.graph.run(name, {}))
+        return self._answers(Plan(query, {}, frozenset(), _NO_CUE), run)
+
+    def sentence(self, plan: Plan, runs: list[Run], answers: list[Answer]) -> str:
+        template = plan.query.say or "{answers}."
+        names = [named(a, self.lexicon) for a in answers]
+        fields: dict[str, str] = {
+            "answers": self._by_relation(answers) or join(names),
+            "are": "are" if len(answers) > 1 else "is",
+            "is": "are" if len(answers) > 1 else "is",
+            "has": "have" if len(answers) > 1 else "has",
+        }
+        for param in plan.query.params:
+            given = plan.values.get(param.name)
+            if param.name == plan.feed_param and plan.feeds:
+                fields[param.name] = join(
+                    [self.lexicon.sentence_case(a["label"]) for a in self._fed_answers(runs, plan)]
+                )
+            elif given and param.type == "decimal":
+                fields[param.name] = f"${given[0]}"
+            elif given:
+                fields[param.name] = join([self.lexicon.sentence_case(self.lexicon.label(v)) for v in given])
+            else:
+                fields[param.name] = "each modality"
+        for name, values in answers[0].get("details", {}).items():
+            fields.setdefault(name, join([str(v) for v in values]))
+        text = template.format_map(Blank(fields))
+        return text[0].upper() + text[1:]
+
+    def _by_relation(self, answers: list[Answer]) -> str | None:
+        """Answers whose rows say which statement they are (?relation) and of what: grouped, each item with
+        its own hedge: "acupuncture works by X (the source says “aims to”); targets Y and Z"."""
+        if not answers or not all("relation" in a.get("details", {}) for a in answers):
+            return None
+        groups: dict[str, dict[str, list[str]]] = {}
+        for answer in answers:
+            relation = answer["details"]["relation"][0]
+            label = self.lexicon.sentence_case(answer["label"])
+            for about in answer.get("_for") or [""]:
+                hedge = answer.get("hedge") or next(
+                    (h.get("hedge") for h in answer.get("hedges", []) if h.get("for") == about), None
+                )
+                shown = f"{label} (the source says “{hedge}”)" if hedge else label
+                groups.setdefault(about, {}).setdefault(relation, []).append(shown)
+        return "; ".join(
+            f"{about} " + "; ".join(f"{relation} {join(items)}" for relation, items in relations.items())
+            for about, relations in groups.items()
+        ).strip()
+
+    def _fed_answers(self, runs: list[Run], plan: Plan) -> list[dict[str, str]]:
+        assert plan.feed_param is not None
+        fed = {run.params.get(plan.feed_param) for run in runs if run.name == plan.query.name}
+        return [{"label": self.lexicon.label(iri)} for iri in fed if iri]
+
+    def nothing_fits(self, plan: Plan, found: list[Answer], reading: Reading) -> str:
+        asked = ", ".join(
+            f"{k}: {self.lexicon.label(v[0]) if v[0].startswith('http') else v[0]}"
+            for k, v in plan.values.items()
+        )
+        where = f"“{plan.query.title.lower()}” ({asked})" if asked else f"“{plan.query.title.lower()}”"
+        if not found:
+            return f"the source names nothing for {where}."
+        named = join(
+            [self.lexicon.sentence_case(self.lexicon.label(i)) for i in self.narrowing(plan, reading)]
+        )
+        others = join([self.lexicon.sentence_case(a["label"]) for a in found])
+        return f"for {where} the source does not name {named}; it names {others}."
+
+
+_NO_CUE = CueMatch(0, 0, frozenset())
+
+
+def _combinations(values: dict[str, list[str]]) -> list[dict[str, str]]:
+    names = list(values)
+    return [
+        dict(zip(names, combo, strict=True)) for combo in itertools.product(*(values[n] for n in names))
+    ] or [{}]

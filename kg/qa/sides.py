@@ -1,0 +1,249 @@
+"""Answers to questions about both modalities: side by side on an aspect, in general, what they share, and
+the article's advice on choosing. Every hedge stays with its own statement."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from kg.qa.answers import Answer
+from kg.qa.frames import CHEAPEST, CHOOSE, COMMON, COMPARE, COST, FIT, MODALITY, WHICH, Frame
+from kg.qa.lexicon import Lexicon
+from kg.qa.named import Run, Runner
+from kg.qa.plans import CueMatch, Plan
+from kg.qa.wording import join, price
+
+_NO_CUE = CueMatch(0, 0, frozenset())
+# The aspects of the general comparison that tell the two apart, in the order they are said.
+_TELLING = ("origin", "approach", "target")
+
+
+@dataclass
+class Composed:
+    """What a frame's answer is made of, before the reply is put together."""
+
+    intent: str
+    text: str
+    answers: list[Answer]
+    runs: list[Run] = field(default_factory=list)
+    plan: Plan | None = None
+    also: dict[str, Any] | None = None  # a second part answered after the first ("risks and benefits")
+    general: bool = True  # may stand as the general part of a question with an uncovered topic
+
+
+class Sides:
+    def __init__(self, runner: Runner, lexicon: Lexicon) -> None:
+        self.runner = runner
+        self.lexicon = lexicon
+        self.modalities = sorted(
+            (i for i, kinds in lexicon.types.items() if MODALITY in kinds), key=lexicon.label
+        )
+
+    def answer(self, frame: Frame, comparative: bool) -> Composed | None:
+        if frame.value is not None:
+            return self._which(frame)
+        if frame.kind == CHOOSE:
+            return self._choose(frame.condition)
+        if frame.kind == COMMON:
+            return self._common()
+        if frame.aspect is not None:
+            return self._aspect(frame.aspect, comparative)
+        return self._general()
+
+    # --- side by side --------------------------------------------------------------------------------
+
+    def _aspect(self, aspect: Plan, comparative: bool) -> Composed | None:
+        query = aspect.query
+        if query.name == CHEAPEST:
+            query = self.runner.graph.query(COST)
+        runs, answers = self.runner.execute(Plan(query, {}, frozenset(), aspect.cue))
+        if not answers:
+            return None
+        parts = []
+        for modality in self._named_first():
+            name = self._name(modality)
+            mine = [a for a in answers if name in a.get("_for", ()) or a["iri"] == modality]
+            if mine:
+                parts.append(f"for {name}, {join([self._with_hedge(a, name) for a in mine])}")
+        what = query.title[:1].lower() + query.title[1:]
+        text = f"Side by side, {what}: " + "; ".join(parts) + "."
+        if comparative and query.name != COST:
+            text += " The article gives each its own and does not rank the two on this."
+        return Composed(COMPARE, _capital(text), answers, runs)
+
+    def _general(self) -> Composed | None:
+        runs, answers = self.runner.execute(Plan(self.runner.graph.query(COMPARE), {}, frozenset(), _NO_CUE))
+        if not answers:
+            return None
+        said = []
+        for answer in answers:
+            facts = answer.get("facts", [])
+            parts = []
+            for aspect in _TELLING:
+                values = [self._fact(f) for f in facts if f["aspect"] == aspect]
+                if values:
+                    parts.append(f"{aspect}: {join(values)}")
+            if parts:
+                said.append(f"{self.lexicon.sentence_case(answer['label'])} ({'; '.join(parts)})")
+        text = (
+            "They differ most in where they come from and what they work on: "
+            + "; ".join(said)
+            + ". Their techniques, practitioners, prices, benefits and risks are side by side in the answers."
+        )
+        return Composed(COMPARE, text, answers, runs)
+
+    def _common(self) -> Composed | None:
+        runs, shared = self.runner.execute(Plan(self.runner.graph.query(COMMON), {}, frozenset(), _NO_CUE))
+        if not shared:
+            return None
+        similar = [a for a in shared if a["iri"] in self.modalities]
+        things = [a for a in shared if a["iri"] not in self.modalities]
+        by_kind: dict[str, list[str]] = {}
+        for answer in things:
+            kind = (answer.get("details", {}).get("sharedAs") or ["other"])[0]
+            by_kind.setdefault(kind, []).append(self._shared(answer))
+        listed = "; ".join(f"{kind}: {join(values)}" for kind, values in by_kind.items())
+        opening = "The article says the two hold many similarities. " if similar else ""
+        text = f"{opening}What the article gives both: {listed}."
+        origin = self._general()
+        if origin is not None:
+            text += " " + origin.text.split(". Their techniques")[0] + "."
+            runs += origin.runs
+        return Composed(COMMON, text, things or shared, runs)
+
+    # --- choosing -----------------------------------------------------------------------------------
+
+    def _choose(self, condition: str | None) -> Composed | None:
+        values = {"condition": [condition]} if condition else {}
+        graph = self.runner.graph
+        runs, factors = self.runner.execute(Plan(graph.query(CHOOSE), values, frozenset(), _NO_CUE))
+        fit_run = Run(FIT, {"condition": condition} if condition else {}, graph.run(FIT, values_of(condition)))
+        statements = self._fit(fit_run)
+        sentences = []
+        if condition:
+            sentences.append(self._for_condition(condition, statements))
+        general = [s for s in statements if s["relation"] in ("may suit", "suits people who prefer")]
+        sentences += [self._statement(s) for s in general]
+        if factors:
+            sentences.append(
+                "The article says the choice depends on " + join([self._with_hedge(f, "") for f in factors])
+            )
+        advice = {a for f in factors for a in f.get("details", {}).get("advice", [])}
+        sentences += sorted(advice)
+        sentences += [self._statement(s) for s in statements if s["relation"] == "advice"]
+        if condition:  # the modalities the article names for the condition, not the others
+            treating = {s["modality"] for s in statements if s["relation"] == "treats" and s["value"] == condition}
+            statements = [s for s in statements if s["modality"] in treating or not s["modality"]]
+        answers = self._modality_answers(statements) + factors
+        text = " ".join(_capital(s.rstrip(".")) + "." for s in sentences if s)
+        return Composed(CHOOSE, text, answers, runs + [fit_run])
+
+    def _for_condition(self, condition: str, statements: list[dict[str, str]]) -> str:
+        name = self._name(condition)
+        treats = [s for s in statements if s["relation"] == "treats" and s["value"] == condition]
+        favoured = [s for s in statements if s["relation"] == "is favoured for"]
+        parts = []
+        if treats:
+            named = [self._hedged(self._name(s["modality"]), s["hedge"]) for s in treats]
+            parts.append(f"for {name}, the article names {join(named)}")
+        missing = [m for m in self.modalities if m not in {s["modality"] for s in treats}]
+        if missing and treats:
+            parts.append(f"it names no {join([self._name(m) for m in missing])} treatment for {name}")
+        if favoured:
+            parts.append(
+                "of the two it favours "
+                + join([self._hedged(self._name(s["modality"]), s["hedge"]) for s in favoured])
+            )
+        combined = [s for s in statements if s["relation"] == "combining the two may give"]
+        parts += [self._statement(s) for s in combined]
+        return "; ".join(parts)
+
+    def _fit(self, run: Run) -> list[dict[str, str]]:
+        return [
+            {
+                "relation": row["relation"].value,
+                "modality": row["modality"].value if "modality" in row else "",
+                "value": row["value"].value,
+                "valueLabel": row["valueLabel"].value,
+                "hedge": row["hedge"].value if "hedge" in row else "",
+                "sections": row["sections"].value if "sections" in row else "",
+            }
+            for row in run.result.rows
+        ]
+
+    def _modality_answers(self, statements: list[dict[str, str]]) -> list[Answer]:
+        answers: dict[str, Answer] = {}
+        for s in statements:
+            if not s["modality"]:
+                continue
+            answer = answers.setdefault(
+                s["modality"], {"iri": s["modality"], "label": self.lexicon.label(s["modality"]), "sources": []}
+            )
+            fact: Answer = {"aspect": s["relation"], "label": s["valueLabel"], "iri": s["value"]}
+            if s["hedge"]:
+                fact["hedge"] = s["hedge"]
+            sources = [{"title": self._title(), "section": x} for x in s["sections"].split("; ") if x]
+            fact["sources"] = sources
+            answer.setdefault("facts", []).append(fact)
+            answer["sources"] += [x for x in sources if x not in answer["sources"]]
+        return list(answers.values())
+
+    # --- "which one is more holistic" ------------------------------------------------------------------
+
+    def _which(self, frame: Frame) -> Composed | None:
+        assert frame.value is not None
+        query = self.runner.graph.query(WHICH)
+        plan = Plan(query, {"value": [frame.value.iris[0]]}, frozenset([frame.value]), _NO_CUE)
+        runs, answers = self.runner.execute(plan)
+        if not answers:
+            return None
+        return Composed(WHICH, self.runner.sentence(plan, runs, answers), answers, runs)
+
+    # --- wording --------------------------------------------------------------------------------------
+
+    def _statement(self, s: dict[str, str]) -> str:
+        if s["relation"] == "advice":
+            return self._hedged(s["valueLabel"].rstrip("."), s["hedge"])
+        subject = self._name(s["modality"])
+        return self._hedged(f"{subject} {s['relation']} {self.lexicon.sentence_case(s['valueLabel'])}", s["hedge"])
+
+    def _with_hedge(self, answer: Answer, modality: str) -> str:
+        """An answer in a list about one modality, with that modality's own hedge (or the answer's)."""
+        label = self.lexicon.sentence_case(answer["label"])
+        hedge = answer.get("hedge") or next(
+            (h.get("hedge") for h in answer.get("hedges", []) if h.get("for") == modality), None
+        )
+        if answer.get("cost"):
+            return f"{label} {price(answer['cost'])}"
+        return self._hedged(label, hedge)
+
+    def _shared(self, answer: Answer) -> str:
+        label = self.lexicon.sentence_case(answer["label"])
+        if answer.get("hedge"):
+            return f"{label} (the source says “{answer['hedge']}”)"
+        hedged = [f"“{h['hedge']}” for {h['for']}" for h in answer.get("hedges", []) if h.get("hedge")]
+        return f"{label} (the source says {', '.join(hedged)})" if hedged else label
+
+    def _fact(self, fact: Answer) -> str:
+        return self._hedged(self.lexicon.sentence_case(fact["label"]), fact.get("hedge"))
+
+    @staticmethod
+    def _hedged(text: str, hedge: str | None) -> str:
+        return f"{text} (the source says “{hedge}”)" if hedge else text
+
+    def _name(self, iri: str) -> str:
+        return self.lexicon.sentence_case(self.lexicon.label(iri))
+
+    def _named_first(self) -> list[str]:
+        return self.modalities
+
+    def _title(self) -> str:
+        return self.runner.article_title
+
+
+def values_of(condition: str | None) -> dict[str, str]:
+    return {"condition": condition} if condition else {}
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]

@@ -1,0 +1,194 @@
+"""The words of a question: normalized, spelt right, and folded to a lemma so "benifits" meets "benefit".
+
+Ordinary English is checked against wordfreq's English word list (ranked by how often words are used in
+web text, subtitles, books and social media; the list ships inside the package), corrected with symspellpy's
+algorithm; the graph's own words (labels, synonyms, the catalogue's cue phrases) are a second,
+preferred vocabulary, so "siatica" becomes "sciatica" and "twich" becomes "twitch", not "twice". Nothing
+here is read from the network: both word lists are files on disk.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+
+import simplemma
+import wordfreq
+from symspellpy import SymSpell, Verbosity
+
+# How many of the commonest English words count as correctly spelt, and how many of them the speller
+# corrects towards: the tail is mostly names and rare forms that would pull a typo of a common word away.
+KNOWN_WORDS = 80_000
+ENGLISH_WORDS = 40_000
+# The rank from which an English word is rare enough to name a specific topic ("migraines", "fibromyalgia")
+# rather than be filler ("afterwards", "honestly", "mom"); set by measurement on the dev questions. Common
+# words that name topics the article does not cover ("pregnant", "insurance") are in the graph instead.
+RARE_RANK = 20_000
+_PREFIX = 5  # symspellpy's prefix length: a smaller index, still well under a millisecond a lookup
+
+# Function words and question words of English: never a topic on their own. Domain words live in the graph.
+STOPWORDS = frozenset(
+    """a an the is are was were be been being am do does did done i me my mine you your it its this that
+    these those there here what which who whom whose how why when where can could should would will
+    shall may might must and or but nor not no to of for with in on at by from into onto about as if
+    then than so such some any all each every more most much many very just also too get gets got
+    getting have has had having need needs want wants know tell give please thanks thank people someone
+    person anyone anybody one ones out up exist exists existing available there's whats what's im i'm id
+    i'd ive i've we us our they them their he she him her his hers yes ok okay like really actually
+    generally usually typically kind sort hi hey hello thx lol tbh btw pls plz um umm hmm yeah yep nope
+    ah oh wow ok cheers guys folks anyway basically honestly literally""".split()
+)
+_APOSTROPHE_S = re.compile(r"['’]s\b")
+_IS_CONTRACTION = re.compile(r"\b(what|who|where|how|that|it|there|which)['’]s\b")
+_STRIP = re.compile(r"[^a-z0-9$.\s]")
+_SPACES = re.compile(r"[-/_,;:!?()\[\]{}\"“”]+")
+_DOLLARS = re.compile(r"\${2,}")
+NUMBER = re.compile(r"^\$?\d+(?:\.\d+)?$")
+
+
+def normalize(text: str) -> str:
+    """Lower case, no possessive 's, no punctuation but $ and decimal points, single spaces."""
+    text = _DOLLARS.sub("$", _APOSTROPHE_S.sub("", _IS_CONTRACTION.sub(r"\1 is", text.lower())))
+    text = _SPACES.sub(" ", text.replace("’", "'"))
+    text = _STRIP.sub("", text.replace("'", ""))
+    text = re.sub(r"(?<![0-9])\.|\.(?![0-9])", " ", text)
+    return " ".join(text.split())
+
+
+def stem(token: str) -> str:
+    """A crude plural folding, applied alike to labels and questions so they meet in the middle."""
+    if len(token) > 4 and token.endswith("ies"):
+        return token[:-3] + "y"
+    if len(token) > 3 and token.endswith("s") and not token.endswith("ss"):
+        return token[:-1]
+    return token
+
+
+@lru_cache(maxsize=65_536)
+def lemma(token: str) -> str:
+    """The dictionary form of a word ("riskier" → "risky", "treating" → "treat"), by simplemma's English
+    tables; numbers and unknown forms fold their plural only."""
+    if not token.isalpha():
+        return stem(token)
+    return simplemma.lemmatize(token, lang="en").lower()
+
+
+def stems(text: str) -> tuple[str, ...]:
+    return tuple(stem(token) for token in normalize(text).split())
+
+
+def lemmas(text: str) -> tuple[str, ...]:
+    return tuple(lemma(token) for token in normalize(text).split())
+
+
+@cache
+def english() -> EnglishWords:
+    """The English word list, read once per process (it never changes with the graph)."""
+    return EnglishWords.load()
+
+
+@dataclass
+class EnglishWords:
+    """wordfreq's English list: every common word's rank, and a speller over the commonest."""
+
+    rank: dict[str, int]
+    speller: SymSpell
+
+    @classmethod
+    def load(cls) -> EnglishWords:
+        words = [w for w in wordfreq.top_n_list("en", KNOWN_WORDS) if w.isalpha()]
+        rank = {word: index for index, word in enumerate(words)}
+        speller = SymSpell(max_dictionary_edit_distance=2, prefix_length=_PREFIX)
+        for index, word in enumerate(words[:ENGLISH_WORDS]):
+            speller.create_dictionary_entry(word, 10_000_000 // (index + 1))  # Zipf's law: use ~ 1 / rank
+        return cls(rank, speller)
+
+
+@dataclass
+class Speller:
+    """Corrects a word that is neither English nor the graph's, preferring the graph's words on a tie."""
+
+    vocabulary: frozenset[str]
+    compounds: dict[str, str] = field(default_factory=dict)  # "wellbeing" → "well being"
+    _domain: SymSpell | None = None
+
+    @classmethod
+    def of(cls, phrases: Iterable[str]) -> Speller:
+        """A speller for the words of these phrases (labels, synonyms, cue phrases) and plain English."""
+        words: set[str] = set()
+        compounds: dict[str, str] = {}
+        for phrase in phrases:
+            tokens = normalize(phrase).split()
+            words.update(t for t in tokens if t.isalpha())
+            if 2 <= len(tokens) <= 3 and all(t.isalpha() for t in tokens):
+                compounds.setdefault("".join(tokens), " ".join(tokens))
+        domain = SymSpell(max_dictionary_edit_distance=2, prefix_length=_PREFIX)
+        for word in words:
+            domain.create_dictionary_entry(word, 1)
+        return cls(frozenset(words), compounds, domain)
+
+    def known(self, token: str) -> bool:
+        return (
+            token in self.vocabulary
+            or token in STOPWORDS
+            or token in english().rank
+            or not token.isalpha()
+            or len(token) < 3
+        )
+
+    def correct(self, token: str) -> str | None:
+        """The word meant, or None when the token is fine or nothing close enough is known.
+
+        A graph word wins over an English one at the same distance; longer words may be two edits off,
+        words of three to five letters one, and a three-letter word only towards a graph word.
+        """
+        if token in self.compounds:
+            return self.compounds[token]
+        if self.known(token):
+            return None
+        reach = 2 if len(token) >= 6 else 1
+        domain = self._closest(self._domain, token, reach)
+        general = None if len(token) < 4 else self._closest(english().speller, token, reach)
+        if domain and (general is None or domain[1] <= general[1]):
+            return domain[0]
+        return general[0] if general else None
+
+    @staticmethod
+    def _closest(speller: SymSpell | None, token: str, reach: int) -> tuple[str, int] | None:
+        if speller is None:
+            return None
+        found = speller.lookup(token, Verbosity.CLOSEST, max_edit_distance=reach)
+        if not found:
+            return None
+        best = max(found, key=lambda s: s.count)  # among the closest, the commonest
+        return best.term, best.distance
+
+    def is_rare(self, token: str) -> bool:
+        """An English word seldom used in general (or none at all): one that names a specific thing."""
+        return english().rank.get(token, RARE_RANK) >= RARE_RANK
+
+
+@dataclass(frozen=True)
+class Words:
+    """A question's tokens as typed (normalized), as corrected, and their lemmas."""
+
+    typed: list[str]
+    tokens: list[str]
+    lemmas: list[str]
+    corrections: dict[str, str]
+
+    @classmethod
+    def read(cls, question: str, speller: Speller) -> Words:
+        typed = normalize(question).split()
+        tokens: list[str] = []
+        corrections: dict[str, str] = {}
+        for token in typed:
+            fixed = speller.correct(token)
+            if fixed and fixed != token:
+                corrections[token] = fixed
+                tokens.extend(fixed.split())
+            else:
+                tokens.append(token)
+        return cls(typed, tokens, [lemma(t) for t in tokens], corrections)
