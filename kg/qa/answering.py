@@ -8,10 +8,11 @@ from typing import Any
 from kg.catalogue.params import KNOWN_PREFIXES
 from kg.engine import KnowledgeGraph
 from kg.qa.answers import Answer, public
-from kg.qa.frames import compares, frame_of
+from kg.qa.frames import MODALITY_CURIE, Framing, compares, frame_of
 from kg.qa.lexicon import Lexicon
 from kg.qa.named import Run, Runner
-from kg.qa.plans import Plan, Reading
+from kg.catalogue import NamedQuery
+from kg.qa.plans import Plan, Reading, expand
 from kg.qa.reading import MODALITY, Interpreter
 from kg.qa.retrieval import ClaimIndex
 from kg.qa.sides import Composed, Sides
@@ -22,6 +23,7 @@ from kg.qa.words import stems
 NOTE = "General information from one article, not medical advice: ask a licensed professional about your own case."
 CONDITION = "http://schema.org/MedicalCondition"
 CATEGORY = KNOWN_PREFIXES["nkg"] + "ConditionCategory"
+HOW = "mechanisms_of_modality"
 
 
 class QuestionAnswerer:
@@ -33,9 +35,11 @@ class QuestionAnswerer:
         self.lexicon = Lexicon.from_rows(graph.stream("lexicon"))  # every word, past the row cap
         self.interpreter = Interpreter(graph.catalogue, self.lexicon)
         self.claims = ClaimIndex.from_rows(graph.stream("claim_index"))
+        self.interpreter.neighbours = self.claims.neighbours()
         self.runner = Runner(graph, self.lexicon)
         self.runner.article_title = next((c.title for c in self.claims.claims if c.title), "")
         self.sides = Sides(self.runner, self.lexicon)
+        self.framing = Framing(self.lexicon, self._aspects(), self.claims.count, self.interpreter.knows)
         self.coverage = self._coverage()
         self.suggestions = [q.examples[0] for q in graph.catalogue if q.cues and q.examples][:6]
 
@@ -61,18 +65,23 @@ class QuestionAnswerer:
             reply["query"] = _query_info(composed.runs[-1])
         if composed.also:
             reply["interpretation"]["also"] = composed.also
+        if composed.unasked:
+            reply["not_in_source"] = list(composed.unasked)
+            said = join([f"which of the two is {w}" for w in composed.unasked])
+            reply["text"] = f"The article does not say {said}. What it does say: {reply['text']}"
         if uncovered:
-            reply["not_in_source"] = uncovered
+            reply["not_in_source"] = reply.get("not_in_source", []) + uncovered
             reply["text"] = f"The article does not discuss {join(uncovered)}. In general: {reply['text']}"
         self._say_what_is_broader(reply, reading)
         return reply
 
     def _compose(self, reading: Reading) -> tuple[Composed | None, str]:
         """The best way to answer, or None with the reason there is none."""
-        frame = frame_of(reading, self.lexicon)
+        frame = frame_of(reading, self.framing)
         if frame is not None:
             composed = self.sides.answer(frame, compares(reading))
             if composed is not None:
+                composed.unasked = list(frame.unasked)
                 return composed, ""
         plan = reading.plans[0] if reading.plans else None
         reason = ""
@@ -82,12 +91,16 @@ class QuestionAnswerer:
                 return composed, ""
         claims = self.claims.best(*self._evidence_terms(reading))
         if claims:
-            return retrieved(claims, self.lexicon), ""
-        if plan is not None and not plan.cue.score:
-            composed, reason = self._run(reading, plan)
-            if composed is not None:
-                composed.general = False
-                return composed, ""
+            composed = retrieved(claims, self.lexicon)
+            composed.general = False  # claims near a question are no general answer to an uncovered one
+            return composed, ""
+        if plan is not None and not plan.cue.score and not reading.ignored:
+            # a bare name ("qi?"): what the source says it is, else the first reading the source answers
+            for bare in reading.plans:
+                composed, reason = self._run(reading, bare)
+                if composed is not None and not _only_ours(composed):
+                    composed.general = False
+                    return composed, ""
         if not reason:
             named = [self.lexicon.label(m.iris[0]) for m in reading.entities]
             reason = (
@@ -108,13 +121,46 @@ class QuestionAnswerer:
         composed = Composed(plan.query.name, self.runner.sentence(plan, runs, answers), answers, runs)
         composed.plan = plan
         self._answer_second_part(composed, reading, plan)
+        self._how_there(composed, reading, plan)
+        conditions = [self._name(m.iris[0]) for m in plan.context if self.lexicon.has_type(m.iris[0], CONDITION)]
+        if conditions:
+            composed.text += f" The article does not give this for {join(conditions)} in particular."
         return composed, ""
+
+    def _how_there(self, composed: Composed, reading: Reading, plan: Plan) -> None:
+        """A question naming a modality and a condition ("acupuncture for sciatica") also gets what the
+        source says of that modality for that condition, unless that is what was answered."""
+        if plan.query.name == HOW:
+            return
+        modalities = [i for m in reading.entities for i in m.iris if self.lexicon.has_type(i, MODALITY)]
+        conditions = [i for m in reading.entities for i in m.iris if self.lexicon.has_type(i, CONDITION)]
+        conditions = [c for c in conditions if c not in modalities]
+        if not modalities or not conditions:
+            return
+        how = self.graph.query(HOW)
+        there = Plan(how, {"modality": modalities, "condition": conditions}, frozenset(), plan.cue)
+        runs, answers = self.runner.execute(there)
+        if answers:
+            composed.text += " " + self.runner.sentence(there, runs, answers)
+            composed.runs += runs
 
     def _evidence_terms(self, reading: Reading) -> tuple[list[str], list[frozenset[str]]]:
         """The question's words outside its names, as lemmas, and each name's resources."""
         named = {i for m in reading.mentions for i in range(m.start, m.end)}
         words = [w for i, w in enumerate(reading.lemmas) if i not in named]
         return words, [frozenset(m.iris) for m in reading.entities]
+
+    def _name(self, iri: str) -> str:
+        return self.lexicon.sentence_case(self.lexicon.label(iri))
+
+    def _aspects(self) -> dict[str, NamedQuery]:
+        """Each per-modality query by the kind of thing it answers with: an origin, a target, a risk..."""
+        found: dict[str, NamedQuery] = {}
+        for query in self.graph.catalogue:
+            kind = expand(query.answer_class)
+            if kind and query.cues and any(p.rdf_class == MODALITY_CURIE for p in query.params):
+                found.setdefault(kind, query)
+        return found
 
     def _uncovered(self, reading: Reading) -> list[str]:
         """The topics of the question the article does not cover: those the graph records as such, and
@@ -214,6 +260,11 @@ class QuestionAnswerer:
         if plan and plan.feeds:
             info["steps"] = [plan.feeds.query.name, plan.query.name]
         return info
+
+
+def _only_ours(composed: Composed) -> bool:
+    """An answer that holds our explanation of a term and nothing the source says of it."""
+    return all("our_explanation" in a and "definition" not in a.get("details", {}) for a in composed.answers)
 
 
 def _query_info(run: Run) -> dict[str, Any]:

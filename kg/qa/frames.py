@@ -10,13 +10,16 @@ is risks, "cheaper" is cost).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from kg.catalogue import NamedQuery
 from kg.catalogue.params import KNOWN_PREFIXES
 from kg.qa.lexicon import Lexicon, Mention
-from kg.qa.plans import Plan, Reading
+from kg.qa.plans import Reading
 from kg.qa.words import lemma
 
+MODALITY_CURIE = "nkg:Modality"
 MODALITY = KNOWN_PREFIXES["nkg"] + "Modality"
 CONDITION = "http://schema.org/MedicalCondition"
 COMPARE = "compare_modalities"
@@ -37,52 +40,76 @@ class Frame:
     """A question about both modalities: what it asks (compare, common, choose) and of what."""
 
     kind: str
-    aspect: Plan | None = None  # compare: the per-modality query of the aspect asked
+    aspect: NamedQuery | None = None  # the per-modality query of the aspect asked
     condition: str | None = None  # choose: the condition the choice is for
     value: Mention | None = None  # "which one is more holistic": the property asked about
+    unasked: tuple[str, ...] = ()  # comparatives the graph cannot answer ("which is older")
 
 
-def frame_of(reading: Reading, lexicon: Lexicon) -> Frame | None:
+@dataclass(frozen=True)
+class Framing:
+    """What frame detection needs from the graph and the catalogue, built once per graph version."""
+
+    lexicon: Lexicon
+    aspects: dict[str, NamedQuery]  # answer class → the per-modality query answering with it
+    specificity: Callable[[str], int]  # how much the source says of a resource
+    known: Callable[[str], bool]  # whether a word is one the catalogue or the graph uses
+
+
+def frame_of(reading: Reading, framing: Framing) -> Frame | None:
     """The frame of a question about both modalities, or None when it is about one thing."""
+    lexicon = framing.lexicon
     modalities = {i for m in reading.entities for i in m.iris if lexicon.has_type(i, MODALITY)}
     conditions = [m for m in reading.entities if _is(m, CONDITION, lexicon) and not _is(m, MODALITY, lexicon)]
     values = [m for m in reading.entities if not _is(m, MODALITY, lexicon) and m not in conditions]
     together = len(modalities) >= 2 or any(t in _BOTH for t in reading.tokens)
-    comparative = any(_comparative(t) for t in reading.tokens)
+    comparatives = [t for t in reading.tokens if _comparative(t)]
     scores = {name: reading.cue_scores.get(name, 0) for name in _FRAMES}
-    condition = conditions[0].iris[0] if len(conditions) == 1 else None
+    # the condition the question is about: of several ("heel pain from plantar fasciitis"), the one the
+    # source says most of
+    named = sorted((i for m in conditions for i in m.iris), key=framing.specificity, reverse=True)
+    condition = named[0] if named else None
+    aspect = _aspect(reading)
     if scores[CHOOSE] and scores[CHOOSE] >= max(scores[COMPARE], scores[COMMON]):
         if values and not condition:
-            return Frame(CHOOSE, value=values[0])
-        if together or condition:
+            return Frame(CHOOSE, value=values[0], aspect=_value_aspect(values[0], framing))
+        if together or condition or not modalities:
             return Frame(CHOOSE, condition=condition)
     if not together:
         return None
-    if scores[COMMON] and scores[COMMON] >= scores[COMPARE] and not comparative:
+    if scores[COMMON] and scores[COMMON] >= scores[COMPARE] and not comparatives and aspect is None:
         return Frame(COMMON)
-    aspect = _aspect(reading)
-    if not (scores[COMPARE] or comparative or scores[COMMON]):
+    if not (scores[COMPARE] or comparatives or scores[COMMON] or values):
         return None
-    if aspect is not None and aspect.query.name == CHEAPEST and len(modalities) < 2:
+    if aspect is not None and aspect.name == CHEAPEST and len(modalities) < 2:
         return None  # "which is the most affordable": the cheapest, not both prices
-    if values and not aspect and len(modalities) < 2:
-        return Frame(COMPARE, value=values[0])
-    if conditions and not aspect:
+    if values and aspect is None and len(modalities) < 2:
+        return Frame(COMPARE, value=values[0], aspect=_value_aspect(values[0], framing))
+    if conditions and aspect is None:
         return Frame(CHOOSE, condition=condition)
-    return Frame(COMPARE, aspect=aspect)
+    unasked = () if aspect else tuple(t for t in comparatives if not framing.known(lemma(t)))
+    return Frame(COMPARE, aspect=aspect, unasked=unasked)
 
 
-def _aspect(reading: Reading) -> Plan | None:
+def _aspect(reading: Reading) -> NamedQuery | None:
     """The per-modality query the question's own words ask for: the best plan whose query takes a
-    modality, found by a content cue ("risks", "cheaper"), other than the frames themselves."""
-    for plan in reading.plans:
-        if plan.query.name in _FRAMES or not plan.cue.strength or plan.feeds:
-            continue
-        if any(p.rdf_class == "nkg:Modality" for p in plan.query.params):
-            return plan
-        if plan.query.name == CHEAPEST:
-            return plan
+    modality, found by a content cue ("risks", "cheaper") or else by any cue ("who can do it"), other than
+    the frames themselves."""
+    for strong in (True, False):
+        for plan in reading.plans:
+            if plan.query.name in _FRAMES or plan.feeds or not plan.cue.score:
+                continue
+            if strong and not plan.cue.strength:
+                continue
+            if plan.query.name == CHEAPEST or any(p.rdf_class == MODALITY_CURIE for p in plan.query.params):
+                return plan.query
     return None
+
+
+def _value_aspect(value: Mention, framing: Framing) -> NamedQuery | None:
+    """The per-modality query whose answers are of the value's kind: "Western medicine" is an origin."""
+    kinds = {k for i in value.iris for k in framing.lexicon.types.get(i, ())}
+    return next((q for kind, q in framing.aspects.items() if kind in kinds), None)
 
 
 def compares(reading: Reading) -> bool:

@@ -4,6 +4,7 @@ the sentence that says them."""
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 
 from kg.engine import KnowledgeGraph
@@ -130,8 +131,8 @@ class Runner:
             else:
                 fields[param.name] = "each modality"
         for name, values in answers[0].get("details", {}).items():
-            fields.setdefault(name, join([str(v) for v in values]))
-        text = template.format_map(Blank(fields))
+            fields.setdefault(name, join([self.lexicon.sentence_case(str(v)) for v in values]))
+        text = _OPTIONAL.sub(lambda m: _kept(m.group(1), fields), template).format_map(Blank(fields))
         return text[0].upper() + text[1:]
 
     def _by_relation(self, answers: list[Answer]) -> str | None:
@@ -175,6 +176,13 @@ class Runner:
 
 
 _NO_CUE = CueMatch(0, 0, frozenset())
+# A part of a `# say:` template in [brackets] is said only when every field in it has a value.
+_OPTIONAL = re.compile(r"\[([^\[\]]*)\]")
+_FIELD = re.compile(r"\{(\w+)\}")
+
+
+def _kept(part: str, fields: dict[str, str]) -> str:
+    return part if all(fields.get(name) for name in _FIELD.findall(part)) else ""
 
 
 def _combinations(values: dict[str, list[str]]) -> list[dict[str, str]]:

@@ -37,6 +37,7 @@ class Plan:
     bonus: int = 0
     feeds: Plan | None = None  # two steps: this plan's `feed_param` takes the answers of `feeds`
     feed_param: str | None = None
+    context: tuple[Mention, ...] = ()  # named things it leaves aside as context ("my PT mentioned ...")
 
     @property
     def score(self) -> int:
@@ -59,5 +60,6 @@ class Reading:
     ignored: list[str] = field(default_factory=list)  # filler: words the reading leaves aside
     corrections: dict[str, str] = field(default_factory=dict)  # spelling: as typed → as read
     silent: list[Mention] = field(default_factory=list)
+    excluded: list[Mention] = field(default_factory=list)  # named only to be set aside ("besides X")
     plans: list[Plan] = field(default_factory=list)
     cue_scores: dict[str, int] = field(default_factory=dict)

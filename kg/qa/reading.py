@@ -15,6 +15,8 @@ from kg.qa.plans import CueMatch, Plan, Reading, expand
 from kg.qa.words import NUMBER, STOPWORDS, Speller, Words, lemmas
 
 MODALITY = KNOWN_PREFIXES["nkg"] + "Modality"
+LINKED = "modalities_with_property"  # the query that finds what is linked to a value
+PERFORMER = KNOWN_PREFIXES["nkg"] + "PractitionerType"
 OWL_CLASS_CURIE = "owl:Class"
 _AMOUNT = re.compile(r"\$ ?(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?) ?(?:dollars?|usd|bucks)\b")
 # Words after which a noun names the topic of the question; an unknown noun there is an unknown topic.
@@ -39,6 +41,19 @@ _SLOT_WORDS = frozenset(
 )
 
 
+# Words of English grammar that set the next thing named aside: "besides the needles", "other than pain".
+_ASIDE = frozenset(["besides", "except", "excluding", "apart", "aside", "beyond"])
+
+
+def _set_aside(tokens: list[str], start: int) -> bool:
+    before = start - 1
+    while before >= 0 and tokens[before] in ("the", "a", "an", "from", "my", "your", "its"):
+        before -= 1
+    if before >= 0 and tokens[before] in _ASIDE:
+        return True
+    return before >= 1 and tokens[before] == "than" and tokens[before - 1] == "other"
+
+
 class Interpreter:
     """Turns a question into ranked plans over the catalogue's cue-bearing queries."""
 
@@ -50,6 +65,7 @@ class Interpreter:
             for q in self.queries
         }
         self.cue_words = {word for phrases in self.cues.values() for phrase in phrases for word in phrase}
+        self.neighbours: dict[str, set[str]] = {}  # what the source links each resource to; set by the answerer
         self.speller = Speller.of([*lexicon.phrases, *(c for q in self.queries for c in q.cues)])
 
     def read(self, question: str) -> Reading:
@@ -67,7 +83,8 @@ class Interpreter:
         }
         # A cue may run around a name: "how does [acupuncture] work", "what does [it] cost".
         cue_view = [(index, word) for index, word in enumerate(keyed) if index not in named]
-        matches = {q.name: self._cue_match(cue_view, q.name) for q in self.queries}
+        full_view = list(enumerate(keyed))
+        matches = {q.name: self._cue_match(full_view, cue_view, named, q.name) for q in self.queries}
         protected = set().union(*(m.positions for m in matches.values())) if matches else set()
         covered = protected | {i for m in exact for i in range(m.start, m.end)}
         mentions = sorted(exact + self.lexicon.link_fuzzy(tokens, covered), key=lambda m: m.start)
@@ -76,7 +93,9 @@ class Interpreter:
         reading.lemmas = keyed
         reading.cue_scores = {name: match.score for name, match in matches.items() if match.score}
         for mention in mentions:
-            if any(self.lexicon.has_type(iri, NOT_IN_SOURCE) for iri in mention.iris):
+            if _set_aside(tokens, mention.start):
+                reading.excluded.append(mention)  # "besides the needles": not what the question asks about
+            elif any(self.lexicon.has_type(iri, NOT_IN_SOURCE) for iri in mention.iris):
                 reading.silent.append(mention)
             elif all(self.lexicon.is_class(iri) for iri in mention.iris):
                 reading.classes.append(mention)
@@ -87,6 +106,10 @@ class Interpreter:
             reading.amounts = self._bare_amounts(tokens, matches)
         reading.plans = self._plans(reading, matches)
         return reading
+
+    def knows(self, word: str) -> bool:
+        """Whether a word (a lemma) is one the catalogue's cues or the graph's names use."""
+        return word in self.cue_words or word in self.speller.vocabulary
 
     def second_part(self, reading: Reading, first: Plan) -> Plan | None:
         """Another reading of the same thing, asked for after an "and": "who performs it and what does it cost"."""
@@ -133,22 +156,31 @@ class Interpreter:
         cue_ends = {max(m.positions) for m in wants_amount if m.positions}
         return [t.lstrip("$") for i, t in enumerate(tokens) if NUMBER.match(t) and i - 1 in cue_ends]
 
-    def _cue_match(self, view: list[tuple[int, str]], name: str) -> CueMatch:
-        """The query's cue phrases found in the question's lemmas (names left out), longest first, never
-        overlapping: the score counts content words (at least one a phrase), the strength only those."""
-        keyed = [word for _, word in view]
+    def _cue_match(
+        self, full: list[tuple[int, str]], view: list[tuple[int, str]], named: set[int], name: str
+    ) -> CueMatch:
+        """The query's cue phrases found in the question's lemmas, longest first, never overlapping: first
+        phrases that run through a name but not only over names ("where do the needles go"), then any phrase
+        with the names left out. The score counts content words (at least one a phrase), the strength only
+        those."""
         taken: set[int] = set()
-        score, first, strength = 0, len(keyed), 0
-        for phrase in self.cues[name]:
-            size = len(phrase)
-            for start in range(len(keyed) - size + 1):
-                span = {view[i][0] for i in range(start, start + size)}
-                if tuple(keyed[start : start + size]) == phrase and not taken & span:
-                    taken |= span
-                    content = sum(1 for word in phrase if word not in STOPWORDS)
-                    score += max(1, content)
-                    strength += content
-                    first = min(first, view[start][0])
+        score, first, strength = 0, len(full), 0
+        for sequence, through_names in ((full, True), (view, False)):
+            keyed = [word for _, word in sequence]
+            for phrase in self.cues[name]:
+                size = len(phrase)
+                if through_names and size < 2:
+                    continue
+                for start in range(len(keyed) - size + 1):
+                    span = {sequence[i][0] for i in range(start, start + size)}
+                    if through_names and (span <= named or not span & named):
+                        continue
+                    if tuple(keyed[start : start + size]) == phrase and not taken & span:
+                        taken |= span
+                        content = sum(1 for word in phrase if word not in STOPWORDS)
+                        score += max(1, content)
+                        strength += content
+                        first = min(first, sequence[start][0])
         return CueMatch(score, first, frozenset(taken), strength)
 
     def _unknown_words(
@@ -166,15 +198,11 @@ class Interpreter:
         topics: list[str] = []
         filler: list[str] = []
         for index, token in enumerate(tokens):
-            if (
-                index in covered
-                or token in STOPWORDS
-                or NUMBER.match(token)
-                or keyed[index] in self.cue_words
-                or token in self.speller.vocabulary
-            ):
+            if index in covered or token in STOPWORDS or NUMBER.match(token):
                 continue
-            if self.speller.is_rare(token) or self._in_slot(tokens, index):
+            if keyed[index] in self.cue_words or token in self.speller.vocabulary:
+                filler.append(token)  # a word the graph uses, but not here as a name or a cue
+            elif self.speller.is_rare(token) or self._in_slot(tokens, index):
                 topics.append(token)
             else:
                 filler.append(token)
@@ -192,14 +220,44 @@ class Interpreter:
         singles = [
             p for q in self.queries if (p := self._fill(q, reading, matches[q.name], any_cue)) is not None
         ]
-        chains = [c for a in singles for b in singles if (c := self._chain(a, b, reading)) is not None]
+        inners = singles + self._implicit(reading)
+        chains = [c for a in singles for b in inners if (c := self._chain(a, b, reading)) is not None]
         usable = [p for p in singles + chains if self._accounts_for_all(p, reading)]
+        if not usable and any_cue:
+            usable = [p for p in singles + chains if self._with_context(p, reading)]
         for plan in usable:
             framing = self._framing(plan)
             plan.bonus += 2 * sum(
                 1 for m in reading.entities if m not in plan.consumed and self.narrows(m, framing)
             )
+        if not any_cue:  # a bare name: the reading that says what it is goes first
+            return sorted(usable, key=lambda p: (p.query.rank, p.score), reverse=True)
         return sorted(usable, key=lambda p: (p.score, p.query.rank), reverse=True)
+
+    def _implicit(self, reading: Reading) -> list[Plan]:
+        """ "What do acupuncturists charge": a practitioner may stand for the modalities they perform, as the
+        first of two steps, with no words of its own."""
+        linked = next((q for q in self.queries if q.name == LINKED), None)
+        if linked is None:
+            return []
+        return [
+            Plan(linked, {"value": [m.iris[0]]}, frozenset([m]), CueMatch(0, len(reading.tokens), frozenset()))
+            for m in reading.entities
+            if any(self.lexicon.has_type(i, PERFORMER) for i in m.iris)
+        ]
+
+    def _with_context(self, plan: Plan, reading: Reading) -> bool:
+        """With no reading that accounts for every named thing: one that leaves aside only things the source
+        links to what it answers about ("my PT mentioned dry needling, what are the risks")."""
+        if not plan.consumed or not plan.cue.strength:
+            return False
+        accepted = self._framing(plan)
+        given = {i for m in plan.consumed for i in m.iris}
+        left = [m for m in reading.entities if m not in plan.consumed and not self.narrows(m, accepted)]
+        if not all(any(self.neighbours.get(i, set()) & given for i in m.iris) for m in left):
+            return False
+        plan.context = tuple(left)
+        return True
 
     def _fill(self, query: NamedQuery, reading: Reading, cue: CueMatch, any_cue: bool) -> Plan | None:
         values: dict[str, list[str]] = {}

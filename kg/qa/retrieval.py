@@ -90,6 +90,18 @@ class ClaimIndex:
         claims = [_claim(iri, e["row"], e["names"], e["about"]) for iri, e in parts.items()]  # type: ignore[arg-type]
         return cls(claims)
 
+    def neighbours(self) -> dict[str, set[str]]:
+        """For each resource, the resources some claim links it to."""
+        linked: dict[str, set[str]] = {}
+        for claim in self.claims:
+            for iri in claim.about:
+                linked.setdefault(iri, set()).update(claim.about - {iri})
+        return linked
+
+    def count(self, iri: str) -> int:
+        """How many claims are about the resource: how much the source says of it."""
+        return len(self.by_resource.get(iri, ()))
+
     def rank(self, words: list[str], named: list[frozenset[str]]) -> list[Scored]:
         """The claims about everything named (each name a set of resources, any of which will do), best
         first, scored by the question's other words."""
@@ -107,7 +119,17 @@ class ClaimIndex:
         if not ranked or ranked[0].score < THRESHOLD:
             return []
         floor = max(THRESHOLD, NEAR_BEST * ranked[0].score)
-        return [s for s in ranked if s.score >= floor][:MAX_CLAIMS]
+        chosen = [s for s in ranked if s.score >= floor][:MAX_CLAIMS]
+        # the rest of the same statement of the article: "can modulate the nervous system, reducing pain
+        # signals and releasing endorphins" is one sentence, and one part of it is not the whole answer
+        taken = {s.claim.iri for s in chosen}
+        keys = {(s.claim.fact, s.claim.subject, s.claim.predicate) for s in chosen}
+        siblings = [
+            Scored(s.score, s.claim)
+            for s in ranked
+            if s.claim.iri not in taken and (s.claim.fact, s.claim.subject, s.claim.predicate) in keys
+        ]
+        return chosen + siblings[: MAX_CLAIMS]
 
     def _bm25(self, query: list[str], index: int) -> float:
         frequency = self.frequencies[index]

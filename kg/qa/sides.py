@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from kg.catalogue import NamedQuery
 from kg.qa.answers import Answer
 from kg.qa.frames import CHEAPEST, CHOOSE, COMMON, COMPARE, COST, FIT, MODALITY, WHICH, Frame
 from kg.qa.lexicon import Lexicon
@@ -29,6 +30,7 @@ class Composed:
     plan: Plan | None = None
     also: dict[str, Any] | None = None  # a second part answered after the first ("risks and benefits")
     general: bool = True  # may stand as the general part of a question with an uncovered topic
+    unasked: list[str] = field(default_factory=list)  # comparatives the graph cannot answer
 
 
 class Sides:
@@ -52,11 +54,10 @@ class Sides:
 
     # --- side by side --------------------------------------------------------------------------------
 
-    def _aspect(self, aspect: Plan, comparative: bool) -> Composed | None:
-        query = aspect.query
+    def _aspect(self, query: NamedQuery, comparative: bool) -> Composed | None:
         if query.name == CHEAPEST:
             query = self.runner.graph.query(COST)
-        runs, answers = self.runner.execute(Plan(query, {}, frozenset(), aspect.cue))
+        runs, answers = self.runner.execute(Plan(query, {}, frozenset(), _NO_CUE))
         if not answers:
             return None
         parts = []
@@ -197,7 +198,11 @@ class Sides:
         runs, answers = self.runner.execute(plan)
         if not answers:
             return None
-        return Composed(WHICH, self.runner.sentence(plan, runs, answers), answers, runs)
+        text = self.runner.sentence(plan, runs, answers)
+        if frame.aspect is not None and (beside := self._aspect(frame.aspect, False)) is not None:
+            text += " " + beside.text
+            runs += beside.runs
+        return Composed(WHICH, text, answers, runs)
 
     # --- wording --------------------------------------------------------------------------------------
 

@@ -38,7 +38,7 @@ STOPWORDS = frozenset(
     person anyone anybody one ones out up exist exists existing available there's whats what's im i'm id
     i'd ive i've we us our they them their he she him her his hers yes ok okay like really actually
     generally usually typically kind sort hi hey hello thx lol tbh btw pls plz um umm hmm yeah yep nope
-    ah oh wow ok cheers guys folks anyway basically honestly literally""".split()
+    ah oh wow ok cheers guys folks anyway basically honestly literally while ago since""".split()
 )
 _APOSTROPHE_S = re.compile(r"['’]s\b")
 _IS_CONTRACTION = re.compile(r"\b(what|who|where|how|that|it|there|which)['’]s\b")
@@ -147,7 +147,11 @@ class Speller:
         if token in self.compounds:
             return self.compounds[token]
         if self.known(token):
-            return None
+            if not self.is_rare(token) or token in self.vocabulary or not token.isalpha() or len(token) < 3:
+                return None
+            # a rare word one edit from one of the graph's ("bak" → "back") is taken for a typo of it
+            domain = self._closest(self._domain, token, 1)
+            return domain[0] if domain else None
         reach = 2 if len(token) >= 6 else 1
         domain = self._closest(self._domain, token, reach)
         general = None if len(token) < 4 else self._closest(english().speller, token, reach)
