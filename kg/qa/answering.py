@@ -24,6 +24,7 @@ NOTE = "General information from one article, not medical advice: ask a licensed
 CONDITION = "http://schema.org/MedicalCondition"
 CATEGORY = KNOWN_PREFIXES["nkg"] + "ConditionCategory"
 HOW = "mechanisms_of_modality"
+CLAIMS = "claims_about"
 
 
 class QuestionAnswerer:
@@ -85,6 +86,14 @@ class QuestionAnswerer:
                 return composed, ""
         plan = reading.plans[0] if reading.plans else None
         reason = ""
+        if plan is not None and plan.query.name == CLAIMS:
+            # "what does the source say about X": the claims about X nearest the question's other words
+            words, _ = self._evidence_terms(reading)
+            named = [frozenset(plan.values.get("resource", []))]
+            if claims := self.claims.best(words, named):
+                composed = retrieved(claims, self.lexicon)
+                composed.intent, composed.general = CLAIMS, False
+                return composed, ""
         if plan is not None and plan.cue.score:
             composed, reason = self._run(reading, plan)
             if composed is not None:

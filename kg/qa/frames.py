@@ -71,12 +71,16 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
     condition = named[0] if named else None
     aspect = _aspect(reading)
     if scores[CHOOSE] and scores[CHOOSE] >= max(scores[COMPARE], scores[COMMON]):
-        if values and not condition:
+        if values and not condition:  # "I want relaxation, which one": what each is linked to, and choosing
             return Frame(CHOOSE, value=values[0], aspect=_value_aspect(values[0], framing))
+        if aspect is not None and (together or not modalities):  # "budget is tight, which one"
+            return Frame(COMPARE, aspect=aspect)
         if together or condition or not modalities:
             return Frame(CHOOSE, condition=condition)
     if not together:
         return None
+    if values and scores[COMMON] and len(modalities) >= 2:  # "do they use the same kind of needles"
+        return Frame(COMPARE, value=values[0], aspect=_value_aspect(values[0], framing))
     if scores[COMMON] and scores[COMMON] >= scores[COMPARE] and not comparatives and aspect is None:
         return Frame(COMMON)
     if not (scores[COMPARE] or comparatives or scores[COMMON] or values):

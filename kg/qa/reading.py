@@ -136,7 +136,7 @@ class Interpreter:
         return [
             plan
             for plan in reading.plans[1:]
-            if plan.cue.score and plan.consumed == first.consumed and self._plan_kind(plan) == kind
+            if plan.cue.score and plan.consumed >= first.consumed and self._plan_kind(plan) == kind
         ]
 
     def _plan_kind(self, plan: Plan) -> str | None:
@@ -223,8 +223,8 @@ class Interpreter:
         inners = singles + self._implicit(reading)
         chains = [c for a in singles for b in inners if (c := self._chain(a, b, reading)) is not None]
         usable = [p for p in singles + chains if self._accounts_for_all(p, reading)]
-        if not usable and any_cue:
-            usable = [p for p in singles + chains if self._with_context(p, reading)]
+        if any_cue and not any(p.cue.strength for p in usable):
+            usable += [p for p in singles + chains if p not in usable and self._with_context(p, reading)]
         for plan in usable:
             framing = self._framing(plan)
             plan.bonus += 2 * sum(

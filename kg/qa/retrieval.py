@@ -28,6 +28,7 @@ ENTITY_WEIGHT = 3.0
 THRESHOLD = 4.0
 NEAR_BEST = 0.75
 MAX_CLAIMS = 6
+DEFINITION = "http://www.w3.org/2004/02/skos/core#definition"
 
 
 @dataclass(frozen=True)
@@ -103,33 +104,44 @@ class ClaimIndex:
         return len(self.by_resource.get(iri, ()))
 
     def rank(self, words: list[str], named: list[frozenset[str]]) -> list[Scored]:
-        """The claims about everything named (each name a set of resources, any of which will do), best
-        first, scored by the question's other words."""
-        candidates = range(len(self.claims))
-        for options in named:
-            hits = {i for iri in options for i in self.by_resource.get(iri, ())}
-            candidates = [i for i in candidates if i in hits]
+        """The claims about anything the question names (each name a set of resources, any of which will
+        do), best first: a weight for each name the claim is about, and BM25 for the question's other words.
+        With nothing named, every claim is a candidate and the words alone decide."""
+        if named:
+            candidates = sorted({i for options in named for iri in options for i in self.by_resource.get(iri, ())})
+        else:
+            candidates = list(range(len(self.claims)))
         query = [w for w in dict.fromkeys(words) if w not in STOPWORDS and w in self.idf]
-        scored = [Scored(self._bm25(query, i) + ENTITY_WEIGHT * len(named), self.claims[i]) for i in candidates]
+        scored = []
+        for i in candidates:
+            about = self.claims[i].about
+            hits = sum(1 for options in named if options & about)
+            scored.append(Scored(self._bm25(query, i) + ENTITY_WEIGHT * hits, self.claims[i]))
         return sorted(scored, key=lambda s: s.score, reverse=True)
 
     def best(self, words: list[str], named: list[frozenset[str]]) -> list[Scored]:
-        """The claims worth answering with: over the threshold, and near the best."""
+        """The claims worth answering with: over the threshold and near the best, with the rest of each
+        one's statement in the article and what the article says the things in them are."""
         ranked = self.rank(words, named)
         if not ranked or ranked[0].score < THRESHOLD:
             return []
         floor = max(THRESHOLD, NEAR_BEST * ranked[0].score)
         chosen = [s for s in ranked if s.score >= floor][:MAX_CLAIMS]
-        # the rest of the same statement of the article: "can modulate the nervous system, reducing pain
-        # signals and releasing endorphins" is one sentence, and one part of it is not the whole answer
         taken = {s.claim.iri for s in chosen}
+        # the rest of the same statement: "can modulate the nervous system, reducing pain signals and
+        # releasing endorphins" is one sentence of the article, and one part of it is not the whole answer
         keys = {(s.claim.fact, s.claim.subject, s.claim.predicate) for s in chosen}
-        siblings = [
-            Scored(s.score, s.claim)
-            for s in ranked
-            if s.claim.iri not in taken and (s.claim.fact, s.claim.subject, s.claim.predicate) in keys
-        ]
-        return chosen + siblings[: MAX_CLAIMS]
+        objects = {s.claim.object for s in chosen} | {s.claim.subject for s in chosen}
+        extra = []
+        for claim in self.claims:
+            if claim.iri in taken:
+                continue
+            same = (claim.fact, claim.subject, claim.predicate) in keys
+            defines = claim.predicate == DEFINITION and claim.subject in objects
+            if same or defines:
+                extra.append(Scored(0.0, claim))
+                taken.add(claim.iri)
+        return chosen + extra[:MAX_CLAIMS]
 
     def _bm25(self, query: list[str], index: int) -> float:
         frequency = self.frequencies[index]

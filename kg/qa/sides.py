@@ -8,7 +8,7 @@ from typing import Any
 
 from kg.catalogue import NamedQuery
 from kg.qa.answers import Answer
-from kg.qa.frames import CHEAPEST, CHOOSE, COMMON, COMPARE, COST, FIT, MODALITY, WHICH, Frame
+from kg.qa.frames import CHEAPEST, CHOOSE, COMMON, COMPARE, COST, FIT, MODALITY, MODALITY_CURIE, WHICH, Frame
 from kg.qa.lexicon import Lexicon
 from kg.qa.named import Run, Runner
 from kg.qa.plans import CueMatch, Plan
@@ -43,7 +43,11 @@ class Sides:
 
     def answer(self, frame: Frame, comparative: bool) -> Composed | None:
         if frame.value is not None:
-            return self._which(frame)
+            which = self._which(frame)
+            if which is not None and frame.kind == CHOOSE and (choice := self._choose(None)) is not None:
+                which.text += " " + choice.text
+                which.runs += choice.runs
+            return which
         if frame.kind == CHOOSE:
             return self._choose(frame.condition)
         if frame.kind == COMMON:
@@ -57,7 +61,9 @@ class Sides:
     def _aspect(self, query: NamedQuery, comparative: bool) -> Composed | None:
         if query.name == CHEAPEST:
             query = self.runner.graph.query(COST)
-        runs, answers = self.runner.execute(Plan(query, {}, frozenset(), _NO_CUE))
+        param = next((p for p in query.params if p.rdf_class == MODALITY_CURIE), None)
+        values = {param.name: self.modalities} if param is not None and param.required else {}
+        runs, answers = self.runner.execute(Plan(query, values, frozenset(), _NO_CUE))
         if not answers:
             return None
         parts = []
