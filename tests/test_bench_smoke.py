@@ -16,6 +16,7 @@ from helpers import graph_of
 
 from bench.generate import SYNTHETIC, count_triples, generate
 from bench.load import VARY, run_load
+from bench.qa_latency import QUESTION_FILES, questions_of
 from kg import DEFAULT_ONTOLOGY, DEFAULT_QUERIES
 from kg.engine import KnowledgeGraph
 from kg.qa import answer_question
@@ -105,6 +106,27 @@ def test_peers_quick_run_prints_a_table() -> None:
     result = json.loads((ROOT / done.stdout.strip().splitlines()[-1].split("results: ")[1]).read_text())
     named = [b for b in result["best"] if (b["server"], b["target"]) == ("self", "named")]
     assert named and named[0]["rps"] > 0 and named[0]["non_2xx"] == 0
+
+
+def test_qa_latency_times_every_set_and_gives_a_verdict_per_target() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.qa_latency", "--repeat", "2", "--warmup", "0", "--footprint-runs", "1"],
+        cwd=ROOT, capture_output=True, text=True, timeout=180, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    rows = {line.split()[0]: line.split() for line in done.stdout.splitlines() if line.strip()}
+    for name, path in QUESTION_FILES.items():  # each question of both files, answered twice
+        questions = len(questions_of(path))
+        assert rows[name][1:3] == [str(questions), f"{questions * 2:,}"], rows[name]
+    assert int(rows["overall"][1].replace(",", "")) >= int(rows["dev"][1]) + int(rows["heldout"][1])
+    for name in ("dev", "heldout", "overall"):
+        median, p90, p99, slowest = map(float, rows[name][3:7])
+        assert 0 < median <= p90 <= p99 <= slowest
+    for target in ("median, all", "p99, all", "RSS added", "tracemalloc peak", "startup"):
+        [line] = [
+            line for line in done.stdout.splitlines() if line.startswith(target) or f": {target}" in line
+        ]
+        assert line.endswith(" met") or "MISSED" in line, line
 
 
 def test_questions_keep_their_real_answers_on_the_grown_graph(

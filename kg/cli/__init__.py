@@ -1,4 +1,4 @@
-"""The `needling` command: ask, query, sparql, validate, export, and their output for a terminal."""
+"""The `needling` command: ask, eval, query, sparql, validate, export, and their output for a terminal."""
 
 from kg.cli.main import main
 

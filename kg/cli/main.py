@@ -1,4 +1,4 @@
-"""The needling command's own commands (ask, query, sparql, validate, export), read from one Settings.
+"""The needling command's own commands (ask, eval, query, sparql, validate, export), read from one Settings.
 
 The web service adds `serve` to these (api/cli.py): the command line of the core knows nothing of HTTP.
 """
@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg.cli.evaluate import eval_options, run_eval
 from kg.errors import describe, outcome_of
 from kg.settings import Settings, settings_with
 
@@ -92,6 +93,11 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
     answer = answer_question(open_graph(settings), args.question)
     print(json.dumps(answer, indent=2, ensure_ascii=False) if args.json else render_answer(answer))
     return 0 if answer["answered"] else 1
+
+
+def _eval_options(parser: argparse.ArgumentParser) -> None:
+    eval_options(parser)
+    graph_options(parser)
 
 
 def _query_options(parser: argparse.ArgumentParser) -> None:
@@ -179,6 +185,7 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
 
 COMMANDS: tuple[Command, ...] = (
     Command("ask", "answer a question in plain words", _ask_options, _ask),
+    Command("eval", "score the question answering against a file of questions", _eval_options, run_eval),
     Command("query", "run a named query: needling query NAME key=value ...", _query_options, _query),
     Command("sparql", "run a read-only SPARQL query", _sparql_options, _sparql),
     Command(
