@@ -210,13 +210,27 @@ def test_targets(rows: Rows) -> None:
 
 
 def test_mechanisms(rows: Rows) -> None:
-    acupuncture = rows("mechanisms_of_modality", modality="acupuncture")
+    acupuncture = [r for r in rows("mechanisms_of_modality", modality="acupuncture") if r["relation"] == "works by"]
     assert labels(acupuncture, "itemLabel") == ["Rebalancing the body's energy"]
     assert acupuncture[0]["hedge"] == "aims to"
-    assert set(labels(rows("mechanisms_of_modality", modality="dry-needling"), "itemLabel")) == {
+    dry = rows("mechanisms_of_modality", modality="dry-needling")
+    assert {r["itemLabel"] for r in dry if r["relation"] == "works by"} == {
         "Improving blood flow",
         "Releasing muscle tension",
     }
+    assert {r["itemLabel"] for r in dry if r["relation"] == "targets"} >= {"Trigger points", "Tight muscles"}
+
+
+def test_mechanisms_for_a_condition_are_those_of_the_modality_applied_to_it(rows: Rows) -> None:
+    """With a condition, the statements are the applied modality's ("dry needling for back pain induces a
+    local twitch response"), each with its own hedge; a modality the source does not apply to the
+    condition has none."""
+    back = rows("mechanisms_of_modality", modality="dry-needling", condition="back-pain")
+    assert {r["subjectLabel"] for r in back} == {"Dry needling for back pain"}
+    works = {r["itemLabel"]: r.get("hedge") for r in back if r["relation"] == "works by"}
+    assert "Local twitch response" in works
+    assert works["Breaking the pain cycle"] == "helps to"
+    assert rows("mechanisms_of_modality", modality="acupuncture", condition="plantar-fasciitis") == []
 
 
 def test_conditions_of_acupuncture_leave_out_plantar_fasciitis(rows: Rows) -> None:

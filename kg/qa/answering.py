@@ -77,7 +77,13 @@ class QuestionAnswerer:
         return reply
 
     def _compose(self, reading: Reading) -> tuple[Composed | None, str]:
-        """The best way to answer, or None with the reason there is none."""
+        """The best way to answer, or None with the reason there is none.
+
+        In order: a question about both modalities; the named query the question's words ask for; a bare
+        name ("qi?", "can a physio do dry needling"), read as what the source says of it; and last the
+        claims nearest the question. A named query that finds things, none of them the one the question
+        named ("does acupuncture help plantar fasciitis"), is a "no", and claims do not overrule it.
+        """
         frame = frame_of(reading, self.framing)
         if frame is not None:
             composed = self.sides.answer(frame, compares(reading))
@@ -85,7 +91,6 @@ class QuestionAnswerer:
                 composed.unasked = list(frame.unasked)
                 return composed, ""
         plan = reading.plans[0] if reading.plans else None
-        reason = ""
         if plan is not None and plan.query.name == CLAIMS:
             # "what does the source say about X": the claims about X nearest the question's other words
             words, _ = self._evidence_terms(reading)
@@ -94,22 +99,21 @@ class QuestionAnswerer:
                 composed = retrieved(claims, self.lexicon)
                 composed.intent, composed.general = CLAIMS, False
                 return composed, ""
-        if plan is not None and plan.cue.score:
-            composed, reason = self._run(reading, plan)
+        bare = plan is not None and not plan.cue.score
+        if plan is not None and (plan.cue.score or not reading.ignored):
+            composed, reason, definite = self._first_answer(reading, [plan] if plan.cue.score else reading.plans)
             if composed is not None:
+                composed.general = not bare
                 return composed, ""
+            if definite:
+                return None, reason
+        else:
+            reason = ""
         claims = self.claims.best(*self._evidence_terms(reading))
         if claims:
             composed = retrieved(claims, self.lexicon)
             composed.general = False  # claims near a question are no general answer to an uncovered one
             return composed, ""
-        if plan is not None and not plan.cue.score and not reading.ignored:
-            # a bare name ("qi?"): what the source says it is, else the first reading the source answers
-            for bare in reading.plans:
-                composed, reason = self._run(reading, bare)
-                if composed is not None and not _only_ours(composed):
-                    composed.general = False
-                    return composed, ""
         if not reason:
             named = [self.lexicon.label(m.iris[0]) for m in reading.entities]
             reason = (
@@ -119,13 +123,28 @@ class QuestionAnswerer:
             )
         return None, reason
 
-    def _run(self, reading: Reading, plan: Plan) -> tuple[Composed | None, str]:
+    def _first_answer(self, reading: Reading, plans: list[Plan]) -> tuple[Composed | None, str, bool]:
+        """The first of the plans that answers (a bare name's, past answers that are only our own
+        explanation); else the first one's reason, and whether it is a definite "no"."""
+        reason, definite = "", False
+        for plan in plans:
+            composed, why, found = self._run(reading, plan)
+            if composed is not None and (len(plans) == 1 or not _only_ours(composed)):
+                return composed, "", False
+            if composed is None and found and self.runner.narrowing(plan, reading):
+                return None, why, True  # the source answers, naming other things than the one asked of
+            if not reason:
+                reason, definite = why, found
+        return None, reason, definite
+
+    def _run(self, reading: Reading, plan: Plan) -> tuple[Composed | None, str, bool]:
+        """The plan's answer; else why not, and whether the source answered with other things (a "no")."""
         runs, found = self.runner.execute(plan)
         answers = self.runner.narrow(found, plan, reading)
         if not answers:
             plan, runs, found, answers = self._another_reading(reading, plan, runs, found)
         if not answers:
-            return None, self.runner.nothing_fits(plan, found, reading)
+            return None, self.runner.nothing_fits(plan, found, reading), bool(found)
         self.runner.add_costs(answers, reading)
         composed = Composed(plan.query.name, self.runner.sentence(plan, runs, answers), answers, runs)
         composed.plan = plan
@@ -134,7 +153,7 @@ class QuestionAnswerer:
         conditions = [self._name(m.iris[0]) for m in plan.context if self.lexicon.has_type(m.iris[0], CONDITION)]
         if conditions:
             composed.text += f" The article does not give this for {join(conditions)} in particular."
-        return composed, ""
+        return composed, "", True
 
     def _how_there(self, composed: Composed, reading: Reading, plan: Plan) -> None:
         """A question naming a modality and a condition ("acupuncture for sciatica") also gets what the

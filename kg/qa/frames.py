@@ -31,7 +31,7 @@ COST = "cost_of_modality"
 CHEAPEST = "cheapest_modality"
 _FRAMES = (COMPARE, COMMON, CHOOSE)
 # Words of English grammar that point at both modalities together, and the words that make a comparative.
-_BOTH = frozenset("they them their both two either each ones other which".split())
+_BOTH = frozenset("they them their both two either each ones other".split())
 _COMPARATIVE = frozenset("more less most least".split())
 
 
@@ -62,8 +62,12 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
     modalities = {i for m in reading.entities for i in m.iris if lexicon.has_type(i, MODALITY)}
     conditions = [m for m in reading.entities if _is(m, CONDITION, lexicon) and not _is(m, MODALITY, lexicon)]
     values = [m for m in reading.entities if not _is(m, MODALITY, lexicon) and m not in conditions]
-    together = len(modalities) >= 2 or any(t in _BOTH for t in reading.tokens)
     comparatives = [t for t in reading.tokens if _comparative(t)]
+    together = (
+        len(modalities) >= 2
+        or any(t in _BOTH for t in reading.tokens)
+        or ("which" in reading.tokens and bool(comparatives) and not modalities)  # "which is riskier"
+    )
     scores = {name: reading.cue_scores.get(name, 0) for name in _FRAMES}
     # the condition the question is about: of several ("heel pain from plantar fasciitis"), the one the
     # source says most of
@@ -89,8 +93,8 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
         return None  # "which is the most affordable": the cheapest, not both prices
     if values and aspect is None and len(modalities) < 2:
         return Frame(COMPARE, value=values[0], aspect=_value_aspect(values[0], framing))
-    if conditions and aspect is None:
-        return Frame(CHOOSE, condition=condition)
+    if conditions and aspect is None and reading.cue_strengths.get(COMPARE):
+        return Frame(CHOOSE, condition=condition)  # "dry needling vs acupuncture for sciatica"
     unasked = () if aspect else tuple(t for t in comparatives if not framing.known(lemma(t)))
     return Frame(COMPARE, aspect=aspect, unasked=unasked)
 

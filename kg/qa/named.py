@@ -131,7 +131,7 @@ class Runner:
             else:
                 fields[param.name] = "each modality"
         for name, values in answers[0].get("details", {}).items():
-            fields.setdefault(name, join([self.lexicon.sentence_case(str(v)) for v in values]))
+            fields.setdefault(name, join([str(v) for v in values]))
         text = _OPTIONAL.sub(lambda m: _kept(m.group(1), fields), template).format_map(Blank(fields))
         return text[0].upper() + text[1:]
 

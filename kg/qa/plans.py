@@ -63,3 +63,4 @@ class Reading:
     excluded: list[Mention] = field(default_factory=list)  # named only to be set aside ("besides X")
     plans: list[Plan] = field(default_factory=list)
     cue_scores: dict[str, int] = field(default_factory=dict)
+    cue_strengths: dict[str, int] = field(default_factory=dict)  # content words of each query's cues

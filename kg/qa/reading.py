@@ -7,6 +7,9 @@ labels and synonyms from the graph (through the lexicon). What stays here is how
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+
+from rapidfuzz import fuzz
 
 from kg.catalogue import Catalogue, NamedQuery, Param
 from kg.catalogue.params import KNOWN_PREFIXES
@@ -54,6 +57,18 @@ def _set_aside(tokens: list[str], start: int) -> bool:
     return before >= 1 and tokens[before] == "than" and tokens[before - 1] == "other"
 
 
+def _as_typed(mention: Mention, words: Words) -> Mention:
+    """A name read through a spelling correction links with the closeness of what was typed to it."""
+    typed = " ".join(dict.fromkeys(words.origin[mention.start : mention.end]))
+    if typed == mention.text or mention.score < 1:
+        return mention
+    return replace(mention, score=round(fuzz.ratio(typed, mention.text) / 100, 3))
+
+
+def expand_class(mention: Mention) -> str:
+    return mention.iris[0]
+
+
 class Interpreter:
     """Turns a question into ranked plans over the catalogue's cue-bearing queries."""
 
@@ -88,10 +103,12 @@ class Interpreter:
         protected = set().union(*(m.positions for m in matches.values())) if matches else set()
         covered = protected | {i for m in exact for i in range(m.start, m.end)}
         mentions = sorted(exact + self.lexicon.link_fuzzy(tokens, covered), key=lambda m: m.start)
+        mentions = [_as_typed(m, words) for m in mentions]
         reading = Reading(tokens, mentions, amounts=[a or b for a, b in _AMOUNT.findall(text)])
         reading.corrections = words.corrections
         reading.lemmas = keyed
         reading.cue_scores = {name: match.score for name, match in matches.items() if match.score}
+        reading.cue_strengths = {name: match.strength for name, match in matches.items() if match.strength}
         for mention in mentions:
             if _set_aside(tokens, mention.start):
                 reading.excluded.append(mention)  # "besides the needles": not what the question asks about
@@ -230,7 +247,7 @@ class Interpreter:
             plan.bonus += 2 * sum(
                 1 for m in reading.entities if m not in plan.consumed and self.narrows(m, framing)
             )
-        if not any_cue:  # a bare name: the reading that says what it is goes first
+        if not any_cue and len(reading.entities) == 1:  # a bare name: what it is goes first
             return sorted(usable, key=lambda p: (p.query.rank, p.score), reverse=True)
         return sorted(usable, key=lambda p: (p.score, p.query.rank), reverse=True)
 
@@ -332,6 +349,13 @@ class Interpreter:
         kind = self._plan_kind(inner)
         if outer.cue.positions & inner.cue.positions or not kind:
             return None
+        # "which modality works on trigger points" asks for the modality: the first step is the answer
+        if any(expand_class(m) == kind for m in self._asked_classes(reading)):
+            return None
+        # "what treats X and what does it cost" is two questions, not the cost of what treats X
+        low, high = sorted((inner.cue.first, outer.cue.first))
+        if outer.cue.first > inner.cue.first and "and" in reading.tokens[low:high]:
+            return None
         # circular: the outer query answers with the kind of thing the inner one was given ("which therapy
         # is rooted in Western medicine" is not the origin of the therapy rooted in it)
         answers = self._answer_kind(outer.query)
@@ -353,6 +377,10 @@ class Interpreter:
             feeds=inner,
             feed_param=free[0].name,
         )
+
+    def _asked_classes(self, reading: Reading) -> list[Mention]:
+        """The classes a question asks for by name: "which modality", "what therapy"."""
+        return [m for m in reading.classes if m.start > 0 and reading.tokens[m.start - 1] in ("which", "what")]
 
     def _accounts_for_all(self, plan: Plan, reading: Reading) -> bool:
         """Every thing the question names is a parameter, an answer to narrow to, or the query's framing."""

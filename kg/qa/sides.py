@@ -60,7 +60,7 @@ class Sides:
 
     def _aspect(self, query: NamedQuery, comparative: bool) -> Composed | None:
         if query.name == CHEAPEST:
-            query = self.runner.graph.query(COST)
+            return self._cheapest(query)
         param = next((p for p in query.params if p.rdf_class == MODALITY_CURIE), None)
         values = {param.name: self.modalities} if param is not None and param.required else {}
         runs, answers = self.runner.execute(Plan(query, values, frozenset(), _NO_CUE))
@@ -77,6 +77,18 @@ class Sides:
         if comparative and query.name != COST:
             text += " The article gives each its own and does not rank the two on this."
         return Composed(COMPARE, _capital(text), answers, runs)
+
+    def _cheapest(self, query: NamedQuery) -> Composed | None:
+        """ "Is dry needling cheaper than acupuncture": the one with the lowest price, then every price."""
+        plan = Plan(query, {}, frozenset(), _NO_CUE)
+        runs, cheapest = self.runner.execute(plan)
+        side = self._aspect(self.runner.graph.query(COST), False)
+        if not cheapest or side is None:
+            return None
+        first = {a["iri"] for a in cheapest}
+        answers = cheapest + [a for a in side.answers if a["iri"] not in first]
+        text = self.runner.sentence(plan, runs, cheapest) + " " + side.text
+        return Composed(CHEAPEST, text, answers, side.runs + runs)
 
     def _general(self) -> Composed | None:
         runs, answers = self.runner.execute(Plan(self.runner.graph.query(COMPARE), {}, frozenset(), _NO_CUE))
@@ -123,8 +135,8 @@ class Sides:
     def _choose(self, condition: str | None) -> Composed | None:
         values = {"condition": [condition]} if condition else {}
         graph = self.runner.graph
-        runs, factors = self.runner.execute(Plan(graph.query(CHOOSE), values, frozenset(), _NO_CUE))
         fit_run = Run(FIT, {"condition": condition} if condition else {}, graph.run(FIT, values_of(condition)))
+        runs, factors = self.runner.execute(Plan(graph.query(CHOOSE), values, frozenset(), _NO_CUE))
         statements = self._fit(fit_run)
         sentences = []
         if condition:
@@ -141,9 +153,9 @@ class Sides:
         if condition:  # the modalities the article names for the condition, not the others
             treating = {s["modality"] for s in statements if s["relation"] == "treats" and s["value"] == condition}
             statements = [s for s in statements if s["modality"] in treating or not s["modality"]]
-        answers = self._modality_answers(statements) + factors
+        answers = self._modality_answers(statements, condition) + factors
         text = " ".join(_capital(s.rstrip(".")) + "." for s in sentences if s)
-        return Composed(CHOOSE, text, answers, runs + [fit_run])
+        return Composed(CHOOSE, text, answers, [fit_run] + runs)
 
     def _for_condition(self, condition: str, statements: list[dict[str, str]]) -> str:
         name = self._name(condition)
@@ -178,7 +190,7 @@ class Sides:
             for row in run.result.rows
         ]
 
-    def _modality_answers(self, statements: list[dict[str, str]]) -> list[Answer]:
+    def _modality_answers(self, statements: list[dict[str, str]], condition: str | None) -> list[Answer]:
         answers: dict[str, Answer] = {}
         for s in statements:
             if not s["modality"]:
@@ -193,6 +205,8 @@ class Sides:
             fact["sources"] = sources
             answer.setdefault("facts", []).append(fact)
             answer["sources"] += [x for x in sources if x not in answer["sources"]]
+            if s["relation"] == "treats" and s["value"] == condition and s["hedge"]:
+                answer["hedge"] = s["hedge"]  # the statement the answer is: it treats the condition asked
         return list(answers.values())
 
     # --- "which one is more holistic" ------------------------------------------------------------------

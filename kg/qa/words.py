@@ -72,7 +72,9 @@ def lemma(token: str) -> str:
     tables; numbers and unknown forms fold their plural only."""
     if not token.isalpha():
         return stem(token)
-    return simplemma.lemmatize(token, lang="en").lower()
+    folded = simplemma.lemmatize(token, lang="en").lower()
+    # an irregular form keeps its own word: "better" is not "good", "is" not "be"
+    return folded if folded[:3] == token[:3] or len(token) < 4 else stem(token)
 
 
 def stems(text: str) -> tuple[str, ...]:
@@ -182,17 +184,19 @@ class Words:
     tokens: list[str]
     lemmas: list[str]
     corrections: dict[str, str]
+    origin: list[str]  # for each token, the word as typed it comes from
 
     @classmethod
     def read(cls, question: str, speller: Speller) -> Words:
         typed = normalize(question).split()
         tokens: list[str] = []
+        origin: list[str] = []
         corrections: dict[str, str] = {}
         for token in typed:
             fixed = speller.correct(token)
-            if fixed and fixed != token:
-                corrections[token] = fixed
-                tokens.extend(fixed.split())
-            else:
-                tokens.append(token)
-        return cls(typed, tokens, [lemma(t) for t in tokens], corrections)
+            parts = fixed.split() if fixed and fixed != token else [token]
+            if len(parts) > 1 or parts[0] != token:
+                corrections[token] = fixed or token
+            tokens.extend(parts)
+            origin.extend([token] * len(parts))
+        return cls(typed, tokens, [lemma(t) for t in tokens], corrections, origin)
