@@ -37,7 +37,9 @@ __all__ = ["free_port"]
 # --------------------------------------------------------------------------- the graph and the sandbox
 
 
-def graph_of(ontology: Path = DEFAULT_ONTOLOGY, queries: Path = DEFAULT_QUERIES, **settings: object) -> KnowledgeGraph:
+def graph_of(
+    ontology: Path = DEFAULT_ONTOLOGY, queries: Path = DEFAULT_QUERIES, **settings: object
+) -> KnowledgeGraph:
     """The graph as `needling` opens it, from these files and settings."""
     return open_graph(Settings(ontology=ontology, queries=queries, **settings))  # type: ignore[arg-type]
 

@@ -31,7 +31,9 @@ def _configuration_rows() -> dict[str, str]:
             continue
         names = re.findall(r"`(NEEDLING_[A-Z_]+)`", cells[0])
         defaults = [d.strip().strip("`") for d in cells[1].split(" / ")]
-        for name, given in zip(names, defaults if len(defaults) == len(names) else defaults * len(names), strict=True):
+        for name, given in zip(
+            names, defaults if len(defaults) == len(names) else defaults * len(names), strict=True
+        ):
             rows[name] = given
     return rows
 
@@ -53,7 +55,11 @@ def test_the_configuration_table_lists_every_setting_with_its_default() -> None:
     rows = _configuration_rows()
     settings = {f"NEEDLING_{name.upper()}": field.default for name, field in Settings.model_fields.items()}
     assert sorted(rows) == sorted(settings), "the README's configuration table and kg/settings.py differ"
-    wrong = {name: (rows[name], _shown(default)) for name, default in settings.items() if rows[name] != _shown(default)}
+    wrong = {
+        name: (rows[name], _shown(default))
+        for name, default in settings.items()
+        if rows[name] != _shown(default)
+    }
     assert wrong == {}, "(README, Settings) defaults that differ"
 
 

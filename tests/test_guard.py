@@ -376,6 +376,15 @@ def test_property_arbitrary_text_never_crashes_the_guard(text: str) -> None:
     try:
         guarded = check(text)
     except QueryRefused as error:
-        assert error.code in {"too_long", "too_deep", "escape", "syntax", "update", "service", "dataset", "form"}
+        assert error.code in {
+            "too_long",
+            "too_deep",
+            "escape",
+            "syntax",
+            "update",
+            "service",
+            "dataset",
+            "form",
+        }
     else:
         assert guarded.form in {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}

@@ -210,7 +210,9 @@ def test_targets(rows: Rows) -> None:
 
 
 def test_mechanisms(rows: Rows) -> None:
-    acupuncture = [r for r in rows("mechanisms_of_modality", modality="acupuncture") if r["relation"] == "works by"]
+    acupuncture = [
+        r for r in rows("mechanisms_of_modality", modality="acupuncture") if r["relation"] == "works by"
+    ]
     assert labels(acupuncture, "itemLabel") == ["Rebalancing the body's energy"]
     assert acupuncture[0]["hedge"] == "aims to"
     dry = rows("mechanisms_of_modality", modality="dry-needling")

@@ -249,7 +249,9 @@ def test_cheapest(graph: KnowledgeGraph, question: str) -> None:
     "question",
     ["is dry needling cheaper than acupuncture", "which is cheaper, acupuncture or dry needling"],
 )
-def test_cheaper_of_two_named_gives_the_cheapest_first_and_both_prices(graph: KnowledgeGraph, question: str) -> None:
+def test_cheaper_of_two_named_gives_the_cheapest_first_and_both_prices(
+    graph: KnowledgeGraph, question: str
+) -> None:
     """Naming both, the asker compares them: the cheapest comes first and says so, and the other's price
     (with its own hedge) is beside it."""
     reply = ask(graph, question)
@@ -480,7 +482,9 @@ def test_choosing_between_modalities(graph: KnowledgeGraph, question: str, has: 
     expect(reply, has=has)
     assert reply["interpretation"]["intent"] == "choice_factors"
     modalities = {a["label"]: a for a in reply["answers"] if "facts" in a}
-    suits = {f["label"]: f.get("hedge") for f in modalities["Dry needling"]["facts"] if f["aspect"] == "may suit"}
+    suits = {
+        f["label"]: f.get("hedge") for f in modalities["Dry needling"]["facts"] if f["aspect"] == "may suit"
+    }
     assert suits.get("Musculoskeletal issues") == "may be"
     assert "“might be”" in reply["text"] and "“may be”" in reply["text"]
 

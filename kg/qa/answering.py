@@ -5,18 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from kg.catalogue import NamedQuery
 from kg.catalogue.params import KNOWN_PREFIXES
 from kg.engine import KnowledgeGraph
 from kg.qa.answers import Answer, public
+from kg.qa.evidence import retrieved
 from kg.qa.frames import MODALITY_CURIE, Framing, compares, frame_of
 from kg.qa.lexicon import Lexicon
 from kg.qa.named import Run, Runner
-from kg.catalogue import NamedQuery
 from kg.qa.plans import Plan, Reading, expand
 from kg.qa.reading import MODALITY, Interpreter
 from kg.qa.retrieval import ClaimIndex
 from kg.qa.sides import Composed, Sides
-from kg.qa.evidence import retrieved
 from kg.qa.wording import join
 from kg.qa.words import stems
 
@@ -94,14 +94,16 @@ class QuestionAnswerer:
         if plan is not None and plan.query.name == CLAIMS:
             # "what does the source say about X": the claims about X nearest the question's other words
             words, _ = self._evidence_terms(reading)
-            named = [frozenset(plan.values.get("resource", []))]
-            if claims := self.claims.best(words, named):
+            about = [frozenset(plan.values.get("resource", []))]
+            if claims := self.claims.best(words, about):
                 composed = retrieved(claims, self.lexicon)
                 composed.intent, composed.general = CLAIMS, False
                 return composed, ""
         bare = plan is not None and not plan.cue.score
         if plan is not None and (plan.cue.score or not reading.ignored):
-            composed, reason, definite = self._first_answer(reading, [plan] if plan.cue.score else reading.plans)
+            composed, reason, definite = self._first_answer(
+                reading, [plan] if plan.cue.score else reading.plans
+            )
             if composed is not None:
                 composed.general = not bare
                 return composed, ""
@@ -150,7 +152,9 @@ class QuestionAnswerer:
         composed.plan = plan
         self._answer_second_part(composed, reading, plan)
         self._how_there(composed, reading, plan)
-        conditions = [self._name(m.iris[0]) for m in plan.context if self.lexicon.has_type(m.iris[0], CONDITION)]
+        conditions = [
+            self._name(m.iris[0]) for m in plan.context if self.lexicon.has_type(m.iris[0], CONDITION)
+        ]
         if conditions:
             composed.text += f" The article does not give this for {join(conditions)} in particular."
         return composed, "", True

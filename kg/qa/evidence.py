@@ -26,7 +26,10 @@ def _answer(claim: Claim, score: float, lexicon: Lexicon) -> Answer:
         "statement": {
             "subject": {"iri": claim.subject, "label": claim.subject_label},
             "predicate": {"iri": claim.predicate, "label": claim.predicate_label},
-            "object": {"label": claim.object_label, **({"iri": claim.object} if _is_iri(claim.object) else {})},
+            "object": {
+                "label": claim.object_label,
+                **({"iri": claim.object} if _is_iri(claim.object) else {}),
+            },
         },
         "fact": claim.fact,
         "score": round(score, 2),

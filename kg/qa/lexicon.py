@@ -18,6 +18,7 @@ MAX_SPAN = 6
 FUZZY_CUTOFF = 86
 FUZZY_MIN_CHARS = 5
 
+
 @dataclass(frozen=True)
 class Mention:
     """A span of the question that names one or more resources (several when a label is shared)."""

@@ -80,7 +80,9 @@ class Interpreter:
             for q in self.queries
         }
         self.cue_words = {word for phrases in self.cues.values() for phrase in phrases for word in phrase}
-        self.neighbours: dict[str, set[str]] = {}  # what the source links each resource to; set by the answerer
+        self.neighbours: dict[
+            str, set[str]
+        ] = {}  # what the source links each resource to; set by the answerer
         self.speller = Speller.of([*lexicon.phrases, *(c for q in self.queries for c in q.cues)])
 
     def read(self, question: str) -> Reading:
@@ -258,7 +260,9 @@ class Interpreter:
         if linked is None:
             return []
         return [
-            Plan(linked, {"value": [m.iris[0]]}, frozenset([m]), CueMatch(0, len(reading.tokens), frozenset()))
+            Plan(
+                linked, {"value": [m.iris[0]]}, frozenset([m]), CueMatch(0, len(reading.tokens), frozenset())
+            )
             for m in reading.entities
             if any(self.lexicon.has_type(i, PERFORMER) for i in m.iris)
         ]
@@ -380,7 +384,9 @@ class Interpreter:
 
     def _asked_classes(self, reading: Reading) -> list[Mention]:
         """The classes a question asks for by name: "which modality", "what therapy"."""
-        return [m for m in reading.classes if m.start > 0 and reading.tokens[m.start - 1] in ("which", "what")]
+        return [
+            m for m in reading.classes if m.start > 0 and reading.tokens[m.start - 1] in ("which", "what")
+        ]
 
     def _accounts_for_all(self, plan: Plan, reading: Reading) -> bool:
         """Every thing the question names is a parameter, an answer to narrow to, or the query's framing."""

@@ -108,7 +108,9 @@ class ClaimIndex:
         do), best first: a weight for each name the claim is about, and BM25 for the question's other words.
         With nothing named, every claim is a candidate and the words alone decide."""
         if named:
-            candidates = sorted({i for options in named for iri in options for i in self.by_resource.get(iri, ())})
+            candidates = sorted(
+                {i for options in named for iri in options for i in self.by_resource.get(iri, ())}
+            )
         else:
             candidates = list(range(len(self.claims)))
         query = [w for w in dict.fromkeys(words) if w not in STOPWORDS and w in self.idf]

@@ -135,7 +135,9 @@ class Sides:
     def _choose(self, condition: str | None) -> Composed | None:
         values = {"condition": [condition]} if condition else {}
         graph = self.runner.graph
-        fit_run = Run(FIT, {"condition": condition} if condition else {}, graph.run(FIT, values_of(condition)))
+        fit_run = Run(
+            FIT, {"condition": condition} if condition else {}, graph.run(FIT, values_of(condition))
+        )
         runs, factors = self.runner.execute(Plan(graph.query(CHOOSE), values, frozenset(), _NO_CUE))
         statements = self._fit(fit_run)
         sentences = []
@@ -151,11 +153,13 @@ class Sides:
         sentences += sorted(advice)
         sentences += [self._statement(s) for s in statements if s["relation"] == "advice"]
         if condition:  # the modalities the article names for the condition, not the others
-            treating = {s["modality"] for s in statements if s["relation"] == "treats" and s["value"] == condition}
+            treating = {
+                s["modality"] for s in statements if s["relation"] == "treats" and s["value"] == condition
+            }
             statements = [s for s in statements if s["modality"] in treating or not s["modality"]]
         answers = self._modality_answers(statements, condition) + factors
         text = " ".join(_capital(s.rstrip(".")) + "." for s in sentences if s)
-        return Composed(CHOOSE, text, answers, [fit_run] + runs)
+        return Composed(CHOOSE, text, answers, [fit_run, *runs])
 
     def _for_condition(self, condition: str, statements: list[dict[str, str]]) -> str:
         name = self._name(condition)
@@ -196,7 +200,8 @@ class Sides:
             if not s["modality"]:
                 continue
             answer = answers.setdefault(
-                s["modality"], {"iri": s["modality"], "label": self.lexicon.label(s["modality"]), "sources": []}
+                s["modality"],
+                {"iri": s["modality"], "label": self.lexicon.label(s["modality"]), "sources": []},
             )
             fact: Answer = {"aspect": s["relation"], "label": s["valueLabel"], "iri": s["value"]}
             if s["hedge"]:
@@ -230,7 +235,9 @@ class Sides:
         if s["relation"] == "advice":
             return self._hedged(s["valueLabel"].rstrip("."), s["hedge"])
         subject = self._name(s["modality"])
-        return self._hedged(f"{subject} {s['relation']} {self.lexicon.sentence_case(s['valueLabel'])}", s["hedge"])
+        return self._hedged(
+            f"{subject} {s['relation']} {self.lexicon.sentence_case(s['valueLabel'])}", s["hedge"]
+        )
 
     def _with_hedge(self, answer: Answer, modality: str) -> str:
         """An answer in a list about one modality, with that modality's own hedge (or the answer's)."""
