@@ -100,10 +100,18 @@ class QuestionAnswerer:
                 composed.intent, composed.general = CLAIMS, False
                 return composed, ""
         bare = plan is not None and not plan.cue.score
+        plans = reading.plans if bare else reading.plans[:1]
+        if bare and len(reading.entities) > 1:
+            # several names and no words asking for anything: a yes/no question ("can a physio do dry
+            # needling") is a reading that one name narrows; else the claims that link them
+            narrowing = [p for p in reading.plans if self.runner.narrowing(p, reading)]
+            if not narrowing and (claims := self.claims.best(*self._evidence_terms(reading))):
+                composed = retrieved(claims, self.lexicon)
+                composed.general = False
+                return composed, ""
+            plans = narrowing or plans
         if plan is not None and (plan.cue.score or not reading.ignored):
-            composed, reason, definite = self._first_answer(
-                reading, [plan] if plan.cue.score else reading.plans
-            )
+            composed, reason, definite = self._first_answer(reading, plans)
             if composed is not None:
                 composed.general = not bare
                 return composed, ""

@@ -66,6 +66,8 @@ def join(items: list[str]) -> str:
 def render_answer(answer: Answer) -> str:
     """The answer as text for a terminal."""
     lines = [answer["text"], ""]
+    if answer.get("not_in_source"):
+        lines[1:1] = [f"Not in the article: {', '.join(answer['not_in_source'])}", ""]
     for item in answer["answers"]:
         cost = f" — {price(item['cost'])}" if item.get("cost") else ""
         hedges = hedge_words(item)
@@ -77,6 +79,11 @@ def render_answer(answer: Answer) -> str:
             lines.append(f"      {OURS}: {item['our_explanation']}")
     if answer.get("note"):
         lines += ["", answer["note"]]
+    reading = answer.get("interpretation", {})
+    if reading.get("corrections"):
+        lines.append("(spelling read as: " + ", ".join(f"{a} → {b}" for a, b in reading["corrections"].items()) + ")")
+    if reading.get("intent") == "retrieved_claims":
+        lines.append("(no named query fits: these are the article's claims closest to the question)")
     if answer.get("query"):
         params = " ".join(f"{k}={v}" for k, v in answer["query"]["params"].items())
         lines.append(f"(answered by the named query {answer['query']['name']} {params})".replace(" )", ")"))

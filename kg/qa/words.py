@@ -72,6 +72,8 @@ def lemma(token: str) -> str:
     tables; numbers and unknown forms fold their plural only."""
     if not token.isalpha():
         return stem(token)
+    if token in STOPWORDS:
+        return token  # function words stay as they are ("does" is no doe)
     folded = simplemma.lemmatize(token, lang="en").lower()
     # an irregular form keeps its own word: "better" is not "good", "is" not "be"
     return folded if folded[:3] == token[:3] or len(token) < 4 else stem(token)
