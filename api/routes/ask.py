@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from api.errors import ApiError
 from api.state import get_runtime
 from kg.qa import answer_question
+from kg.qa.model import Reply
 
 router = APIRouter(tags=["question answering"])
 
@@ -45,6 +46,8 @@ ASK_EXAMPLE = {
 
 @router.get(
     "/api/ask",
+    response_model=Reply,
+    response_model_exclude_unset=True,
     summary="Answer a question",
     description="Reads a plain question, runs the named query (or two) that answers it and returns the answer "
     "with its sources. Each hedge of the article sits next to the statement it qualifies: `hedge` on an "
@@ -59,7 +62,7 @@ ASK_EXAMPLE = {
 def ask(
     request: Request,
     q: Annotated[str, Query(description="The question", examples=["what treats sciatica"])] = "",
-) -> dict[str, Any]:
+) -> Any:
     runtime = get_runtime(request)
     question = q.strip()
     if not question:

@@ -81,7 +81,9 @@ def render_answer(answer: Answer) -> str:
         lines += ["", answer["note"]]
     reading = answer.get("interpretation", {})
     if reading.get("corrections"):
-        lines.append("(spelling read as: " + ", ".join(f"{a} → {b}" for a, b in reading["corrections"].items()) + ")")
+        lines.append(
+            "(spelling read as: " + ", ".join(f"{a} → {b}" for a, b in reading["corrections"].items()) + ")"
+        )
     if reading.get("intent") == "retrieved_claims":
         lines.append("(no named query fits: these are the article's claims closest to the question)")
     if answer.get("query"):
