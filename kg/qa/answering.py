@@ -3,6 +3,7 @@ named query, or the claims that fit it best), and compose a sourced answer that 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from kg.catalogue import NamedQuery
@@ -10,7 +11,7 @@ from kg.catalogue.params import KNOWN_PREFIXES
 from kg.engine import KnowledgeGraph
 from kg.qa.answers import Answer, public
 from kg.qa.evidence import retrieved
-from kg.qa.frames import MODALITY_CURIE, Framing, compares, frame_of
+from kg.qa.frames import CHOOSE, MODALITY_CURIE, Frame, Framing, compares, frame_of
 from kg.qa.lexicon import Lexicon
 from kg.qa.named import Run, Runner
 from kg.qa.plans import Plan, Reading, expand
@@ -91,6 +92,10 @@ class QuestionAnswerer:
                 composed.unasked = list(frame.unasked)
                 return composed, ""
         plan = reading.plans[0] if reading.plans else None
+        if plan is not None and plan.query.name == CHOOSE and plan.cue.score:
+            condition = (plan.values.get("condition") or [None])[0]
+            if (composed := self.sides.answer(Frame(CHOOSE, condition=condition), False)) is not None:
+                return composed, ""
         if plan is not None and plan.query.name == CLAIMS:
             # "what does the source say about X": the claims about X nearest the question's other words
             words, _ = self._evidence_terms(reading)
@@ -109,8 +114,8 @@ class QuestionAnswerer:
                 composed = retrieved(claims, self.lexicon)
                 composed.general = False
                 return composed, ""
-            plans = narrowing or plans
-        if plan is not None and (plan.cue.score or not reading.ignored):
+            plans = narrowing or reading.plans
+        if plan is not None and (plan.cue.score or not reading.ignored or plans is not reading.plans):
             composed, reason, definite = self._first_answer(reading, plans)
             if composed is not None:
                 composed.general = not bare
@@ -149,6 +154,8 @@ class QuestionAnswerer:
 
     def _run(self, reading: Reading, plan: Plan) -> tuple[Composed | None, str, bool]:
         """The plan's answer; else why not, and whether the source answered with other things (a "no")."""
+        if plan.context:
+            plan = self._context_in_answers(reading, plan)
         runs, found = self.runner.execute(plan)
         answers = self.runner.narrow(found, plan, reading)
         if not answers:
@@ -166,6 +173,24 @@ class QuestionAnswerer:
         if conditions:
             composed.text += f" The article does not give this for {join(conditions)} in particular."
         return composed, "", True
+
+    def _context_in_answers(self, reading: Reading, first: Plan) -> Plan:
+        """Of the readings that leave named things aside, the first whose answers include one of them ("are
+        stretches part of treating sciatica": the plan for sciatica includes stretching); else the first."""
+        aside = {i for m in first.context for i in m.iris}
+        others = [
+            Plan(q, first.values, first.consumed, first.cue, first.bonus)
+            for q in self.graph.catalogue
+            if q.cues
+            and q.name != first.query.name
+            and first.values
+            and set(first.values) <= {p.name for p in q.params}
+        ]
+        for plan in [first, *others]:
+            _, found = self.runner.execute(plan)
+            if any(a["iri"] in aside for a in found):
+                return replace(plan, context=())
+        return first
 
     def _how_there(self, composed: Composed, reading: Reading, plan: Plan) -> None:
         """A question naming a modality and a condition ("acupuncture for sciatica") also gets what the

@@ -20,6 +20,8 @@ from kg.qa.words import NUMBER, STOPWORDS, Speller, Words, lemmas
 MODALITY = KNOWN_PREFIXES["nkg"] + "Modality"
 LINKED = "modalities_with_property"  # the query that finds what is linked to a value
 PERFORMER = KNOWN_PREFIXES["nkg"] + "PractitionerType"
+_CONTEXT = (PERFORMER, KNOWN_PREFIXES["nkg"] + "RelatedPractice", "http://schema.org/MedicalCondition")
+
 OWL_CLASS_CURIE = "owl:Class"
 _AMOUNT = re.compile(r"\$ ?(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?) ?(?:dollars?|usd|bucks)\b")
 # Words after which a noun names the topic of the question; an unknown noun there is an unknown topic.
@@ -197,7 +199,8 @@ class Interpreter:
                     if tuple(keyed[start : start + size]) == phrase and not taken & span:
                         taken |= span
                         content = sum(1 for word in phrase if word not in STOPWORDS)
-                        score += max(1, content)
+                        # a phrase of three words or more says more than any of its words alone
+                        score += max(1, content) + (1 if size >= 3 else 0)
                         strength += content
                         first = min(first, sequence[start][0])
         return CueMatch(score, first, frozenset(taken), strength)
@@ -275,6 +278,9 @@ class Interpreter:
         accepted = self._framing(plan)
         given = {i for m in plan.consumed for i in m.iris}
         left = [m for m in reading.entities if m not in plan.consumed and not self.narrows(m, accepted)]
+        # only who and where it is for may be left aside: a condition, a practitioner, a related practice
+        if not all(any(self.lexicon.has_type(i, k) for i in m.iris for k in _CONTEXT) for m in left):
+            return False
         if not all(any(self.neighbours.get(i, set()) & given for i in m.iris) for m in left):
             return False
         plan.context = tuple(left)

@@ -1,0 +1,225 @@
+"""Questions as people type them: misspelt ordinary words, filler, comparisons and choices, topics the article
+does not cover, how and why, and claims retrieved when no named query fits. Each test is about a kind of
+question and says what a reader sees: the answers' labels, the text, the hedges, what is not in the source."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.engine import KnowledgeGraph
+from kg.qa import answer_question
+from kg.qa.model import Reply
+
+
+def ask(graph: KnowledgeGraph, question: str) -> dict:
+    reply = answer_question(graph, question)
+    Reply.model_validate(reply)  # every reply keeps to the typed contract
+    return reply
+
+
+def labels(reply: dict) -> set[str]:
+    return {a["label"].lower() for a in reply["answers"]}
+
+
+def hedges_of(reply: dict, label: str) -> dict[str, str | None]:
+    """The hedge of each statement behind one answer, by what the statement is about."""
+    answer = next(a for a in reply["answers"] if a["label"].lower() == label)
+    if "hedges" in answer:
+        return {h["for"]: h.get("hedge") for h in answer["hedges"]}
+    return {"": answer.get("hedge")}
+
+
+# --- ordinary words misspelt ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "intent", "read"),
+    [
+        ("what are the benifits of acupuncture", "benefits_of_modality", {"benifits": "benefits"}),
+        ("acupuncture complcations", "risks_of_modality", {"complcations": "complications"}),
+        ("what techiques does dry needling use", "techniques_of_modality", {"techiques": "techniques"}),
+        ("how much dose acupunture cost", "cost_of_modality", {"acupunture": "acupuncture"}),
+        ("wich therapys treat siatica", "treatments_for_condition", {"siatica": "sciatica"}),
+    ],
+)
+def test_misspelt_ordinary_words_are_read_as_meant(
+    graph: KnowledgeGraph, question: str, intent: str, read: dict[str, str]
+) -> None:
+    reply = ask(graph, question)
+    assert reply["answered"], reply["text"]
+    assert reply["interpretation"]["intent"] == intent
+    corrections = reply["interpretation"].get("corrections", {})
+    assert read.items() <= corrections.items()
+
+
+def test_a_real_word_is_not_corrected(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "what are the risks of dry needling")
+    assert "corrections" not in reply["interpretation"]
+
+
+# --- filler is left aside ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("dry needling soreness afterwards?", "soreness"),
+        ("honestly, what does acupuncture cost these days", "acupuncture"),
+        ("my friend keeps asking me what the risks of acupuncture are", "infection"),
+        ("quick one - what techniques does dry needling have at all", "deep dry needling"),
+    ],
+)
+def test_filler_words_do_not_sink_the_question(graph: KnowledgeGraph, question: str, expected: str) -> None:
+    reply = ask(graph, question)
+    assert reply["answered"], reply["text"]
+    assert expected in labels(reply)
+    assert "not_in_source" not in reply
+    assert reply["interpretation"].get("ignored"), "the filler is reported as left aside"
+
+
+# --- topics the article does not cover ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("what are the risks of acupuncture for people with fibromyalgia", "fibromyalgia"),
+        ("how much is dry needling for migraines", "migraines"),
+    ],
+)
+def test_an_uncovered_topic_is_named_and_the_rest_answered_as_general(
+    graph: KnowledgeGraph, question: str, topic: str
+) -> None:
+    reply = ask(graph, question)
+    assert reply["answered"]
+    assert topic in reply["not_in_source"]
+    assert reply["text"].startswith(f"The article does not discuss {topic}. In general:")
+    assert reply["answers"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "can acupuncture cure back pain",
+        "does insurance cover dry needling",
+        "does acupuncture help fibromyalgia",
+        "what treats asthma",
+        "zorbify acupuncture",
+    ],
+)
+def test_a_question_only_about_what_the_article_does_not_cover_is_declined(
+    graph: KnowledgeGraph, question: str
+) -> None:
+    reply = ask(graph, question)
+    assert reply["answered"] is False or reply.get("not_in_source"), reply["text"]
+    if reply["answered"] is False:
+        assert reply["answers"] == []
+
+
+# --- comparisons on the aspect asked, and what the two share -----------------------------------------
+
+
+def test_which_carries_more_risk_gives_each_its_own_risks_with_their_hedges(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "which of the two carries more risk")
+    assert {"soreness", "bruising", "infection"} <= labels(reply)
+    assert hedges_of(reply, "infection") == {
+        "dry needling": "in rare cases",
+        "acupuncture": "in rare instances",
+    }
+    assert "does not rank the two" in reply["text"]
+
+
+@pytest.mark.parametrize(
+    "question", ["how are they alike", "what do dry needling and acupuncture have in common"]
+)
+def test_what_they_share(graph: KnowledgeGraph, question: str) -> None:
+    reply = ask(graph, question)
+    assert reply["interpretation"]["intent"] == "common_ground"
+    assert {"thin needle", "pain relief", "soreness"} <= labels(reply)
+    assert "hold many similarities" in reply["text"]
+    assert hedges_of(reply, "pain relief") == {"": "aim to"}
+
+
+def test_are_they_the_same_says_how_they_differ_too(graph: KnowledgeGraph) -> None:
+    text = ask(graph, "aren't they basically the same thing")["text"]
+    assert "Western conventional medicine" in text and "Traditional Chinese Medicine" in text
+
+
+def test_a_comparison_on_origin_answers_origins(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "dry needling vs acupuncture, where does each come from")
+    text = reply["text"]
+    assert "Western conventional medicine" in text and "Traditional Chinese Medicine" in text
+
+
+def test_which_one_has_a_property(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "which one of the two is more holistic")
+    assert labels(reply) == {"acupuncture"}
+
+
+# --- choosing ----------------------------------------------------------------------------------------
+
+
+def test_which_should_i_choose_gives_the_choice_factors_each_with_its_hedge(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "needling or acupuncture, which one is right for me")
+    assert reply["interpretation"]["intent"] == "choice_factors"
+    assert {"nature of the condition", "personal preference and comfort"} <= labels(reply)
+    text = reply["text"]
+    assert "Musculoskeletal issues (the source says “may be”)" in text.replace(
+        "musculoskeletal", "Musculoskeletal"
+    )
+    assert "(the source says “might be”)" in text
+    assert "can give useful insight" in text
+
+
+def test_choosing_for_plantar_fasciitis_follows_the_article(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "for plantar fasciitis would you pick acupuncture")
+    assert "dry needling" in labels(reply) and "acupuncture" not in labels(reply)
+    assert "favours dry needling (the source says “often considered”)" in reply["text"]
+    assert "no acupuncture treatment for plantar fasciitis" in reply["text"]
+
+
+def test_choosing_for_sciatica_names_both_and_the_combination(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "sciatica: should I get dry needling or acupuncture")
+    assert {"dry needling", "acupuncture"} <= labels(reply)
+    assert "“may offer”" in reply["text"]
+    assert "“essential”" in reply["text"]
+
+
+# --- how, why and what for ---------------------------------------------------------------------------
+
+
+def test_why_would_it_relieve_a_condition_says_how_it_works_there(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "why would acupuncture relieve back pain")
+    assert reply["interpretation"]["intent"] == "mechanisms_of_modality"
+    assert {"modulating the nervous system", "releasing endorphins"} <= labels(reply)
+    assert hedges_of(reply, "releasing endorphins") == {"": "can"}
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("are stretches part of treating sciatica", {"stretching exercises", "lifestyle changes"}),
+        ("should I use both together for sciatica", {"synergistic effect"}),
+    ],
+)
+def test_combination_and_plan_questions(graph: KnowledgeGraph, question: str, expected: set[str]) -> None:
+    reply = ask(graph, question)
+    assert expected <= labels(reply)
+
+
+# --- claims retrieved when no named query fits -------------------------------------------------------
+
+
+def test_retrieved_claims_come_with_their_section_and_hedge(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "does acupuncture affect the nervous system")
+    assert reply["answered"]
+    claims = [a for a in reply["answers"] if "statement" in a]
+    assert claims, reply["interpretation"]["intent"]
+    nervous = next(a for a in claims if "nervous system" in a["label"].lower())
+    assert nervous["hedge"] == "can"
+    assert nervous["sources"][0]["section"] == "the “Back Pain” section"
+
+
+def test_nothing_near_enough_is_refused_rather_than_guessed(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "what colour is the waiting room")
+    assert reply["answered"] is False
