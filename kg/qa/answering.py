@@ -93,7 +93,7 @@ class QuestionAnswerer:
                 return composed, ""
         plan = reading.plans[0] if reading.plans else None
         if plan is not None and plan.query.name == CHOOSE and plan.cue.score:
-            condition = (plan.values.get("condition") or [None])[0]
+            condition = next(iter(plan.values.get("condition", [])), None)
             if (composed := self.sides.answer(Frame(CHOOSE, condition=condition), False)) is not None:
                 return composed, ""
         if plan is not None and plan.query.name == CLAIMS:
