@@ -13,9 +13,10 @@ from rapidfuzz import fuzz
 
 from kg.catalogue import Catalogue, NamedQuery, Param
 from kg.catalogue.params import KNOWN_PREFIXES
+from kg.qa.cues import Cues, set_aside
 from kg.qa.lexicon import NOT_IN_SOURCE, Lexicon, Mention
 from kg.qa.plans import CueMatch, Plan, Reading, expand
-from kg.qa.words import NUMBER, STOPWORDS, Speller, Words, lemmas
+from kg.qa.words import NUMBER, Speller, Words
 
 MODALITY = KNOWN_PREFIXES["nkg"] + "Modality"
 LINKED = "modalities_with_property"  # the query that finds what is linked to a value
@@ -24,39 +25,6 @@ _CONTEXT = (PERFORMER, KNOWN_PREFIXES["nkg"] + "RelatedPractice", "http://schema
 
 OWL_CLASS_CURIE = "owl:Class"
 _AMOUNT = re.compile(r"\$ ?(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?) ?(?:dollars?|usd|bucks)\b")
-# Words after which a noun names the topic of the question; an unknown noun there is an unknown topic.
-_SLOT_WORDS = frozenset(
-    [
-        "for",
-        "with",
-        "of",
-        "about",
-        "from",
-        "against",
-        "treat",
-        "treats",
-        "treating",
-        "cure",
-        "cures",
-        "help",
-        "helps",
-        "relieve",
-        "ease",
-    ]
-)
-
-
-# Words of English grammar that set the next thing named aside: "besides the needles", "other than pain".
-_ASIDE = frozenset(["besides", "except", "excluding", "apart", "aside", "beyond"])
-
-
-def _set_aside(tokens: list[str], start: int) -> bool:
-    before = start - 1
-    while before >= 0 and tokens[before] in ("the", "a", "an", "from", "my", "your", "its"):
-        before -= 1
-    if before >= 0 and tokens[before] in _ASIDE:
-        return True
-    return before >= 1 and tokens[before] == "than" and tokens[before - 1] == "other"
 
 
 def _as_typed(mention: Mention, words: Words) -> Mention:
@@ -77,15 +45,9 @@ class Interpreter:
     def __init__(self, catalogue: Catalogue, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
         self.queries = [q for q in catalogue if q.cues]
-        self.cues = {
-            q.name: sorted({lemmas(c) for c in q.cues if lemmas(c)}, key=len, reverse=True)
-            for q in self.queries
-        }
-        self.cue_words = {word for phrases in self.cues.values() for phrase in phrases for word in phrase}
-        self.neighbours: dict[
-            str, set[str]
-        ] = {}  # what the source links each resource to; set by the answerer
         self.speller = Speller.of([*lexicon.phrases, *(c for q in self.queries for c in q.cues)])
+        self.cues = Cues(self.queries, self.speller)
+        self.neighbours: dict[str, set[str]] = {}  # what the source links each resource to (the answerer's)
 
     def read(self, question: str) -> Reading:
         words = Words.read(question, self.speller)
@@ -103,7 +65,7 @@ class Interpreter:
         # A cue may run around a name: "how does [acupuncture] work", "what does [it] cost".
         cue_view = [(index, word) for index, word in enumerate(keyed) if index not in named]
         full_view = list(enumerate(keyed))
-        matches = {q.name: self._cue_match(full_view, cue_view, named, q.name) for q in self.queries}
+        matches = {q.name: self.cues.match(full_view, cue_view, named, q.name) for q in self.queries}
         protected = set().union(*(m.positions for m in matches.values())) if matches else set()
         covered = protected | {i for m in exact for i in range(m.start, m.end)}
         mentions = sorted(exact + self.lexicon.link_fuzzy(tokens, covered), key=lambda m: m.start)
@@ -114,7 +76,7 @@ class Interpreter:
         reading.cue_scores = {name: match.score for name, match in matches.items() if match.score}
         reading.cue_strengths = {name: match.strength for name, match in matches.items() if match.strength}
         for mention in mentions:
-            if _set_aside(tokens, mention.start):
+            if set_aside(tokens, mention.start):
                 reading.excluded.append(mention)  # "besides the needles": not what the question asks about
             elif any(self.lexicon.has_type(iri, NOT_IN_SOURCE) for iri in mention.iris):
                 reading.silent.append(mention)
@@ -122,7 +84,7 @@ class Interpreter:
                 reading.classes.append(mention)
             else:
                 reading.entities.append(mention)
-        reading.unknown, reading.ignored = self._unknown_words(tokens, keyed, mentions, protected)
+        reading.unknown, reading.ignored = self.cues.unknown_words(tokens, keyed, mentions, protected)
         if not reading.amounts:
             reading.amounts = self._bare_amounts(tokens, matches)
         reading.plans = self._plans(reading, matches)
@@ -130,7 +92,7 @@ class Interpreter:
 
     def knows(self, word: str) -> bool:
         """Whether a word (a lemma) is one the catalogue's cues or the graph's names use."""
-        return word in self.cue_words or word in self.speller.vocabulary
+        return word in self.cues.words or word in self.speller.vocabulary
 
     def second_part(self, reading: Reading, first: Plan) -> Plan | None:
         """Another reading of the same thing, asked for after an "and": "who performs it and what does it cost"."""
@@ -176,66 +138,6 @@ class Interpreter:
         ]
         cue_ends = {max(m.positions) for m in wants_amount if m.positions}
         return [t.lstrip("$") for i, t in enumerate(tokens) if NUMBER.match(t) and i - 1 in cue_ends]
-
-    def _cue_match(
-        self, full: list[tuple[int, str]], view: list[tuple[int, str]], named: set[int], name: str
-    ) -> CueMatch:
-        """The query's cue phrases found in the question's lemmas, longest first, never overlapping: first
-        phrases that run through a name but not only over names ("where do the needles go"), then any phrase
-        with the names left out. The score counts content words (at least one a phrase), the strength only
-        those."""
-        taken: set[int] = set()
-        score, first, strength = 0, len(full), 0
-        for sequence, through_names in ((full, True), (view, False)):
-            keyed = [word for _, word in sequence]
-            for phrase in self.cues[name]:
-                size = len(phrase)
-                if through_names and size < 2:
-                    continue
-                for start in range(len(keyed) - size + 1):
-                    span = {sequence[i][0] for i in range(start, start + size)}
-                    if through_names and (span <= named or not span & named):
-                        continue
-                    if tuple(keyed[start : start + size]) == phrase and not taken & span:
-                        taken |= span
-                        content = sum(1 for word in phrase if word not in STOPWORDS)
-                        # a phrase of three words or more says more than any of its words alone
-                        score += max(1, content) + (1 if size >= 3 else 0)
-                        strength += content
-                        first = min(first, sequence[start][0])
-        return CueMatch(score, first, frozenset(taken), strength)
-
-    def _unknown_words(
-        self, tokens: list[str], keyed: list[str], mentions: list[Mention], protected: set[int]
-    ) -> tuple[list[str], list[str]]:
-        """The words neither a name nor a cue: topics the graph does not know, and filler.
-
-        A word names a topic when it is rare in English (or no English at all: "migraines", "zorbify") or
-        when it stands where a topic goes ("good for runners"); other words ("afterwards", "honestly",
-        "my friend said") are filler, ignored.
-        """
-        covered = set(protected)
-        for mention in mentions:
-            covered.update(range(mention.start, mention.end))
-        topics: list[str] = []
-        filler: list[str] = []
-        for index, token in enumerate(tokens):
-            if index in covered or token in STOPWORDS or NUMBER.match(token):
-                continue
-            if keyed[index] in self.cue_words or token in self.speller.vocabulary:
-                filler.append(token)  # a word the graph uses, but not here as a name or a cue
-            elif self.speller.is_rare(token) or self._in_slot(tokens, index):
-                topics.append(token)
-            else:
-                filler.append(token)
-        return topics, filler
-
-    @staticmethod
-    def _in_slot(tokens: list[str], index: int) -> bool:
-        before = index - 1
-        while before >= 0 and tokens[before] in STOPWORDS - _SLOT_WORDS:
-            before -= 1
-        return before >= 0 and tokens[before] in _SLOT_WORDS
 
     def _plans(self, reading: Reading, matches: dict[str, CueMatch]) -> list[Plan]:
         any_cue = any(m.score for m in matches.values())

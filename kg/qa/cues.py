@@ -1,0 +1,115 @@
+"""The words of a question sorted by what they do: the cue phrases of each named query found in it (from
+the `.rq` headers), the words that set a name aside ("besides the needles"), and the rest split into
+topics the graph does not know and filler."""
+
+from __future__ import annotations
+
+from kg.catalogue import NamedQuery
+from kg.qa.lexicon import Mention
+from kg.qa.plans import CueMatch
+from kg.qa.words import NUMBER, STOPWORDS, Speller, lemmas
+
+# Words after which a noun names the topic of the question; an unknown noun there is an unknown topic.
+_SLOT_WORDS = frozenset(
+    [
+        "for",
+        "with",
+        "of",
+        "about",
+        "from",
+        "against",
+        "treat",
+        "treats",
+        "treating",
+        "cure",
+        "cures",
+        "help",
+        "helps",
+        "relieve",
+        "ease",
+    ]
+)
+
+
+# Words of English grammar that set the next thing named aside: "besides the needles", "other than pain".
+_ASIDE = frozenset(["besides", "except", "excluding", "apart", "aside", "beyond"])
+
+
+def set_aside(tokens: list[str], start: int) -> bool:
+    before = start - 1
+    while before >= 0 and tokens[before] in ("the", "a", "an", "from", "my", "your", "its"):
+        before -= 1
+    if before >= 0 and tokens[before] in _ASIDE:
+        return True
+    return before >= 1 and tokens[before] == "than" and tokens[before - 1] == "other"
+
+
+class Cues:
+    """The cue phrases of the catalogue's queries, as lemmas, longest first."""
+
+    def __init__(self, queries: list[NamedQuery], speller: Speller) -> None:
+        self.phrases = {
+            q.name: sorted({lemmas(c) for c in q.cues if lemmas(c)}, key=len, reverse=True) for q in queries
+        }
+        self.words = {word for phrases in self.phrases.values() for phrase in phrases for word in phrase}
+        self.speller = speller
+
+    def match(
+        self, full: list[tuple[int, str]], view: list[tuple[int, str]], named: set[int], name: str
+    ) -> CueMatch:
+        """The query's cue phrases found in the question's lemmas, longest first, never overlapping: first
+        phrases that run through a name but not only over names ("where do the needles go"), then any phrase
+        with the names left out. The score counts content words (at least one a phrase), the strength only
+        those."""
+        taken: set[int] = set()
+        score, first, strength = 0, len(full), 0
+        for sequence, through_names in ((full, True), (view, False)):
+            keyed = [word for _, word in sequence]
+            for phrase in self.phrases[name]:
+                size = len(phrase)
+                if through_names and size < 2:
+                    continue
+                for start in range(len(keyed) - size + 1):
+                    span = {sequence[i][0] for i in range(start, start + size)}
+                    if through_names and (span <= named or not span & named):
+                        continue
+                    if tuple(keyed[start : start + size]) == phrase and not taken & span:
+                        taken |= span
+                        content = sum(1 for word in phrase if word not in STOPWORDS)
+                        # a phrase of three words or more says more than any of its words alone
+                        score += max(1, content) + (1 if size >= 3 else 0)
+                        strength += content
+                        first = min(first, sequence[start][0])
+        return CueMatch(score, first, frozenset(taken), strength)
+
+    def unknown_words(
+        self, tokens: list[str], keyed: list[str], mentions: list[Mention], protected: set[int]
+    ) -> tuple[list[str], list[str]]:
+        """The words neither a name nor a cue: topics the graph does not know, and filler.
+
+        A word names a topic when it is rare in English (or no English at all: "migraines", "zorbify") or
+        when it stands where a topic goes ("good for runners"); other words ("afterwards", "honestly",
+        "my friend said") are filler, ignored.
+        """
+        covered = set(protected)
+        for mention in mentions:
+            covered.update(range(mention.start, mention.end))
+        topics: list[str] = []
+        filler: list[str] = []
+        for index, token in enumerate(tokens):
+            if index in covered or token in STOPWORDS or NUMBER.match(token):
+                continue
+            if keyed[index] in self.words or token in self.speller.vocabulary:
+                filler.append(token)  # a word the graph uses, but not here as a name or a cue
+            elif self.speller.is_rare(token) or _in_slot(tokens, index):
+                topics.append(token)
+            else:
+                filler.append(token)
+        return topics, filler
+
+
+def _in_slot(tokens: list[str], index: int) -> bool:
+    before = index - 1
+    while before >= 0 and tokens[before] in STOPWORDS - _SLOT_WORDS:
+        before -= 1
+    return before >= 0 and tokens[before] in _SLOT_WORDS
