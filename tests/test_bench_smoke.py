@@ -181,7 +181,7 @@ def test_qa_libraries_tiny_run_measures_every_candidate_offline(tmp_path: Path) 
     for module in QA_LIBRARIES:
         pytest.importorskip(module, reason="the qa library candidates come with the bench extra")
     done = subprocess.run(
-        [sys.executable, "-m", "bench.qa_libraries", "--sample", "8", "--repeat", "1", "--jobs", "2",
+        [sys.executable, "-m", "bench.qa_libraries", "--sample", "8", "--repeat", "1", "--rounds", "1", "--jobs", "2",
          "--only", ",".join(QA_SMOKE), "--out", str(tmp_path)],
         cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip

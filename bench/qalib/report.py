@@ -168,8 +168,9 @@ def markdown(runs: list[Run], work: dict[str, Any], environment: dict[str, Any])
         "",
         f"`python -m bench.qa_libraries` at {environment['when']} (commit {environment['commit']}), Python "
         f"{environment['python']}, {versions}. Each candidate ran alone in a fresh process "
-        f"({environment['isolation']}); `load s` and `RSS MB` are what importing and loading it added to that "
-        "process. Network attempts from Python, all refused: "
+        f"({environment['isolation']}), {environment['rounds']} times, interleaved; `load s` and `RSS MB` are "
+        "what importing and loading it added to that process (least load time, median memory), and each "
+        f"latency is the round with the least median, over {environment['repeat']} timed passes. Network attempts from Python, all refused: "
         f"{sum(len(run['network_attempts']) for run in runs)}. Load average {environment['load_average']} "
         f"before, {environment['load_average_after']} after (2 cores; above ~0.5 latencies are noisy). "
         f"Rankings: accuracy first, accuracies within {100 * TIE:.0f} point counting as equal, then median "
