@@ -17,6 +17,8 @@ from helpers import graph_of
 from bench.generate import SYNTHETIC, count_triples, generate
 from bench.load import VARY, run_load
 from bench.qa_latency import QUESTION_FILES, questions_of
+from bench.qalib import workload
+from bench.qalib.worker import PARTS
 from kg import DEFAULT_ONTOLOGY, DEFAULT_QUERIES
 from kg.engine import KnowledgeGraph
 from kg.qa import answer_question
@@ -177,3 +179,41 @@ def test_no_load_run_repeats_the_urls_of_an_earlier_one() -> None:
         server.shutdown()
         server.server_close()
     assert not runs[0] & runs[1], "the second run repeated URLs of the first"
+
+
+QA_LIBRARIES = ("symspellpy", "spellchecker", "simplemma", "lemminflect", "wordllama", "bm25s", "wordfreq")
+# Every library and mode, each at its cheaper distance only (symspellpy at distance 2 loads for 4 s, twice):
+# the other distance is one argument away, and the run must stay under 20 s.
+QA_SMOKE = {"symspell-d1", "symspell-d1-compound", "pyspell-d1", "lemmas", "meaning"}
+
+
+def test_qa_library_gold_files_match_the_dev_questions_and_queries() -> None:
+    """Every typo is a word of a misspelt dev question, every labelled question is a dev question naming
+    real queries, every lemma row is complete (a stale gold file fails here, before any library loads)."""
+    questions = {str(case["q"]): str(case["kind"]) for case in workload.words.dev_cases()}
+    names = {name for name, _ in workload.words.query_documents()}
+    assert len(workload.dev_typos(questions)) >= 40
+    assert len(workload.intents(questions, names)) >= 80
+    assert len(workload.lemma_pairs()) >= 120
+
+
+def test_qa_libraries_tiny_run_measures_every_candidate_offline(tmp_path: Path) -> None:
+    """`python -m bench.qa_libraries` on a tiny sample: each candidate loads from its installed package in
+    a fresh process, with every network attempt refused, and the summary has a table per part."""
+    for module in QA_LIBRARIES:
+        pytest.importorskip(module, reason="the qa library candidates come with the bench extra")
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.qa_libraries", "--sample", "8", "--repeat", "1", "--rounds", "1", "--jobs", "2",
+         "--only", ",".join(QA_SMOKE), "--out", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    runs = json.loads((tmp_path / "qa_libraries.json").read_text(encoding="utf-8"))["runs"]
+    assert {run["name"] for run in runs} == {
+        n for p, names in PARTS.items() for n in names if {p, n} & QA_SMOKE
+    }
+    assert not [run for run in runs if "error" in run or run["network_attempts"]]
+    assert all(run["rss_delta_mb"] > 0 and run["load_s"] > 0 for run in runs)
+    summary = (tmp_path / "qa_libraries.md").read_text(encoding="utf-8")
+    for heading in ("## 1. Spelling", "## 2. Lemmas", "## 3. Meaning"):
+        assert heading in summary
