@@ -104,7 +104,9 @@ class EnglishWords:
     def load(cls) -> EnglishWords:
         words = [w for w in wordfreq.top_n_list("en", KNOWN_WORDS) if w.isalpha()]
         rank = {word: index for index, word in enumerate(words)}
-        speller = SymSpell(max_dictionary_edit_distance=2, prefix_length=_PREFIX)
+        # one edit for ordinary English: every typo of ordinary words in the dev questions is one edit
+        # away, and a second costs 4x the load time and 2x the memory (bench.qa_libraries)
+        speller = SymSpell(max_dictionary_edit_distance=1, prefix_length=_PREFIX)
         for index, word in enumerate(words[:ENGLISH_WORDS]):
             speller.create_dictionary_entry(word, 10_000_000 // (index + 1))  # Zipf's law: use ~ 1 / rank
         return cls(rank, speller)
@@ -145,8 +147,8 @@ class Speller:
     def correct(self, token: str) -> str | None:
         """The word meant, or None when the token is fine or nothing close enough is known.
 
-        A graph word wins over an English one at the same distance; longer words may be two edits off,
-        words of three to five letters one, and a three-letter word only towards a graph word.
+        A graph word wins over an English one at the same distance; a graph word of six letters or more may
+        be two edits off, other words one; a three-letter word is corrected only towards a graph word.
         """
         if token in self.compounds:
             return self.compounds[token]
@@ -158,7 +160,7 @@ class Speller:
             return domain[0] if domain else None
         reach = 2 if len(token) >= 6 else 1
         domain = self._closest(self._domain, token, reach)
-        general = None if len(token) < 4 else self._closest(english().speller, token, reach)
+        general = None if len(token) < 4 else self._closest(english().speller, token, 1)
         if domain and (general is None or domain[1] <= general[1]):
             return domain[0]
         return general[0] if general else None
