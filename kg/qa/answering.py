@@ -41,7 +41,7 @@ class QuestionAnswerer:
         self.runner = Runner(graph, self.lexicon)
         self.runner.article_title = next((c.title for c in self.claims.claims if c.title), "")
         self.sides = Sides(self.runner, self.lexicon)
-        self.framing = Framing(self.lexicon, self._aspects(), self.claims.count, self.interpreter.knows)
+        self.framing = Framing(self.lexicon, self._aspects(), self.claims.count, self.interpreter.cues.words.__contains__)
         self.coverage = self._coverage()
         self.suggestions = [q.examples[0] for q in graph.catalogue if q.cues and q.examples][:6]
 
@@ -115,7 +115,8 @@ class QuestionAnswerer:
                 composed.general = False
                 return composed, ""
             plans = narrowing or reading.plans
-        if plan is not None and (plan.cue.score or not reading.ignored or plans is not reading.plans):
+        only_names = all(w in self.interpreter.name_words for w in reading.ignored)
+        if plan is not None and (plan.cue.score or only_names or plans is not reading.plans):
             composed, reason, definite = self._first_answer(reading, plans)
             if composed is not None:
                 composed.general = not bare

@@ -62,7 +62,8 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
     modalities = {i for m in reading.entities for i in m.iris if lexicon.has_type(i, MODALITY)}
     conditions = [m for m in reading.entities if _is(m, CONDITION, lexicon) and not _is(m, MODALITY, lexicon)]
     values = [m for m in reading.entities if not _is(m, MODALITY, lexicon) and m not in conditions]
-    comparatives = [t for t in reading.tokens if _comparative(t)]
+    named = {i for m in reading.mentions for i in range(m.start, m.end)}  # "lower back pain" compares nothing
+    comparatives = [t for i, t in enumerate(reading.tokens) if i not in named and _comparative(t)]
     together = (
         len(modalities) >= 2
         or any(t in _BOTH for t in reading.tokens)
@@ -71,8 +72,8 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
     scores = {name: reading.cue_scores.get(name, 0) for name in _FRAMES}
     # the condition the question is about: of several ("heel pain from plantar fasciitis"), the one the
     # source says most of
-    named = sorted((i for m in conditions for i in m.iris), key=framing.specificity, reverse=True)
-    condition = named[0] if named else None
+    ranked = sorted((i for m in conditions for i in m.iris), key=framing.specificity, reverse=True)
+    condition = ranked[0] if ranked else None
     aspect = _aspect(reading)
     if scores[CHOOSE] and scores[CHOOSE] >= max(scores[COMPARE], scores[COMMON]):
         if values and not condition:  # "I want relaxation, which one": what each is linked to, and choosing
@@ -93,8 +94,9 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
         return None  # "which is the most affordable": the cheapest, not both prices
     if values and aspect is None and len(modalities) < 2:
         return Frame(COMPARE, value=values[0], aspect=_value_aspect(values[0], framing))
-    if conditions and aspect is None and reading.cue_strengths.get(COMPARE):
-        return Frame(CHOOSE, condition=condition)  # "dry needling vs acupuncture for sciatica"
+    asks_other = any(n not in _FRAMES for n in reading.cue_strengths)
+    if conditions and aspect is None and (reading.cue_strengths.get(COMPARE) or comparatives or not asks_other):
+        return Frame(CHOOSE, condition=condition)  # "dry needling or acupuncture for sciatica, then?"
     unasked = () if aspect else tuple(t for t in comparatives if not framing.known(lemma(t)))
     return Frame(COMPARE, aspect=aspect, unasked=unasked)
 
@@ -122,7 +124,8 @@ def _value_aspect(value: Mention, framing: Framing) -> NamedQuery | None:
 
 def compares(reading: Reading) -> bool:
     """Whether the question uses a comparative: "riskier", "more holistic", "cheaper than"."""
-    return any(_comparative(t) for t in reading.tokens)
+    named = {i for m in reading.mentions for i in range(m.start, m.end)}
+    return any(_comparative(t) for i, t in enumerate(reading.tokens) if i not in named)
 
 
 def _comparative(token: str) -> bool:

@@ -15,6 +15,7 @@ from kg.terms import Row
 OWL_CLASS = "http://www.w3.org/2002/07/owl#Class"
 NOT_IN_SOURCE = KNOWN_PREFIXES["nkg"] + "NotInSource"
 MAX_SPAN = 6
+_JOINS = frozenset(["vs", "versus", "or", "and"])
 FUZZY_CUTOFF = 86
 FUZZY_MIN_CHARS = 5
 
@@ -111,7 +112,24 @@ class Lexicon:
                 if iris:
                     mentions.append(Mention.at(tokens, start, size, iris, 1.0))
                     used.update(span)
+        mentions += self._shared_heads(tokens, keyed, mentions, used)
         return sorted(mentions, key=lambda m: m.start)
+
+    def _shared_heads(
+        self, tokens: list[str], keyed: list[str], mentions: list[Mention], used: set[int]
+    ) -> list[Mention]:
+        """ "Superficial vs deep dry needling": a word before "vs", "or" or "and" that, with the words after
+        the first of the next name, is a name too ("superficial dry needling")."""
+        found = []
+        for mention in mentions:
+            start = mention.start - 2
+            if start < 0 or start in used or tokens[start + 1] not in _JOINS or mention.end - mention.start < 2:
+                continue
+            key = (keyed[start], *keyed[mention.start + 1 : mention.end])
+            if iris := self.keys.get(key):
+                found.append(Mention(tokens[start], start, start + 1, tuple(sorted(iris)), 1.0))
+                used.add(start)
+        return found
 
     def link_fuzzy(self, tokens: list[str], taken: set[int]) -> list[Mention]:
         """Close matches for typos ("siatica") among the words no exact match or intent cue has taken."""

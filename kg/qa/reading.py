@@ -47,6 +47,7 @@ class Interpreter:
         self.queries = [q for q in catalogue if q.cues]
         self.speller = Speller.of([*lexicon.phrases, *(c for q in self.queries for c in q.cues)])
         self.cues = Cues(self.queries, self.speller)
+        self.name_words = {w for phrase in lexicon.phrases for w in phrase.lower().split()}
         self.neighbours: dict[str, set[str]] = {}  # what the source links each resource to (the answerer's)
 
     def read(self, question: str) -> Reading:
@@ -160,16 +161,19 @@ class Interpreter:
 
     def _implicit(self, reading: Reading) -> list[Plan]:
         """ "What do acupuncturists charge": a practitioner may stand for the modalities they perform, as the
-        first of two steps, with no words of its own."""
+        first of two steps, with no words of its own; so may any value the question ties to "the therapy"."""
         linked = next((q for q in self.queries if q.name == LINKED), None)
         if linked is None:
             return []
+        # "the therapy rooted in Chinese medicine": a value after a name for the modalities stands for them too
+        therapy = any(MODALITY in m.iris for m in reading.classes)
         return [
             Plan(
                 linked, {"value": [m.iris[0]]}, frozenset([m]), CueMatch(0, len(reading.tokens), frozenset())
             )
             for m in reading.entities
-            if any(self.lexicon.has_type(i, PERFORMER) for i in m.iris)
+            if not any(self.lexicon.has_type(i, MODALITY) for i in m.iris)
+            and (therapy or any(self.lexicon.has_type(i, PERFORMER) for i in m.iris))
         ]
 
     def _with_context(self, plan: Plan, reading: Reading) -> bool:
