@@ -223,3 +223,13 @@ def test_retrieved_claims_come_with_their_section_and_hedge(graph: KnowledgeGrap
 def test_nothing_near_enough_is_refused_rather_than_guessed(graph: KnowledgeGraph) -> None:
     reply = ask(graph, "what colour is the waiting room")
     assert reply["answered"] is False
+
+
+@pytest.mark.parametrize(
+    "question", ["superficial vs deep dry needling", "deep or superficial dry needling?"]
+)
+def test_two_things_of_one_kind_side_by_side(graph: KnowledgeGraph, question: str) -> None:
+    """A word before "vs" or "or" shares the name after it ("superficial [dry needling]"): each is said."""
+    reply = ask(graph, question)
+    assert {"superficial dry needling", "deep dry needling"} <= labels(reply)
+    assert "skin" in reply["text"] and "deeper layers of muscle" in reply["text"]

@@ -41,7 +41,9 @@ class QuestionAnswerer:
         self.runner = Runner(graph, self.lexicon)
         self.runner.article_title = next((c.title for c in self.claims.claims if c.title), "")
         self.sides = Sides(self.runner, self.lexicon)
-        self.framing = Framing(self.lexicon, self._aspects(), self.claims.count, self.interpreter.cues.words.__contains__)
+        self.framing = Framing(
+            self.lexicon, self._aspects(), self.claims.count, self.interpreter.cues.words.__contains__
+        )
         self.coverage = self._coverage()
         self.suggestions = [q.examples[0] for q in graph.catalogue if q.cues and q.examples][:6]
 

@@ -28,6 +28,9 @@ CHOOSE = "choice_factors"
 FIT = "modality_fit"
 WHICH = "modalities_with_property"
 COST = "cost_of_modality"
+DESCRIBE = "describe_resource"
+CLAIMS = "claims_about"
+THINGS = "things"  # two things of one kind side by side ("superficial vs deep dry needling")
 CHEAPEST = "cheapest_modality"
 _FRAMES = (COMPARE, COMMON, CHOOSE)
 # Words of English grammar that point at both modalities together, and the words that make a comparative.
@@ -44,6 +47,7 @@ class Frame:
     condition: str | None = None  # choose: the condition the choice is for
     value: Mention | None = None  # "which one is more holistic": the property asked about
     unasked: tuple[str, ...] = ()  # comparatives the graph cannot answer ("which is older")
+    things: tuple[Mention, ...] = ()  # two things of one kind, each said what it is
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,10 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
             return Frame(COMPARE, aspect=aspect)
         if together or condition or not modalities:
             return Frame(CHOOSE, condition=condition)
+    kinds = [frozenset(k for i in m.iris for k in lexicon.types.get(i, ())) for m in values]
+    if scores[COMPARE] and len(values) >= 2 and not modalities - {i for m in values for i in m.iris}:
+        if frozenset.intersection(*kinds):  # "superficial vs deep dry needling": what each is
+            return Frame(THINGS, things=tuple(values))
     if not together:
         return None
     if values and scores[COMMON] and len(modalities) >= 2:  # "do they use the same kind of needles"
@@ -94,8 +102,12 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
         return None  # "which is the most affordable": the cheapest, not both prices
     if values and aspect is None and len(modalities) < 2:
         return Frame(COMPARE, value=values[0], aspect=_value_aspect(values[0], framing))
-    asks_other = any(n not in _FRAMES for n in reading.cue_strengths)
-    if conditions and aspect is None and (reading.cue_strengths.get(COMPARE) or comparatives or not asks_other):
+    asks_other = any(n not in _FRAMES and n != CLAIMS for n in reading.cue_strengths)
+    if (
+        conditions
+        and aspect is None
+        and (reading.cue_strengths.get(COMPARE) or comparatives or not asks_other)
+    ):
         return Frame(CHOOSE, condition=condition)  # "dry needling or acupuncture for sciatica, then?"
     unasked = () if aspect else tuple(t for t in comparatives if not framing.known(lemma(t)))
     return Frame(COMPARE, aspect=aspect, unasked=unasked)

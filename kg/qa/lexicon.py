@@ -123,7 +123,12 @@ class Lexicon:
         found = []
         for mention in mentions:
             start = mention.start - 2
-            if start < 0 or start in used or tokens[start + 1] not in _JOINS or mention.end - mention.start < 2:
+            if (
+                start < 0
+                or start in used
+                or tokens[start + 1] not in _JOINS
+                or mention.end - mention.start < 2
+            ):
                 continue
             key = (keyed[start], *keyed[mention.start + 1 : mention.end])
             if iris := self.keys.get(key):

@@ -8,7 +8,20 @@ from typing import Any
 
 from kg.catalogue import NamedQuery
 from kg.qa.answers import Answer
-from kg.qa.frames import CHEAPEST, CHOOSE, COMMON, COMPARE, COST, FIT, MODALITY, MODALITY_CURIE, WHICH, Frame
+from kg.qa.frames import (
+    CHEAPEST,
+    CHOOSE,
+    COMMON,
+    COMPARE,
+    COST,
+    DESCRIBE,
+    FIT,
+    MODALITY,
+    MODALITY_CURIE,
+    THINGS,
+    WHICH,
+    Frame,
+)
 from kg.qa.lexicon import Lexicon
 from kg.qa.named import Run, Runner
 from kg.qa.plans import CueMatch, Plan
@@ -42,6 +55,8 @@ class Sides:
         )
 
     def answer(self, frame: Frame, comparative: bool) -> Composed | None:
+        if frame.kind == THINGS:
+            return self._things(frame)
         if frame.value is not None:
             which = self._which(frame)
             if which is not None and frame.kind == CHOOSE and (choice := self._choose(None)) is not None:
@@ -213,6 +228,23 @@ class Sides:
             if s["relation"] == "treats" and s["value"] == condition and s["hedge"]:
                 answer["hedge"] = s["hedge"]  # the statement the answer is: it treats the condition asked
         return list(answers.values())
+
+    def _things(self, frame: Frame) -> Composed | None:
+        """ "Superficial vs deep dry needling": what the source says each is, one after the other."""
+        describe = self.runner.graph.query(DESCRIBE)
+        answers: list[Answer] = []
+        said: list[str] = []
+        runs: list[Run] = []
+        for thing in frame.things:
+            plan = Plan(describe, {"resource": [thing.iris[0]]}, frozenset([thing]), _NO_CUE)
+            found_runs, found = self.runner.execute(plan)
+            if found:
+                answers += found
+                said.append(self.runner.sentence(plan, found_runs, found))
+                runs += found_runs
+        if len(answers) < 2:
+            return None
+        return Composed(DESCRIBE, " ".join(said), answers, runs)
 
     # --- "which one is more holistic" ------------------------------------------------------------------
 
