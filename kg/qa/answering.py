@@ -4,7 +4,6 @@ named query, or the claims that fit it best), and compose a sourced answer that 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
 from kg.catalogue import NamedQuery
 from kg.catalogue.params import KNOWN_PREFIXES
@@ -16,6 +15,7 @@ from kg.qa.lexicon import Lexicon
 from kg.qa.named import Run, Runner
 from kg.qa.plans import Plan, Reading, expand
 from kg.qa.reading import MODALITY, Interpreter
+from kg.qa.replies import interpretation, query_info
 from kg.qa.retrieval import ClaimIndex
 from kg.qa.sides import Composed, Sides
 from kg.qa.wording import join
@@ -63,10 +63,10 @@ class QuestionAnswerer:
             "text": composed.text,
             "answers": [public(a) for a in composed.answers],
             "note": NOTE,
-            "interpretation": self._interpretation(reading, composed.intent, composed.plan),
+            "interpretation": interpretation(self.lexicon, reading, composed.intent, composed.plan),
         }
         if composed.runs:
-            reply["query"] = _query_info(composed.runs[-1])
+            reply["query"] = query_info(composed.runs[-1])
         if composed.also:
             reply["interpretation"]["also"] = composed.also
         if composed.unasked:
@@ -276,7 +276,7 @@ class QuestionAnswerer:
         known = {a["iri"] for a in composed.answers}
         composed.answers += [a for a in answers if a["iri"] not in known]
         composed.text += " " + self.runner.sentence(second, runs, answers)
-        composed.also = {"intent": second.query.name, "query": _query_info(runs[-1])}
+        composed.also = {"intent": second.query.name, "query": query_info(runs[-1])}
 
     # --- wording -----------------------------------------------------------------------------------
 
@@ -287,7 +287,7 @@ class QuestionAnswerer:
             "text": f"I can't answer that from this graph: {reason} It covers {self.coverage}.",
             "answers": [],
             "suggestions": self.suggestions,
-            "interpretation": self._interpretation(reading, None, None),
+            "interpretation": interpretation(self.lexicon, reading, None, None),
         }
         if uncovered:
             body["not_in_source"] = uncovered
@@ -308,35 +308,10 @@ class QuestionAnswerer:
             f"session costs, and the conditions {join(conditions)}"
         )
 
-    def _interpretation(self, reading: Reading, intent: str | None, plan: Plan | None) -> dict[str, Any]:
-        info: dict[str, Any] = {
-            "intent": intent,
-            "entities": [
-                {"text": m.text, "iri": m.iris[0], "label": self.lexicon.label(m.iris[0]), "score": m.score}
-                for m in reading.entities + reading.silent
-            ],
-            "classes": [{"text": m.text, "iri": m.iris[0]} for m in reading.classes],
-        }
-        if reading.amounts:
-            info["amounts"] = [float(a) for a in reading.amounts]
-        if reading.unknown:
-            info["unknown"] = reading.unknown
-        if reading.ignored:
-            info["ignored"] = reading.ignored
-        if reading.corrections:
-            info["corrections"] = reading.corrections
-        if plan and plan.feeds:
-            info["steps"] = [plan.feeds.query.name, plan.query.name]
-        return info
-
 
 def _only_ours(composed: Composed) -> bool:
     """An answer that holds our explanation of a term and nothing the source says of it."""
     return all("our_explanation" in a and "definition" not in a.get("details", {}) for a in composed.answers)
-
-
-def _query_info(run: Run) -> dict[str, Any]:
-    return {"name": run.name, "params": run.result.params, "sparql": run.result.sparql}
 
 
 def answerer_for(graph: KnowledgeGraph) -> QuestionAnswerer:

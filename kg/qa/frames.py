@@ -87,9 +87,9 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
         if together or condition or not modalities:
             return Frame(CHOOSE, condition=condition)
     kinds = [frozenset(k for i in m.iris for k in lexicon.types.get(i, ())) for m in values]
-    if scores[COMPARE] and len(values) >= 2 and not modalities - {i for m in values for i in m.iris}:
-        if frozenset.intersection(*kinds):  # "superficial vs deep dry needling": what each is
-            return Frame(THINGS, things=tuple(values))
+    shared = scores[COMPARE] and len(values) >= 2 and frozenset.intersection(*kinds)
+    if shared and not modalities - {i for m in values for i in m.iris}:
+        return Frame(THINGS, things=tuple(values))  # "superficial vs deep dry needling": what each is
     if not together:
         return None
     if values and scores[COMMON] and len(modalities) >= 2:  # "do they use the same kind of needles"
