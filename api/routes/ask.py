@@ -14,33 +14,42 @@ from kg.qa.model import Reply
 router = APIRouter(tags=["question answering"])
 
 ASK_EXAMPLE = {
-    "question": "what treats sciatica, and at what cost",
+    "question": "is acupuncture safe while pregnant",
     "answered": True,
-    "text": "For sciatica, the source names these possible treatments: dry needling (the source says “can be”; "
-    "$50–150 per session) and acupuncture (the source says “can also offer”; “averages around” $70–150 per "
-    "session).",
+    "text": "The article does not discuss pregnancy. In general: The source lists these potential risks of "
+    "acupuncture: bruising (the source says “potential”), infection (the source says “in rare instances”) and "
+    "soreness (the source says “potential”).",
+    "not_in_source": ["pregnancy"],
     "answers": [
         {
-            "iri": "https://needling-kg.example.org/kg/dry-needling",
-            "label": "Dry needling",
-            "cost": {
-                "min": 50,
-                "max": 150,
-                "currency": "USD",
-                "per": "session",
-                "currency_note": "The article gives prices in dollars without naming a currency; USD is our "
-                "reading.",
-            },
-            "hedge": "can be",
-            "sources": [{"title": "Dry Needling vs Acupuncture", "section": "the paragraphs on sciatica"}],
+            "iri": "https://needling-kg.example.org/kg/infection",
+            "label": "Infection",
+            "hedge": "in rare instances",
+            "sources": [{"title": "Dry Needling vs Acupuncture", "section": "the paragraph on acupuncture"}],
+            "details": {"modality": ["Acupuncture"], "frequency": ["rare"]},
         }
     ],
-    "note": "General information from one article, not medical advice.",
+    "note": "General information from one article, not medical advice: ask a licensed professional about your "
+    "own case.",
     "interpretation": {
-        "intent": "treatments_for_condition",
-        "entities": [{"text": "sciatica", "iri": "...", "score": 1.0}],
+        "intent": "risks_of_modality",
+        "entities": [
+            {
+                "text": "acupuncture",
+                "iri": "https://needling-kg.example.org/kg/acupuncture",
+                "label": "Acupuncture",
+                "score": 1.0,
+            },
+            {
+                "text": "while pregnant",
+                "iri": "https://needling-kg.example.org/kg/pregnancy",
+                "label": "Pregnancy",
+                "score": 1.0,
+            },
+        ],
+        "classes": [],
     },
-    "query": {"name": "treatments_for_condition", "params": {"condition": "..."}, "sparql": "..."},
+    "query": {"name": "risks_of_modality", "params": {"modality": "..."}, "sparql": "..."},
 }
 
 
@@ -49,10 +58,13 @@ ASK_EXAMPLE = {
     response_model=Reply,
     response_model_exclude_unset=True,
     summary="Answer a question",
-    description="Reads a plain question, runs the named query (or two) that answers it and returns the answer "
-    "with its sources. Each hedge of the article sits next to the statement it qualifies: `hedge` on an "
-    "answer (or `hedges`, one per statement, when they differ), `cost.hedge` on a price, `hedge` on each of "
-    "a comparison's `facts`. `our_explanation` is ours, not from the article. A question the graph cannot "
+    description="Reads a plain question (spelling corrected, filler left aside), answers it from the graph (the "
+    "two modalities side by side or a choice between them, the named query the question asks for, or the "
+    "article's claims nearest it, `intent: retrieved_claims`) and returns the answer with its sources. Each "
+    "hedge of the article sits next to the statement it qualifies: `hedge` on an answer (or `hedges`, one "
+    "per statement, when they differ), `cost.hedge` on a price, `hedge` on each of a comparison's or a "
+    "choice's `facts`. `our_explanation` is ours, not from the article. `not_in_source` names the topics "
+    "of the question the article does not cover, and `text` says so first. A question the graph cannot "
     "answer gets `answered: false` and no answers.",
     responses={
         200: {"content": {"application/json": {"example": ASK_EXAMPLE}}},
