@@ -124,6 +124,8 @@ class ClaimIndex:
     def best(self, words: list[str], named: list[frozenset[str]]) -> list[Scored]:
         """The claims worth answering with: over the threshold and near the best, with the rest of each
         one's statement in the article and what the article says the things in them are."""
+        if not named:
+            return []  # with nothing named, shared words alone are too weak a link to answer with
         ranked = self.rank(words, named)
         if not ranked or ranked[0].score < THRESHOLD:
             return []
