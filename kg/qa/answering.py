@@ -188,6 +188,7 @@ class QuestionAnswerer:
             and q.name != first.query.name
             and first.values
             and set(first.values) <= {p.name for p in q.params}
+            and all(p.name in first.values for p in q.params if p.required)
         ]
         for plan in [first, *others]:
             _, found = self.runner.execute(plan)

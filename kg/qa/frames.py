@@ -79,6 +79,17 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
     ranked = sorted((i for m in conditions for i in m.iris), key=framing.specificity, reverse=True)
     condition = ranked[0] if ranked else None
     aspect = _aspect(reading)
+    kinds = [frozenset(k for i in m.iris for k in lexicon.types.get(i, ())) for m in values]
+    shared = (scores[COMPARE] or scores[CHOOSE]) and len(values) >= 2 and frozenset.intersection(*kinds)
+    if shared and not modalities - {i for m in values for i in m.iris}:
+        return Frame(THINGS, things=tuple(values))  # "superficial vs deep dry needling": what each is
+    first = reading.plans[0] if reading.plans else None
+    if first is not None and first.cue.strength and first.query.name not in _FRAMES and first.query.about:
+        if (
+            not any(p.rdf_class == MODALITY_CURIE for p in first.query.params)
+            and first.query.name != CHEAPEST
+        ):
+            return None  # "dry needling alongside acupuncture": a query of its own about both, no aspect
     if scores[CHOOSE] and scores[CHOOSE] >= max(scores[COMPARE], scores[COMMON]):
         if values and not condition:  # "I want relaxation, which one": what each is linked to, and choosing
             return Frame(CHOOSE, value=values[0], aspect=_value_aspect(values[0], framing))
@@ -86,10 +97,6 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
             return Frame(COMPARE, aspect=aspect)
         if together or condition or not modalities:
             return Frame(CHOOSE, condition=condition)
-    kinds = [frozenset(k for i in m.iris for k in lexicon.types.get(i, ())) for m in values]
-    shared = scores[COMPARE] and len(values) >= 2 and frozenset.intersection(*kinds)
-    if shared and not modalities - {i for m in values for i in m.iris}:
-        return Frame(THINGS, things=tuple(values))  # "superficial vs deep dry needling": what each is
     if not together:
         return None
     if values and scores[COMMON] and len(modalities) >= 2:  # "do they use the same kind of needles"
@@ -100,8 +107,6 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
         return None
     if aspect is not None and aspect.name == CHEAPEST and len(modalities) < 2:
         return None  # "which is the most affordable": the cheapest, not both prices
-    if values and aspect is None and len(modalities) < 2:
-        return Frame(COMPARE, value=values[0], aspect=_value_aspect(values[0], framing))
     asks_other = any(n not in _FRAMES and n != CLAIMS for n in reading.cue_strengths)
     if (
         conditions
@@ -109,6 +114,12 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
         and (reading.cue_strengths.get(COMPARE) or comparatives or not asks_other)
     ):
         return Frame(CHOOSE, condition=condition)  # "dry needling or acupuncture for sciatica, then?"
+    if values and aspect is None:
+        by_value = _value_aspect(values[0], framing)
+        if len(modalities) < 2:  # "which one is more holistic": the one linked to it, and the aspect
+            return Frame(COMPARE, value=values[0], aspect=by_value)
+        if by_value is not None:  # "are bruises more likely with acupuncture or dry needling": risks
+            return Frame(COMPARE, aspect=by_value)
     unasked = () if aspect else tuple(t for t in comparatives if not framing.known(lemma(t)))
     return Frame(COMPARE, aspect=aspect, unasked=unasked)
 

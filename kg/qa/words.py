@@ -22,10 +22,16 @@ from symspellpy import SymSpell, Verbosity
 # corrects towards: the tail is mostly names and rare forms that would pull a typo of a common word away.
 KNOWN_WORDS = 80_000
 ENGLISH_WORDS = 40_000
-# The rank from which an English word is rare enough to name a specific topic ("migraines", "fibromyalgia")
-# rather than be filler ("afterwards", "honestly", "mom"); set by measurement on the dev questions. Common
-# words that name topics the article does not cover ("pregnant", "insurance") are in the graph instead.
-RARE_RANK = 20_000
+# The rank from which an English word is rare enough to name a specific topic ("moxibustion") rather than be
+# filler ("afterwards", "reckons", "hiya"); set by measurement on the dev questions (a rank of 20,000 took
+# too many chatty words for topics). The topics people ask about that the article does not cover
+# ("pregnant", "insurance", "migraines") are in the graph.
+RARE_RANK = 40_000
+# A word rarer than this that is one edit from one of the graph's is taken for a typo of it ("bak").
+TYPO_RANK = 20_000
+# How often (wordfreq's Zipf scale: 3 is once per million words) a word beyond the known list must still
+# be used to count as English rather than a typo.
+KNOWN_ZIPF = 2.5
 _PREFIX = 5  # symspellpy's prefix length: a smaller index, still well under a millisecond a lookup
 
 # Function words and question words of English: never a topic on their own. Domain words live in the graph.
@@ -38,7 +44,8 @@ STOPWORDS = frozenset(
     person anyone anybody one ones out up exist exists existing available there's whats what's im i'm id
     i'd ive i've we us our they them their he she him her his hers yes ok okay like really actually
     generally usually typically kind sort hi hey hello thx lol tbh btw pls plz um umm hmm yeah yep nope
-    ah oh wow ok cheers guys folks anyway basically honestly literally while ago since""".split()
+    ah oh wow ok cheers guys folks anyway basically honestly literally while ago since two three four
+    five six seven eight nine ten first second""".split()
 )
 _APOSTROPHE_S = re.compile(r"['’]s\b")
 _IS_CONTRACTION = re.compile(r"\b(what|who|where|how|that|it|there|which)['’]s\b")
@@ -142,6 +149,8 @@ class Speller:
             or token in english().rank
             or not token.isalpha()
             or len(token) < 3
+            or lemma(token) in english().rank  # "relieves", "specialise": a form of a known word
+            or wordfreq.zipf_frequency(token, "en") >= KNOWN_ZIPF  # rarer, but English all the same
         )
 
     def correct(self, token: str) -> str | None:
@@ -153,7 +162,7 @@ class Speller:
         if token in self.compounds:
             return self.compounds[token]
         if self.known(token):
-            if not self.is_rare(token) or token in self.vocabulary or not token.isalpha() or len(token) < 3:
+            if english().rank.get(token, TYPO_RANK) < TYPO_RANK or token in self.vocabulary or len(token) < 3:
                 return None
             # a rare word one edit from one of the graph's ("bak" → "back") is taken for a typo of it
             domain = self._closest(self._domain, token, 1)
