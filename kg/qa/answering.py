@@ -25,6 +25,7 @@ NOTE = "General information from one article, not medical advice: ask a licensed
 CONDITION = "http://schema.org/MedicalCondition"
 CATEGORY = KNOWN_PREFIXES["nkg"] + "ConditionCategory"
 HOW = "mechanisms_of_modality"
+DESCRIBE = "describe_resource"
 CLAIMS = "claims_about"
 
 
@@ -121,7 +122,7 @@ class QuestionAnswerer:
         if plan is not None and (plan.cue.score or only_names or plans is not reading.plans):
             composed, reason, definite = self._first_answer(reading, plans)
             if composed is not None:
-                composed.general = not bare
+                composed.general = composed.general and not bare
                 return composed, ""
             if definite:
                 return None, reason
@@ -150,10 +151,25 @@ class QuestionAnswerer:
             if composed is not None and (len(plans) == 1 or not _only_ours(composed)):
                 return composed, "", False
             if composed is None and found and self.runner.narrowing(plan, reading):
-                return None, why, True  # the source answers, naming other things than the one asked of
+                # the source answers, naming other things than the one asked of: that is the answer
+                return self._not_that(reading, plan), "", True
             if not reason:
                 reason, definite = why, found
         return None, reason, definite
+
+    def _sentence(self, plan: Plan, runs: list[Run], answers: list[Answer]) -> str:
+        """The answer in words; a query that says what a thing is says it of each thing asked about."""
+        if plan.query.name != DESCRIBE or len(answers) < 2:
+            return self.runner.sentence(plan, runs, answers)
+        return " ".join(self.runner.sentence(plan, runs, [a]) for a in answers)
+
+    def _not_that(self, reading: Reading, plan: Plan) -> Composed:
+        """ "Does acupuncture target trigger points?": the source does not say so; what it does name."""
+        runs, found = self.runner.execute(plan)
+        reason = self.runner.nothing_fits(plan, found, reading)
+        composed = Composed(plan.query.name, "The source does not say so: " + reason, found, runs)
+        composed.plan, composed.general = plan, False
+        return composed
 
     def _run(self, reading: Reading, plan: Plan) -> tuple[Composed | None, str, bool]:
         """The plan's answer; else why not, and whether the source answered with other things (a "no")."""
@@ -166,7 +182,7 @@ class QuestionAnswerer:
         if not answers:
             return None, self.runner.nothing_fits(plan, found, reading), bool(found)
         self.runner.add_costs(answers, reading)
-        composed = Composed(plan.query.name, self.runner.sentence(plan, runs, answers), answers, runs)
+        composed = Composed(plan.query.name, self._sentence(plan, runs, answers), answers, runs)
         composed.plan = plan
         self._answer_second_part(composed, reading, plan)
         self._how_there(composed, reading, plan)

@@ -101,7 +101,9 @@ class Cues:
                 continue
             if keyed[index] in self.words or token in self.speller.vocabulary:
                 filler.append(token)  # a word the graph uses, but not here as a name or a cue
-            elif self.speller.is_rare(token) or _in_slot(tokens, index):
+            elif self.speller.is_rare(token) or (
+                _in_slot(tokens, index) and not self.speller.is_common(token)
+            ):
                 topics.append(token)
             else:
                 filler.append(token)

@@ -36,6 +36,8 @@ _FRAMES = (COMPARE, COMMON, CHOOSE)
 # Words of English grammar that point at both modalities together, and the words that make a comparative.
 _BOTH = frozenset("they them their both two either each ones other".split())
 _COMPARATIVE = frozenset("more less most least".split())
+_JOINS = frozenset(["vs", "versus", "or", "and"])
+PERFORMER = KNOWN_PREFIXES["nkg"] + "PractitionerType"
 
 
 @dataclass(frozen=True)
@@ -65,11 +67,17 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
     lexicon = framing.lexicon
     modalities = {i for m in reading.entities for i in m.iris if lexicon.has_type(i, MODALITY)}
     conditions = [m for m in reading.entities if _is(m, CONDITION, lexicon) and not _is(m, MODALITY, lexicon)]
-    values = [m for m in reading.entities if not _is(m, MODALITY, lexicon) and m not in conditions]
+    # a practitioner stands for what they practise ("my physio or an acupuncturist"): no value
+    performers = [m for m in reading.entities if _is(m, PERFORMER, lexicon)]
+    values = [
+        m
+        for m in reading.entities
+        if not _is(m, MODALITY, lexicon) and m not in conditions and m not in performers
+    ]
     named = {i for m in reading.mentions for i in range(m.start, m.end)}  # "lower back pain" compares nothing
     comparatives = [t for i, t in enumerate(reading.tokens) if i not in named and _comparative(t)]
     together = (
-        len(modalities) >= 2
+        len(modalities) + len(performers) >= 2
         or any(t in _BOTH for t in reading.tokens)
         or ("which" in reading.tokens and bool(comparatives) and not modalities)  # "which is riskier"
     )
@@ -80,16 +88,19 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
     condition = ranked[0] if ranked else None
     aspect = _aspect(reading)
     kinds = [frozenset(k for i in m.iris for k in lexicon.types.get(i, ())) for m in values]
-    shared = (scores[COMPARE] or scores[CHOOSE]) and len(values) >= 2 and frozenset.intersection(*kinds)
+    joined = len(values) >= 2 and any(t in _JOINS for t in reading.tokens[values[0].end : values[1].start])
+    shared = (scores[COMPARE] or scores[CHOOSE]) and joined and frozenset.intersection(*kinds)
     if shared and not modalities - {i for m in values for i in m.iris}:
         return Frame(THINGS, things=tuple(values))  # "superficial vs deep dry needling": what each is
     first = reading.plans[0] if reading.plans else None
-    if first is not None and first.cue.strength and first.query.name not in _FRAMES and first.query.about:
-        if (
-            not any(p.rdf_class == MODALITY_CURIE for p in first.query.params)
-            and first.query.name != CHEAPEST
-        ):
-            return None  # "dry needling alongside acupuncture": a query of its own about both, no aspect
+    if (
+        first is not None
+        and first.cue.strength
+        and first.query.about
+        and first.query.name not in (*_FRAMES, CHEAPEST)
+        and _no_aspect(first.query)
+    ):
+        return None  # "dry needling alongside acupuncture": a query of its own about both, no aspect
     if scores[CHOOSE] and scores[CHOOSE] >= max(scores[COMPARE], scores[COMMON]):
         if values and not condition:  # "I want relaxation, which one": what each is linked to, and choosing
             return Frame(CHOOSE, value=values[0], aspect=_value_aspect(values[0], framing))
@@ -122,6 +133,10 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
             return Frame(COMPARE, aspect=by_value)
     unasked = () if aspect else tuple(t for t in comparatives if not framing.known(lemma(t)))
     return Frame(COMPARE, aspect=aspect, unasked=unasked)
+
+
+def _no_aspect(query: NamedQuery) -> bool:
+    return not any(p.rdf_class == MODALITY_CURIE for p in query.params)
 
 
 def _aspect(reading: Reading) -> NamedQuery | None:

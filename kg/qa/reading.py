@@ -150,6 +150,9 @@ class Interpreter:
         usable = [p for p in singles + chains if self._accounts_for_all(p, reading)]
         if any_cue and not any(p.cue.strength for p in usable):
             usable += [p for p in singles + chains if p not in usable and self._with_context(p, reading)]
+            # a reading the question's own words ask for ("physio dry needling benefits") goes before one
+            # found by a name alone (the physio among dry needling's practitioners)
+            usable.sort(key=lambda p: bool(p.cue.strength), reverse=True)
         for plan in usable:
             framing = self._framing(plan)
             plan.bonus += 2 * sum(

@@ -134,13 +134,13 @@ class ClaimIndex:
         taken = {s.claim.iri for s in chosen}
         # the rest of the same statement: "can modulate the nervous system, reducing pain signals and
         # releasing endorphins" is one sentence of the article, and one part of it is not the whole answer
-        keys = {(s.claim.fact, s.claim.subject, s.claim.predicate) for s in chosen}
+        keys = {(s.claim.fact, s.claim.subject) for s in chosen}
         objects = {s.claim.object for s in chosen} | {s.claim.subject for s in chosen}
         extra = []
         for claim in self.claims:
             if claim.iri in taken:
                 continue
-            same = (claim.fact, claim.subject, claim.predicate) in keys
+            same = (claim.fact, claim.subject) in keys
             defines = claim.predicate == DEFINITION and claim.subject in objects
             if same or defines:
                 extra.append(Scored(0.0, claim))

@@ -89,6 +89,9 @@ class Sides:
                 parts.append(f"for {name}, {join([self._with_hedge(a, name) for a in mine])}")
         what = query.title[:1].lower() + query.title[1:]
         text = f"Side by side, {what}: " + "; ".join(parts) + "."
+        for answer in answers:  # how the source rates a cost, where it does
+            for rating in answer.get("details", {}).get("assessment", []):
+                text += f" On {self.lexicon.sentence_case(answer['label'])}'s cost the source says: {rating}."
         if comparative and query.name != COST:
             text += " The article gives each its own and does not rank the two on this."
         return Composed(COMPARE, _capital(text), answers, runs)

@@ -27,6 +27,8 @@ ENGLISH_WORDS = 40_000
 # too many chatty words for topics). The topics people ask about that the article does not cover
 # ("pregnant", "insurance", "migraines") are in the graph.
 RARE_RANK = 40_000
+# The commonest words ("super", "kinda") name no topic even where a topic goes ("runner with super tight").
+COMMON_RANK = 5_000
 # A word rarer than this that is one edit from one of the graph's is taken for a typo of it ("bak").
 TYPO_RANK = 20_000
 # How often (wordfreq's Zipf scale: 3 is once per million words) a word beyond the known list must still
@@ -162,9 +164,13 @@ class Speller:
         if token in self.compounds:
             return self.compounds[token]
         if self.known(token):
-            if english().rank.get(token, TYPO_RANK) < TYPO_RANK or token in self.vocabulary or len(token) < 3:
+            if (
+                english().rank.get(token, TYPO_RANK) < TYPO_RANK
+                or token in self.vocabulary
+                or not 3 <= len(token) <= 4
+            ):
                 return None
-            # a rare word one edit from one of the graph's ("bak" → "back") is taken for a typo of it
+            # a short rare word one edit from one of the graph's ("bak" → "back") is taken for a typo of it
             domain = self._closest(self._domain, token, 1)
             return domain[0] if domain else None
         reach = 2 if len(token) >= 6 else 1
@@ -183,6 +189,10 @@ class Speller:
             return None
         best = max(found, key=lambda s: s.count)  # among the closest, the commonest
         return best.term, best.distance
+
+    def is_common(self, token: str) -> bool:
+        """One of the few thousand commonest English words ("super", "really"): never a topic by its place."""
+        return english().rank.get(token, COMMON_RANK) < COMMON_RANK
 
     def is_rare(self, token: str) -> bool:
         """An English word seldom used in general (or none at all): one that names a specific thing."""
