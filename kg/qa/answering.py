@@ -196,6 +196,8 @@ class QuestionAnswerer:
     def _context_in_answers(self, reading: Reading, first: Plan) -> Plan:
         """Of the readings that leave named things aside, the first whose answers include one of them ("are
         stretches part of treating sciatica": the plan for sciatica includes stretching); else the first."""
+        if any(m.iris[0] == expand(first.query.answer_class) for m in reading.classes):
+            return first  # "physio dry needling benefits" names the kind of answer it wants
         aside = {i for m in first.context for i in m.iris}
         others = [
             Plan(q, first.values, first.consumed, first.cue, first.bonus)

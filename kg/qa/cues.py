@@ -33,13 +33,18 @@ _SLOT_WORDS = frozenset(
 
 # Words of English grammar that set the next thing named aside: "besides the needles", "other than pain".
 _ASIDE = frozenset(["besides", "except", "excluding", "apart", "aside", "beyond"])
+_DETERMINERS = frozenset(["the", "a", "an", "from", "my", "your", "its", "their", "our"])
 
 
 def set_aside(tokens: list[str], start: int) -> bool:
+    """Whether the name at `start` is set aside: "besides the needles", "other than pain", "not my whole
+    body" (a "not" counts only before a determiner: "does it not help sciatica" asks about sciatica)."""
     before = start - 1
-    while before >= 0 and tokens[before] in ("the", "a", "an", "from", "my", "your", "its"):
+    while before >= 0 and tokens[before] in _DETERMINERS:
         before -= 1
     if before >= 0 and tokens[before] in _ASIDE:
+        return True
+    if before >= 0 and tokens[before] == "not" and before < start - 1:
         return True
     return before >= 1 and tokens[before] == "than" and tokens[before - 1] == "other"
 

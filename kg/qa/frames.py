@@ -77,7 +77,8 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
     named = {i for m in reading.mentions for i in range(m.start, m.end)}  # "lower back pain" compares nothing
     comparatives = [t for i, t in enumerate(reading.tokens) if i not in named and _comparative(t)]
     together = (
-        len(modalities) + len(performers) >= 2
+        len(modalities) >= 2
+        or (not modalities and len(performers) >= 2)
         or any(t in _BOTH for t in reading.tokens)
         or ("which" in reading.tokens and bool(comparatives) and not modalities)  # "which is riskier"
     )
@@ -86,10 +87,15 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
     # source says most of
     ranked = sorted((i for m in conditions for i in m.iris), key=framing.specificity, reverse=True)
     condition = ranked[0] if ranked else None
-    aspect = _aspect(reading)
+    aspect = _aspect(reading) or _cued_aspect(reading, framing)
     kinds = [frozenset(k for i in m.iris for k in lexicon.types.get(i, ())) for m in values]
-    joined = len(values) >= 2 and any(t in _JOINS for t in reading.tokens[values[0].end : values[1].start])
-    shared = (scores[COMPARE] or scores[CHOOSE]) and joined and frozenset.intersection(*kinds)
+    between = reading.tokens[values[0].end : values[1].start] if len(values) >= 2 else []
+    joins = (
+        _JOINS if scores[COMPARE] else _JOINS - {"and"}
+    )  # "pain relief and less stress" are not two choices
+    asked = any(n not in _FRAMES and n != CLAIMS for n in reading.cue_strengths)
+    shared = (scores[COMPARE] or scores[CHOOSE]) and any(t in joins for t in between) and not asked
+    shared = shared and bool(frozenset.intersection(*kinds))
     if shared and not modalities - {i for m in values for i in m.iris}:
         return Frame(THINGS, things=tuple(values))  # "superficial vs deep dry needling": what each is
     first = reading.plans[0] if reading.plans else None
@@ -97,7 +103,7 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
         first is not None
         and first.cue.strength
         and first.query.about
-        and first.query.name not in (*_FRAMES, CHEAPEST)
+        and first.query.name not in (*_FRAMES, CHEAPEST, WHICH)
         and _no_aspect(first.query)
     ):
         return None  # "dry needling alongside acupuncture": a query of its own about both, no aspect
@@ -152,6 +158,13 @@ def _aspect(reading: Reading) -> NamedQuery | None:
             if plan.query.name == CHEAPEST or any(p.rdf_class == MODALITY_CURIE for p in plan.query.params):
                 return plan.query
     return None
+
+
+def _cued_aspect(reading: Reading, framing: Framing) -> NamedQuery | None:
+    """A per-modality query whose content cue the question has, though no reading of it accounts for all
+    the question names ("Sciatica: what does each one target")."""
+    cued = [q for q in framing.aspects.values() if reading.cue_strengths.get(q.name)]
+    return max(cued, key=lambda q: reading.cue_strengths[q.name], default=None)
 
 
 def _value_aspect(value: Mention, framing: Framing) -> NamedQuery | None:
