@@ -87,7 +87,7 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
     # source says most of
     ranked = sorted((i for m in conditions for i in m.iris), key=framing.specificity, reverse=True)
     condition = ranked[0] if ranked else None
-    aspect = _aspect(reading) or _cued_aspect(reading, framing)
+    aspect = _aspect(reading)
     kinds = [frozenset(k for i in m.iris for k in lexicon.types.get(i, ())) for m in values]
     between = reading.tokens[values[0].end : values[1].start] if len(values) >= 2 else []
     joins = (
@@ -116,6 +116,7 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
             return Frame(CHOOSE, condition=condition)
     if not together:
         return None
+    aspect = aspect or _cued_aspect(reading, framing)
     if values and scores[COMMON] and len(modalities) >= 2:  # "do they use the same kind of needles"
         return Frame(COMPARE, value=values[0], aspect=_value_aspect(values[0], framing))
     if scores[COMMON] and scores[COMMON] >= scores[COMPARE] and not comparatives and aspect is None:

@@ -145,6 +145,9 @@ class ClaimIndex:
             if same or defines:
                 extra.append(Scored(0.0, claim))
                 taken.add(claim.iri)
+        # the same kind of statement first ("works by": the nervous system beside the pain signals)
+        predicates = {s.claim.predicate for s in chosen}
+        extra.sort(key=lambda s: s.claim.predicate not in predicates)
         return chosen + extra[:MAX_CLAIMS]
 
     def _bm25(self, query: list[str], index: int) -> float:
