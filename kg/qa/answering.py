@@ -14,7 +14,7 @@ from kg.qa.frames import CHOOSE, MODALITY_CURIE, Frame, Framing, compares, frame
 from kg.qa.lexicon import Lexicon
 from kg.qa.named import Run, Runner
 from kg.qa.plans import Plan, Reading, expand
-from kg.qa.reading import MODALITY, Interpreter
+from kg.qa.reading import MODALITY, PERFORMER, Interpreter
 from kg.qa.replies import interpretation, query_info
 from kg.qa.retrieval import ClaimIndex
 from kg.qa.sides import Composed, Sides
@@ -198,7 +198,10 @@ class QuestionAnswerer:
         stretches part of treating sciatica": the plan for sciatica includes stretching); else the first."""
         if any(m.iris[0] == expand(first.query.answer_class) for m in reading.classes):
             return first  # "physio dry needling benefits" names the kind of answer it wants
-        aside = {i for m in first.context for i in m.iris}
+        # who it is for is context enough ("my chiro charges ..."); what it is about may be an answer
+        aside = {i for m in first.context for i in m.iris if not self.lexicon.has_type(i, PERFORMER)}
+        if not aside:
+            return first
         others = [
             Plan(q, first.values, first.consumed, first.cue, first.bonus)
             for q in self.graph.catalogue

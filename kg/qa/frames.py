@@ -121,7 +121,8 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
         return Frame(COMPARE, value=values[0], aspect=_value_aspect(values[0], framing))
     if scores[COMMON] and scores[COMMON] >= scores[COMPARE] and not comparatives and aspect is None:
         return Frame(COMMON)
-    if not (scores[COMPARE] or comparatives or scores[COMMON] or values):
+    each = aspect is not None and any(t in _BOTH for t in reading.tokens)  # "what does each one target"
+    if not (scores[COMPARE] or comparatives or scores[COMMON] or values or each):
         return None
     if aspect is not None and aspect.name == CHEAPEST and len(modalities) < 2:
         return None  # "which is the most affordable": the cheapest, not both prices

@@ -148,7 +148,7 @@ class ClaimIndex:
         # the same kind of statement first ("works by": the nervous system beside the pain signals)
         predicates = {s.claim.predicate for s in chosen}
         extra.sort(key=lambda s: s.claim.predicate not in predicates)
-        return chosen + extra[:MAX_CLAIMS]
+        return chosen + extra[: MAX_CLAIMS + 4]
 
     def _bm25(self, query: list[str], index: int) -> float:
         frequency = self.frequencies[index]

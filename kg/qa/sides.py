@@ -89,12 +89,36 @@ class Sides:
                 parts.append(f"for {name}, {join([self._with_hedge(a, name) for a in mine])}")
         what = query.title[:1].lower() + query.title[1:]
         text = f"Side by side, {what}: " + "; ".join(parts) + "."
+        answers = answers + self._sides(answers, what)
         for answer in answers:  # how the source rates a cost, where it does
             for rating in answer.get("details", {}).get("assessment", []):
                 text += f" On {self.lexicon.sentence_case(answer['label'])}'s cost the source says: {rating}."
         if comparative and query.name != COST:
             text += " The article gives each its own and does not rank the two on this."
         return Composed(COMPARE, _capital(text), answers, runs)
+
+    def _sides(self, answers: list[Answer], what: str) -> list[Answer]:
+        """Each modality as an answer of its own, with its side of the comparison as facts, each with the
+        hedge of that modality's statement."""
+        sides = []
+        for modality in self.modalities:
+            name = self._name(modality)
+            facts = []
+            for answer in answers:
+                if name not in answer.get("_for", ()):
+                    continue
+                fact: Answer = {"aspect": what, "label": answer["label"], "iri": answer["iri"]}
+                hedge = answer.get("hedge") or next(
+                    (h.get("hedge") for h in answer.get("hedges", []) if h.get("for") == name), None
+                )
+                if hedge:
+                    fact["hedge"] = hedge
+                fact["sources"] = answer.get("sources", [])
+                facts.append(fact)
+            if facts:
+                label = self.lexicon.label(modality)
+                sides.append({"iri": modality, "label": label, "facts": facts, "sources": []})
+        return sides
 
     def _cheapest(self, query: NamedQuery) -> Composed | None:
         """ "Is dry needling cheaper than acupuncture": the one with the lowest price, then every price."""
