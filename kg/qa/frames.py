@@ -35,6 +35,7 @@ CHEAPEST = "cheapest_modality"
 _FRAMES = (COMPARE, COMMON, CHOOSE)
 # Words of English grammar that point at both modalities together, and the words that make a comparative.
 _BOTH = frozenset("they them their both two either each ones other".split())
+_EACH = frozenset(["each", "both", "either"])
 _COMPARATIVE = frozenset("more less most least".split())
 _JOINS = frozenset(["vs", "versus", "or", "and"])
 PERFORMER = KNOWN_PREFIXES["nkg"] + "PractitionerType"
@@ -121,7 +122,7 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
         return Frame(COMPARE, value=values[0], aspect=_value_aspect(values[0], framing))
     if scores[COMMON] and scores[COMMON] >= scores[COMPARE] and not comparatives and aspect is None:
         return Frame(COMMON)
-    each = aspect is not None and any(t in _BOTH for t in reading.tokens)  # "what does each one target"
+    each = aspect is not None and any(t in _EACH for t in reading.tokens)  # "what does each one target"
     if not (scores[COMPARE] or comparatives or scores[COMMON] or values or each):
         return None
     if aspect is not None and aspect.name == CHEAPEST and len(modalities) < 2:
