@@ -153,7 +153,10 @@ class Interpreter:
             # a reading the question's own words ask for ("physio dry needling benefits") goes before one
             # found by a name alone (the physio among dry needling's practitioners)
             usable.sort(key=lambda p: bool(p.cue.strength), reverse=True)
+        asked = {m.iris[0] for m in reading.classes}
         for plan in usable:
+            if expand(plan.query.answer_class) in asked:
+                plan.bonus += 2  # "what techniques ...": the reading that answers with the kind named
             framing = self._framing(plan)
             plan.bonus += 2 * sum(
                 1 for m in reading.entities if m not in plan.consumed and self.narrows(m, framing)

@@ -26,6 +26,8 @@ def named(answer: Answer, lexicon: Lexicon) -> str:
     extras = []
     if hedges := hedge_words(answer):
         extras.append(f"the source says {hedges}")
+    for severity in answer.get("details", {}).get("severity", []):
+        extras.append(f"the source calls it {severity}")  # "minor side effects like bruising and soreness"
     if cost := answer.get("cost"):
         extras.append(price(cost))
     label = lexicon.sentence_case(answer["label"])
