@@ -31,9 +31,6 @@ RARE_RANK = 40_000
 COMMON_RANK = 5_000
 # A word rarer than this that is one edit from one of the graph's is taken for a typo of it ("bak").
 TYPO_RANK = 20_000
-# How often (wordfreq's Zipf scale: 3 is once per million words) a word beyond the known list must still
-# be used to count as English rather than a typo.
-KNOWN_ZIPF = 2.5
 _PREFIX = 5  # symspellpy's prefix length: a smaller index, still well under a millisecond a lookup
 
 # Function words and question words of English: never a topic on their own. Domain words live in the graph.
@@ -53,6 +50,19 @@ _APOSTROPHE_S = re.compile(r"['’]s\b")
 _IS_CONTRACTION = re.compile(r"\b(what|who|where|how|that|it|there|which)['’]s\b")
 _STRIP = re.compile(r"[^a-z0-9$.\s]")
 _SPACES = re.compile(r"[-/_,;:!?()\[\]{}\"“”]+")
+# The forms of "do", "be" and "have" a cue phrase may meet in a question ("who does it" is "who do it").
+_AUXILIARIES = {
+    "does": "do",
+    "did": "do",
+    "done": "do",
+    "is": "be",
+    "are": "be",
+    "was": "be",
+    "were": "be",
+    "am": "be",
+    "has": "have",
+    "had": "have",
+}
 _DOLLARS = re.compile(r"\${2,}")
 NUMBER = re.compile(r"^\$?\d+(?:\.\d+)?$")
 
@@ -79,10 +89,12 @@ def stem(token: str) -> str:
 def lemma(token: str) -> str:
     """The dictionary form of a word ("riskier" → "risky", "treating" → "treat"), by simplemma's English
     tables; numbers and unknown forms fold their plural only."""
+    if token.startswith("$"):
+        return "$"  # "$150" asks about money, whatever the amount
     if not token.isalpha():
         return stem(token)
     if token in STOPWORDS:
-        return token  # function words stay as they are ("does" is no doe)
+        return _AUXILIARIES.get(token, token)  # function words stay as they are ("does" is no doe)
     folded = simplemma.lemmatize(token, lang="en").lower()
     # an irregular form keeps its own word: "better" is not "good", "is" not "be"
     return folded if folded[:3] == token[:3] or len(token) < 4 else stem(token)
@@ -145,21 +157,24 @@ class Speller:
         return cls(frozenset(words), compounds, domain)
 
     def known(self, token: str) -> bool:
+        """A word of the graph, of the commonest English, or a form of one ("relieves", "specialise")."""
         return (
             token in self.vocabulary
             or token in STOPWORDS
             or token in english().rank
             or not token.isalpha()
             or len(token) < 3
-            or lemma(token) in english().rank  # "relieves", "specialise": a form of a known word
-            or wordfreq.zipf_frequency(token, "en") >= KNOWN_ZIPF  # rarer, but English all the same
+            or lemma(token) in english().rank
         )
 
     def correct(self, token: str) -> str | None:
         """The word meant, or None when the token is fine or nothing close enough is known.
 
         A graph word wins over an English one at the same distance; a graph word of six letters or more may
-        be two edits off, other words one; a three-letter word is corrected only towards a graph word.
+        be two edits off, other words one. A word that is neither known nor common but one edit from a
+        common word is a typo of it, even when people type it often enough to be listed ("adress",
+        "beleive"); a rarer word that is still English is left alone ("cupping"). A short rare word is
+        corrected only towards a graph word ("bak" → "back").
         """
         if token in self.compounds:
             return self.compounds[token]
@@ -170,15 +185,18 @@ class Speller:
                 or not 3 <= len(token) <= 4
             ):
                 return None
-            # a short rare word one edit from one of the graph's ("bak" → "back") is taken for a typo of it
             domain = self._closest(self._domain, token, 1)
             return domain[0] if domain else None
         reach = 2 if len(token) >= 6 else 1
         domain = self._closest(self._domain, token, reach)
         general = None if len(token) < 4 else self._closest(english().speller, token, 1)
+        if general is not None and english().rank.get(general[0], TYPO_RANK) >= TYPO_RANK:
+            general = None  # only towards a common word
         if domain and (general is None or domain[1] <= general[1]):
             return domain[0]
-        return general[0] if general else None
+        if general is not None:
+            return general[0]
+        return None
 
     @staticmethod
     def _closest(speller: SymSpell | None, token: str, reach: int) -> tuple[str, int] | None:
