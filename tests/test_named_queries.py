@@ -211,11 +211,17 @@ def test_targets(rows: Rows) -> None:
 
 def test_mechanisms(rows: Rows) -> None:
     acupuncture = [
-        r for r in rows("mechanisms_of_modality", modality="acupuncture") if r["relation"] == "works by"
+        r
+        for r in rows("mechanisms_of_modality", modality="acupuncture")
+        if r["relation"] == "works by" and r["subjectLabel"] == "Acupuncture"
     ]
     assert labels(acupuncture, "itemLabel") == ["Rebalancing the body's energy"]
     assert acupuncture[0]["hedge"] == "aims to"
-    dry = rows("mechanisms_of_modality", modality="dry-needling")
+    dry = [
+        r
+        for r in rows("mechanisms_of_modality", modality="dry-needling")
+        if r["subjectLabel"] == "Dry needling"
+    ]
     assert {r["itemLabel"] for r in dry if r["relation"] == "works by"} == {
         "Improving blood flow",
         "Releasing muscle tension",
@@ -233,6 +239,8 @@ def test_mechanisms_for_a_condition_are_those_of_the_modality_applied_to_it(rows
     assert "Local twitch response" in works
     assert works["Breaking the pain cycle"] == "helps to"
     assert rows("mechanisms_of_modality", modality="acupuncture", condition="plantar-fasciitis") == []
+    applied = {r["subjectLabel"] for r in rows("mechanisms_of_modality", modality="acupuncture")}
+    assert applied == {"Acupuncture", "Acupuncture for back pain", "Acupuncture for sciatica"}
 
 
 def test_conditions_of_acupuncture_leave_out_plantar_fasciitis(rows: Rows) -> None:

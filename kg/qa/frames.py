@@ -30,7 +30,8 @@ WHICH = "modalities_with_property"
 COST = "cost_of_modality"
 DESCRIBE = "describe_resource"
 CLAIMS = "claims_about"
-THINGS = "things"  # two things of one kind side by side ("superficial vs deep dry needling")
+THINGS = "things"
+EACH = "each"  # several values, each with the modality linked to it ("stress vs tight muscles")  # two things of one kind side by side ("superficial vs deep dry needling")
 CHEAPEST = "cheapest_modality"
 _FRAMES = (COMPARE, COMMON, CHOOSE)
 # Words of English grammar that point at both modalities together, and the words that make a comparative.
@@ -134,12 +135,10 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
         and (reading.cue_strengths.get(COMPARE) or comparatives or not asks_other)
     ):
         return Frame(CHOOSE, condition=condition)  # "dry needling or acupuncture for sciatica, then?"
-    if values and aspect is None:
-        by_value = _value_aspect(values[0], framing)
-        if len(modalities) < 2:  # "which one is more holistic": the one linked to it, and the aspect
-            return Frame(COMPARE, value=values[0], aspect=by_value)
-        if by_value is not None:  # "are bruises more likely with acupuncture or dry needling": risks
-            return Frame(COMPARE, aspect=by_value)
+    if len(values) >= 2 and (scores[COMPARE] or any(t in _EACH for t in reading.tokens)):
+        return Frame(EACH, things=tuple(values))  # "mental clarity vs flexibility, which gives which"
+    if values:  # "which one is more holistic", "do they cause a twitch response": who is linked to it
+        return Frame(COMPARE, value=values[0], aspect=aspect or _value_aspect(values[0], framing))
     unasked = () if aspect else tuple(t for t in comparatives if not framing.known(lemma(t)))
     return Frame(COMPARE, aspect=aspect, unasked=unasked)
 

@@ -27,6 +27,11 @@ OWL_CLASS_CURIE = "owl:Class"
 _AMOUNT = re.compile(r"\$ ?(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?) ?(?:dollars?|usd|bucks)\b")
 
 
+def _given(plan: Plan) -> set[str]:
+    """The amounts a plan was given ("under $40")."""
+    return {v for p in plan.query.params if p.type == "decimal" for v in plan.values.get(p.name, [])}
+
+
 def _as_typed(mention: Mention, words: Words) -> Mention:
     """A name read through a spelling correction links with the closeness of what was typed to it."""
     typed = " ".join(dict.fromkeys(words.origin[mention.start : mention.end]))
@@ -120,7 +125,10 @@ class Interpreter:
         return [
             plan
             for plan in reading.plans[1:]
-            if plan.cue.score and plan.consumed >= first.consumed and self._plan_kind(plan) == kind
+            if plan.cue.score
+            and plan.consumed >= first.consumed
+            and self._plan_kind(plan) == kind
+            and _given(first) <= _given(plan)  # "treatments under $40" does not give way to every price
         ]
 
     def _plan_kind(self, plan: Plan) -> str | None:

@@ -15,6 +15,7 @@ from kg.qa.frames import (
     COMPARE,
     COST,
     DESCRIBE,
+    EACH,
     FIT,
     MODALITY,
     MODALITY_CURIE,
@@ -57,6 +58,8 @@ class Sides:
     def answer(self, frame: Frame, comparative: bool) -> Composed | None:
         if frame.kind == THINGS:
             return self._things(frame)
+        if frame.kind == EACH:
+            return self._each(frame)
         if frame.value is not None:
             which = self._which(frame)
             if which is not None and frame.kind == CHOOSE and (choice := self._choose(None)) is not None:
@@ -286,7 +289,29 @@ class Sides:
         if frame.aspect is not None and (beside := self._aspect(frame.aspect, False)) is not None:
             text += " " + beside.text
             runs += beside.runs
+            known = {a["iri"] for a in answers}
+            if known >= set(self.modalities):  # linked to both: the side by side is the answer
+                answers = answers + [a for a in beside.answers if a["iri"] not in known]
         return Composed(WHICH, text, answers, runs)
+
+    def _each(self, frame: Frame) -> Composed | None:
+        """ "Mental clarity vs flexibility, which gives which": for each value, the modality linked to it."""
+        query = self.runner.graph.query(WHICH)
+        answers: list[Answer] = []
+        said: list[str] = []
+        runs: list[Run] = []
+        for value in frame.things:
+            plan = Plan(query, {"value": [value.iris[0]]}, frozenset([value]), _NO_CUE)
+            found_runs, found = self.runner.execute(plan)
+            if found:
+                said.append(self.runner.sentence(plan, found_runs, found))
+                answers += [a for a in found if a["iri"] not in {b["iri"] for b in answers}]
+                runs += found_runs
+            else:
+                said.append(f"The source links neither modality to {self._name(value.iris[0])}.")
+        if not answers:
+            return None
+        return Composed(WHICH, " ".join(said), answers, runs)
 
     # --- wording --------------------------------------------------------------------------------------
 

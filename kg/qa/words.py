@@ -89,8 +89,6 @@ def stem(token: str) -> str:
 def lemma(token: str) -> str:
     """The dictionary form of a word ("riskier" → "risky", "treating" → "treat"), by simplemma's English
     tables; numbers and unknown forms fold their plural only."""
-    if token.startswith("$"):
-        return "$"  # "$150" asks about money, whatever the amount
     if not token.isalpha():
         return stem(token)
     if token in STOPWORDS:
