@@ -50,7 +50,9 @@ class Interpreter:
     def __init__(self, catalogue: Catalogue, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
         self.queries = [q for q in catalogue if q.cues]
-        self.speller = Speller.of([*lexicon.phrases, *(c for q in self.queries for c in q.cues)])
+        self.speller = Speller.of(
+            [*lexicon.phrases, *(c for q in self.queries for c in q.cues)], names=lexicon.phrases
+        )
         self.cues = Cues(self.queries, self.speller)
         self.name_words = {w for phrase in lexicon.phrases for w in phrase.lower().split()}
         self.neighbours: dict[str, set[str]] = {}  # what the source links each resource to (the answerer's)

@@ -140,9 +140,12 @@ class Speller:
     _domain: SymSpell | None = None
 
     @classmethod
-    def of(cls, phrases: Iterable[str]) -> Speller:
-        """A speller for the words of these phrases (labels, synonyms, cue phrases) and plain English."""
-        words: set[str] = set()
+    def of(cls, phrases: Iterable[str], names: Iterable[str] = ()) -> Speller:
+        """A speller for the words of these phrases (labels, synonyms, cue phrases) and plain English; the
+        words of `names` (the graph's labels) win a tie with the others ("masage" is "massage", not
+        "manage")."""
+        named = {t for name in names for t in normalize(name).split() if t.isalpha()}
+        words: set[str] = set(named)
         compounds: dict[str, str] = {}
         for phrase in phrases:
             tokens = normalize(phrase).split()
@@ -151,7 +154,7 @@ class Speller:
                 compounds.setdefault("".join(tokens), " ".join(tokens))
         domain = SymSpell(max_dictionary_edit_distance=2, prefix_length=_PREFIX)
         for word in words:
-            domain.create_dictionary_entry(word, 1)
+            domain.create_dictionary_entry(word, 2 if word in named else 1)  # a name's word wins a tie
         return cls(frozenset(words), compounds, domain)
 
     def known(self, token: str) -> bool:
@@ -177,14 +180,18 @@ class Speller:
         if token in self.compounds:
             return self.compounds[token]
         if self.known(token):
-            if (
-                english().rank.get(token, TYPO_RANK) < TYPO_RANK
-                or token in self.vocabulary
-                or not 3 <= len(token) <= 4
-            ):
+            rank = english().rank.get(token, TYPO_RANK)
+            if rank < TYPO_RANK or token in self.vocabulary or lemma(token) in self.vocabulary:
                 return None
-            domain = self._closest(self._domain, token, 1)
-            return domain[0] if domain else None
+            if not token.isalpha() or len(token) < 3 or token in STOPWORDS:
+                return None
+            if 3 <= len(token) <= 4:  # "bak" → "back"
+                domain = self._closest(self._domain, token, 1)
+                return domain[0] if domain else None
+            # a rare listed form one edit from a very common word is a typo of it ("adress", "beleive")
+            general = self._closest(english().speller, token, 1)
+            common = general is not None and english().rank.get(general[0], TYPO_RANK) < COMMON_RANK
+            return general[0] if general and common else None
         reach = 2 if len(token) >= 6 else 1
         domain = self._closest(self._domain, token, reach)
         general = None if len(token) < 4 else self._closest(english().speller, token, 1)
