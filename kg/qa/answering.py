@@ -19,7 +19,7 @@ from kg.qa.replies import interpretation, query_info
 from kg.qa.retrieval import ClaimIndex
 from kg.qa.sides import Composed, Sides
 from kg.qa.wording import join
-from kg.qa.words import stems
+from kg.qa.words import stems, warm
 
 NOTE = "General information from one article, not medical advice: ask a licensed professional about your own case."
 CONDITION = "http://schema.org/MedicalCondition"
@@ -34,6 +34,7 @@ class QuestionAnswerer:
     from the graph and the catalogue."""
 
     def __init__(self, graph: KnowledgeGraph) -> None:
+        warm()  # once per process: the English word list and the lemma tables
         self.graph = graph
         self.lexicon = Lexicon.from_rows(graph.stream("lexicon"))  # every word, past the row cap
         self.interpreter = Interpreter(graph.catalogue, self.lexicon)

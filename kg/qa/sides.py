@@ -8,6 +8,7 @@ from typing import Any
 
 from kg.catalogue import NamedQuery
 from kg.qa.answers import Answer
+from kg.qa.fit import fit_statements, modality_answers
 from kg.qa.frames import (
     CHEAPEST,
     CHOOSE,
@@ -184,7 +185,7 @@ class Sides:
             FIT, {"condition": condition} if condition else {}, graph.run(FIT, values_of(condition))
         )
         runs, factors = self.runner.execute(Plan(graph.query(CHOOSE), values, frozenset(), _NO_CUE))
-        statements = self._fit(fit_run)
+        statements = fit_statements(fit_run)
         sentences = []
         if condition:
             sentences.append(self._for_condition(condition, statements))
@@ -202,7 +203,7 @@ class Sides:
                 s["modality"] for s in statements if s["relation"] == "treats" and s["value"] == condition
             }
             statements = [s for s in statements if s["modality"] in treating or not s["modality"]]
-        answers = self._modality_answers(statements, condition) + factors
+        answers = modality_answers(statements, condition, self.lexicon, self._title()) + factors
         text = " ".join(_capital(s.rstrip(".")) + "." for s in sentences if s)
         return Composed(CHOOSE, text, answers, [fit_run, *runs])
 
@@ -225,39 +226,6 @@ class Sides:
         combined = [s for s in statements if s["relation"] == "combining the two may give"]
         parts += [self._statement(s) for s in combined]
         return "; ".join(parts)
-
-    def _fit(self, run: Run) -> list[dict[str, str]]:
-        return [
-            {
-                "relation": row["relation"].value,
-                "modality": row["modality"].value if "modality" in row else "",
-                "value": row["value"].value,
-                "valueLabel": row["valueLabel"].value,
-                "hedge": row["hedge"].value if "hedge" in row else "",
-                "sections": row["sections"].value if "sections" in row else "",
-            }
-            for row in run.result.rows
-        ]
-
-    def _modality_answers(self, statements: list[dict[str, str]], condition: str | None) -> list[Answer]:
-        answers: dict[str, Answer] = {}
-        for s in statements:
-            if not s["modality"]:
-                continue
-            answer = answers.setdefault(
-                s["modality"],
-                {"iri": s["modality"], "label": self.lexicon.label(s["modality"]), "sources": []},
-            )
-            fact: Answer = {"aspect": s["relation"], "label": s["valueLabel"], "iri": s["value"]}
-            if s["hedge"]:
-                fact["hedge"] = s["hedge"]
-            sources = [{"title": self._title(), "section": x} for x in s["sections"].split("; ") if x]
-            fact["sources"] = sources
-            answer.setdefault("facts", []).append(fact)
-            answer["sources"] += [x for x in sources if x not in answer["sources"]]
-            if s["relation"] == "treats" and s["value"] == condition and s["hedge"]:
-                answer["hedge"] = s["hedge"]  # the statement the answer is: it treats the condition asked
-        return list(answers.values())
 
     def _things(self, frame: Frame) -> Composed | None:
         """ "Superficial vs deep dry needling": what the source says each is, one after the other."""

@@ -10,6 +10,7 @@ here is read from the network: both word lists are files on disk.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -106,10 +107,26 @@ def lemmas(text: str) -> tuple[str, ...]:
     return tuple(lemma(token) for token in normalize(text).split())
 
 
+_ENGLISH_LOCK = threading.Lock()
+
+
 @cache
 def english() -> EnglishWords:
-    """The English word list, read once per process (it never changes with the graph)."""
+    """The English word list, read once per process (it never changes with the graph). Under a lock: the
+    first questions of a busy server arrive together, and each thread loading its own copy took seconds."""
+    with _ENGLISH_LOCK:
+        return _english()
+
+
+@cache
+def _english() -> EnglishWords:
     return EnglishWords.load()
+
+
+def warm() -> None:
+    """Load the word lists and the lemma tables now, so no question pays for them (about 0.4 s)."""
+    english()
+    lemma("treating")
 
 
 @dataclass
