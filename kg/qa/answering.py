@@ -9,14 +9,14 @@ from kg.catalogue import NamedQuery
 from kg.catalogue.params import KNOWN_PREFIXES
 from kg.engine import KnowledgeGraph
 from kg.qa.answers import Answer, public
-from kg.qa.evidence import retrieved
+from kg.qa.evidence import linked, retrieved
 from kg.qa.frames import CHOOSE, MODALITY_CURIE, Frame, Framing, compares, frame_of
 from kg.qa.lexicon import Lexicon
 from kg.qa.named import Run, Runner
 from kg.qa.plans import Plan, Reading, expand
 from kg.qa.reading import MODALITY, PERFORMER, Interpreter
 from kg.qa.replies import interpretation, query_info
-from kg.qa.retrieval import ClaimIndex
+from kg.qa.retrieval import ClaimIndex, Scored
 from kg.qa.sides import Composed, Sides
 from kg.qa.wording import join
 from kg.qa.words import stems, warm
@@ -124,13 +124,17 @@ class QuestionAnswerer:
             composed, reason, definite = self._first_answer(reading, plans)
             if composed is not None:
                 composed.general = composed.general and not bare
+                if bare and composed.intent == DESCRIBE and len(reading.entities) == 1:
+                    # a bare name ("twitch response"): what it is, and what the article ties it to
+                    said = linked(self.claims.linking(reading.entities[0].iris[0]), self.lexicon)
+                    composed.text = f"{composed.text} {said}".strip()
                 return composed, ""
             if definite:
                 return None, reason
         else:
             reason = ""
         claims = self.claims.best(*self._evidence_terms(reading))
-        if claims:
+        if claims and self._of_kind_asked(claims, reading):
             composed = retrieved(claims, self.lexicon)
             composed.general = False  # claims near a question are no general answer to an uncovered one
             return composed, ""
@@ -236,10 +240,18 @@ class QuestionAnswerer:
             composed.runs += runs
 
     def _evidence_terms(self, reading: Reading) -> tuple[list[str], list[frozenset[str]]]:
-        """The question's words outside its names, as lemmas, and each name's resources."""
-        named = {i for m in reading.mentions for i in range(m.start, m.end)}
+        """The question's words outside its names, as lemmas, and each name's resources. A class's word
+        stays a word ("what does superficial dry needling target" meets the claim that it targets the skin)."""
+        named = {i for m in reading.entities for i in range(m.start, m.end)}
         words = [w for i, w in enumerate(reading.lemmas) if i not in named]
         return words, [frozenset(m.iris) for m in reading.entities]
+
+    def _of_kind_asked(self, claims: list[Scored], reading: Reading) -> bool:
+        """Whether the claims name a thing of the kind the question asks for by name ("which technique"):
+        claims about other kinds of thing are no answer to it."""
+        asked = {iri for m in self.interpreter.asked_classes(reading) for iri in m.iris}
+        sides = {iri for s in claims for iri in (s.claim.subject, s.claim.object)}
+        return not asked or any(self.lexicon.has_type(i, kind) for i in sides for kind in asked)
 
     def _name(self, iri: str) -> str:
         return self.lexicon.sentence_case(self.lexicon.label(iri))

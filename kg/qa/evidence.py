@@ -19,6 +19,12 @@ def retrieved(claims: list[Scored], lexicon: Lexicon) -> Composed:
     return Composed(RETRIEVED, text, answers)
 
 
+def linked(claims: list[Claim], lexicon: Lexicon) -> str:
+    """The statements that tie a thing to the rest, in words with their hedges and sections."""
+    said = [f"{_statement(c, lexicon)} ({_where(c)})" for c in claims]
+    return "In the article: " + "; ".join(said) + "." if said else ""
+
+
 def _answer(claim: Claim, score: float, lexicon: Lexicon) -> Answer:
     answer: Answer = {
         "iri": claim.iri,

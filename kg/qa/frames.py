@@ -78,8 +78,10 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
     ]
     named = {i for m in reading.mentions for i in range(m.start, m.end)}  # "lower back pain" compares nothing
     comparatives = [t for i, t in enumerate(reading.tokens) if i not in named and _comparative(t)]
+    crosswise = reading.tokens.count("which") >= 2  # "which gives which": each value to its modality
     together = (
-        len(modalities) >= 2
+        crosswise
+        or len(modalities) >= 2
         or (not modalities and len(performers) >= 2)
         or any(t in _BOTH for t in reading.tokens)
         or ("which" in reading.tokens and bool(comparatives) and not modalities)  # "which is riskier"
@@ -109,7 +111,8 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
         and _no_aspect(first.query)
     ):
         return None  # "dry needling alongside acupuncture": a query of its own about both, no aspect
-    if scores[CHOOSE] and scores[CHOOSE] >= max(scores[COMPARE], scores[COMMON]):
+    one_each = len(values) >= 2 and (crosswise or any(t in _EACH for t in reading.tokens))
+    if scores[CHOOSE] and scores[CHOOSE] >= max(scores[COMPARE], scores[COMMON]) and not one_each:
         if values and not condition:  # "I want relaxation, which one": what each is linked to, and choosing
             return Frame(CHOOSE, value=values[0], aspect=_value_aspect(values[0], framing))
         if aspect is not None and (together or not modalities):  # "budget is tight, which one"
@@ -135,7 +138,7 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
         and (reading.cue_strengths.get(COMPARE) or comparatives or not asks_other)
     ):
         return Frame(CHOOSE, condition=condition)  # "dry needling or acupuncture for sciatica, then?"
-    if len(values) >= 2 and (scores[COMPARE] or any(t in _EACH for t in reading.tokens)):
+    if one_each or (len(values) >= 2 and scores[COMPARE]):
         return Frame(EACH, things=tuple(values))  # "mental clarity vs flexibility, which gives which"
     if values:  # "which one is more holistic", "do they cause a twitch response": who is linked to it
         return Frame(COMPARE, value=values[0], aspect=aspect or _value_aspect(values[0], framing))

@@ -282,7 +282,7 @@ class Interpreter:
         if outer.cue.positions & inner.cue.positions or not kind:
             return None
         # "which modality works on trigger points" asks for the modality: the first step is the answer
-        if any(expand_class(m) == kind for m in self._asked_classes(reading)):
+        if any(expand_class(m) == kind for m in self.asked_classes(reading)):
             return None
         # "what treats X and what does it cost" is two questions, not the cost of what treats X
         low, high = sorted((inner.cue.first, outer.cue.first))
@@ -310,7 +310,7 @@ class Interpreter:
             feed_param=free[0].name,
         )
 
-    def _asked_classes(self, reading: Reading) -> list[Mention]:
+    def asked_classes(self, reading: Reading) -> list[Mention]:
         """The classes a question asks for by name: "which modality", "what therapy"."""
         return [
             m for m in reading.classes if m.start > 0 and reading.tokens[m.start - 1] in ("which", "what")

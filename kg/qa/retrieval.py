@@ -103,6 +103,11 @@ class ClaimIndex:
         """How many claims are about the resource: how much the source says of it."""
         return len(self.by_resource.get(iri, ()))
 
+    def linking(self, iri: str, limit: int = 4) -> list[Claim]:
+        """What the source says links the resource to others (not what it is), first said first."""
+        found = [self.claims[i] for i in self.by_resource.get(iri, ())]
+        return [c for c in found if c.predicate != DEFINITION][:limit]
+
     def rank(self, words: list[str], named: list[frozenset[str]]) -> list[Scored]:
         """The claims about anything the question names (each name a set of resources, any of which will
         do), best first: a weight for each name the claim is about, and BM25 for the question's other words.
@@ -166,7 +171,14 @@ def _claim(iri: str, row: Row, names: list[str], about: set[str]) -> Claim:
     subject, obj = row["subject"].value, row["object"].value
     object_label = _value(row, "objectLabel") or _value(row, "objectText") or obj.rsplit("/", 1)[-1]
     predicate_label = _value(row, "predicateLabel") or row["predicate"].value.rsplit("#", 1)[-1]
-    texts = [*names, predicate_label, object_label, _value(row, "subjectLabel") or ""]
+    # the hedge is the source's word too: "believed" meets "are believed to"
+    texts = [
+        *names,
+        predicate_label,
+        object_label,
+        _value(row, "subjectLabel") or "",
+        _value(row, "hedge") or "",
+    ]
     terms = tuple(t for text in texts for t in lemmas(text) if t not in STOPWORDS)
     sides = {subject} | ({obj} if row["object"].kind == "iri" else set())
     return Claim(
