@@ -233,3 +233,47 @@ def test_two_things_of_one_kind_side_by_side(graph: KnowledgeGraph, question: st
     reply = ask(graph, question)
     assert {"superficial dry needling", "deep dry needling"} <= labels(reply)
     assert "skin" in reply["text"] and "deeper layers of muscle" in reply["text"]
+
+
+# --- which does which, bare names, words the graph alone uses --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "pairs"),
+    [
+        # values: each one with the modality the source links to it
+        ("range of motion or relaxation - which therapy gives which?", {"dry needling", "acupuncture"}),
+        # conditions, when nothing else is named, are the values to pair
+        ("muscle tension vs qi imbalance, which needling for which", {"dry needling", "acupuncture"}),
+    ],
+)
+def test_which_does_which_pairs_each_thing_with_its_modality(
+    graph: KnowledgeGraph, question: str, pairs: set[str]
+) -> None:
+    reply = ask(graph, question)
+    assert reply["answered"], reply["text"]
+    assert labels(reply) >= pairs
+    sentences = [s for s in reply["text"].split(". ") if s]
+    assert len(sentences) >= 2  # one statement for each thing asked about, not one list for both
+    assert "may suit" not in reply["text"]  # not the general advice on choosing
+
+
+def test_a_bare_name_gets_what_the_article_ties_it_to(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "local twitch response")
+    assert reply["interpretation"]["intent"] == "describe_resource"
+    assert "dry needling" in reply["text"].lower()  # the modality whose mechanism it is, with its section
+    assert "Back Pain" in reply["text"]
+
+
+def test_a_word_only_the_graph_uses_finds_its_claims(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "endorphins?")
+    assert reply["answered"], reply["text"]
+    assert "acupuncture" in reply["text"].lower()
+    assert "“can”" in reply["text"]  # the hedge of the statement it is found in
+    assert not ask(graph, "who won the world cup")["answered"]  # common words alone still find nothing
+
+
+def test_a_class_word_of_the_question_meets_claims_of_that_relation(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "what does deep dry needling target")
+    assert reply["answered"], reply["text"]
+    assert "muscle" in reply["text"].lower()

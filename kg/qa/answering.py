@@ -19,7 +19,7 @@ from kg.qa.replies import interpretation, query_info
 from kg.qa.retrieval import ClaimIndex, Scored
 from kg.qa.sides import Composed, Sides
 from kg.qa.wording import join
-from kg.qa.words import stems, warm
+from kg.qa.words import is_common, lemma, stems, warm
 
 NOTE = "General information from one article, not medical advice: ask a licensed professional about your own case."
 CONDITION = "http://schema.org/MedicalCondition"
@@ -47,6 +47,7 @@ class QuestionAnswerer:
             self.lexicon, self._aspects(), self.claims.count, self.interpreter.cues.words.__contains__
         )
         self.coverage = self._coverage()
+        self.name_lemmas = {lemma(w) for w in self.interpreter.name_words}
         self.suggestions = [q.examples[0] for q in graph.catalogue if q.cues and q.examples][:6]
 
     def answer(self, question: str) -> Answer:
@@ -133,7 +134,8 @@ class QuestionAnswerer:
                 return None, reason
         else:
             reason = ""
-        claims = self.claims.best(*self._evidence_terms(reading))
+        words, named = self._evidence_terms(reading)
+        claims = self.claims.best(words, named, self._specific(words))
         if claims and self._of_kind_asked(claims, reading):
             composed = retrieved(claims, self.lexicon)
             composed.general = False  # claims near a question are no general answer to an uncovered one
@@ -245,6 +247,10 @@ class QuestionAnswerer:
         named = {i for m in reading.entities for i in range(m.start, m.end)}
         words = [w for i, w in enumerate(reading.lemmas) if i not in named]
         return words, [frozenset(m.iris) for m in reading.entities]
+
+    def _specific(self, words: list[str]) -> list[str]:
+        """The words that name something of the graph's on their own: its words, and not common English."""
+        return [w for w in words if w in self.name_lemmas and not is_common(w)]
 
     def _of_kind_asked(self, claims: list[Scored], reading: Reading) -> bool:
         """Whether the claims name a thing of the kind the question asks for by name ("which technique"):

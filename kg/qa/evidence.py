@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from kg.qa.answers import Answer
 from kg.qa.lexicon import Lexicon
-from kg.qa.retrieval import Claim, Scored
+from kg.qa.retrieval import DEFINITION, Claim, Scored
 from kg.qa.sides import Composed
 from kg.qa.wording import join
 
@@ -49,6 +49,8 @@ def _answer(claim: Claim, score: float, lexicon: Lexicon) -> Answer:
 def _plain(claim: Claim, lexicon: Lexicon) -> str:
     subject = lexicon.sentence_case(claim.subject_label)
     obj = claim.object_label if not _is_iri(claim.object) else lexicon.sentence_case(claim.object_label)
+    if claim.predicate == DEFINITION:  # what the article says a thing is reads as a gloss, not a relation
+        return f"{subject}: {obj[:1].lower()}{obj[1:].rstrip('.')}"
     return f"{subject} {claim.predicate_label} {obj}"
 
 

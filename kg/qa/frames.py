@@ -111,7 +111,10 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
         and _no_aspect(first.query)
     ):
         return None  # "dry needling alongside acupuncture": a query of its own about both, no aspect
-    one_each = len(values) >= 2 and (crosswise or any(t in _EACH for t in reading.tokens))
+    # "qi imbalance vs muscle tension, which therapy for which": conditions are the values to pair when
+    # nothing else is named (beside a value, a condition is the setting: "for sciatica, which ... which")
+    paired = conditions if crosswise and not values else values
+    one_each = len(paired) >= 2 and (crosswise or any(t in _EACH for t in reading.tokens))
     if scores[CHOOSE] and scores[CHOOSE] >= max(scores[COMPARE], scores[COMMON]) and not one_each:
         if values and not condition:  # "I want relaxation, which one": what each is linked to, and choosing
             return Frame(CHOOSE, value=values[0], aspect=_value_aspect(values[0], framing))
@@ -121,6 +124,8 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
             return Frame(CHOOSE, condition=condition)
     if not together:
         return None
+    if one_each:
+        return Frame(EACH, things=tuple(paired))  # "mental clarity vs flexibility, which gives which"
     aspect = aspect or _cued_aspect(reading, framing)
     if values and scores[COMMON] and len(modalities) >= 2:  # "do they use the same kind of needles"
         return Frame(COMPARE, value=values[0], aspect=_value_aspect(values[0], framing))
@@ -138,8 +143,8 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
         and (reading.cue_strengths.get(COMPARE) or comparatives or not asks_other)
     ):
         return Frame(CHOOSE, condition=condition)  # "dry needling or acupuncture for sciatica, then?"
-    if one_each or (len(values) >= 2 and scores[COMPARE]):
-        return Frame(EACH, things=tuple(values))  # "mental clarity vs flexibility, which gives which"
+    if len(values) >= 2 and scores[COMPARE]:
+        return Frame(EACH, things=tuple(values))  # "mental clarity vs flexibility: how do they differ"
     if values:  # "which one is more holistic", "do they cause a twitch response": who is linked to it
         return Frame(COMPARE, value=values[0], aspect=aspect or _value_aspect(values[0], framing))
     unasked = () if aspect else tuple(t for t in comparatives if not framing.known(lemma(t)))

@@ -126,12 +126,16 @@ class ClaimIndex:
             scored.append(Scored(self._bm25(query, i) + ENTITY_WEIGHT * hits, self.claims[i]))
         return sorted(scored, key=lambda s: s.score, reverse=True)
 
-    def best(self, words: list[str], named: list[frozenset[str]]) -> list[Scored]:
+    def best(
+        self, words: list[str], named: list[frozenset[str]], specific: Iterable[str] = ()
+    ) -> list[Scored]:
         """The claims worth answering with: over the threshold and near the best, with the rest of each
-        one's statement in the article and what the article says the things in them are."""
-        if not named:
-            return []  # with nothing named, shared words alone are too weak a link to answer with
-        ranked = self.rank(words, named)
+        one's statement in the article and what the article says the things in them are. With nothing
+        named, only the question's `specific` words (the graph's own, and rare in English: "endorphins")
+        may find claims."""
+        if not named and not specific:
+            return []  # with nothing named, ordinary shared words are too weak a link to answer with
+        ranked = self.rank(words if named else list(specific), named)
         if not ranked or ranked[0].score < THRESHOLD:
             return []
         floor = max(THRESHOLD, NEAR_BEST * ranked[0].score)

@@ -129,6 +129,11 @@ def warm() -> None:
     lemma("treating")
 
 
+def is_common(token: str) -> bool:
+    """One of the few thousand commonest English words ("super", "really"): never a topic by its place."""
+    return english().rank.get(token, COMMON_RANK) < COMMON_RANK
+
+
 @dataclass
 class EnglishWords:
     """wordfreq's English list: every common word's rank, and a speller over the commonest."""
@@ -231,8 +236,7 @@ class Speller:
         return best.term, best.distance
 
     def is_common(self, token: str) -> bool:
-        """One of the few thousand commonest English words ("super", "really"): never a topic by its place."""
-        return english().rank.get(token, COMMON_RANK) < COMMON_RANK
+        return is_common(token)
 
     def is_rare(self, token: str) -> bool:
         """An English word seldom used in general (or none at all): one that names a specific thing."""
