@@ -277,3 +277,11 @@ def test_a_class_word_of_the_question_meets_claims_of_that_relation(graph: Knowl
     reply = ask(graph, "what does deep dry needling target")
     assert reply["answered"], reply["text"]
     assert "muscle" in reply["text"].lower()
+
+
+@pytest.mark.parametrize("contrast", ["instead of", "rather than", "over"])
+def test_a_name_left_short_after_a_contrast_is_the_same_kind(graph: KnowledgeGraph, contrast: str) -> None:
+    reply = ask(graph, f"why pick deep dry needling {contrast} superficial")
+    assert reply["answered"], reply["text"]
+    assert labels(reply) == {"deep dry needling", "superficial dry needling"}
+    assert "skin" in reply["text"] and "deeper" in reply["text"]  # what each one is, side by side

@@ -39,6 +39,7 @@ _BOTH = frozenset("they them their both two either each ones other".split())
 _EACH = frozenset(["each", "both", "either"])
 _COMPARATIVE = frozenset("more less most least".split())
 _JOINS = frozenset(["vs", "versus", "or", "and"])
+_CONTRASTED = frozenset(["vs", "versus", "instead", "rather", "than", "over"])
 PERFORMER = KNOWN_PREFIXES["nkg"] + "PractitionerType"
 
 
@@ -98,7 +99,9 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
         _JOINS if scores[COMPARE] else _JOINS - {"and"}
     )  # "pain relief and less stress" are not two choices
     asked = any(n not in _FRAMES and n != CLAIMS for n in reading.cue_strengths)
-    shared = (scores[COMPARE] or scores[CHOOSE]) and any(t in joins for t in between) and not asked
+    contrasted = any(t in _CONTRASTED for t in between)  # "deep dry needling instead of superficial"
+    shared = ((scores[COMPARE] or scores[CHOOSE]) and any(t in joins for t in between)) or contrasted
+    shared = shared and not asked
     shared = shared and bool(frozenset.intersection(*kinds))
     if shared and not modalities - {i for m in values for i in m.iris}:
         return Frame(THINGS, things=tuple(values))  # "superficial vs deep dry needling": what each is

@@ -16,6 +16,7 @@ OWL_CLASS = "http://www.w3.org/2002/07/owl#Class"
 NOT_IN_SOURCE = KNOWN_PREFIXES["nkg"] + "NotInSource"
 MAX_SPAN = 6
 _JOINS = frozenset(["vs", "versus", "or", "and"])
+_CONTRASTS = _JOINS | frozenset(["instead", "of", "rather", "than", "not", "over", "compared", "to", "with"])
 FUZZY_CUTOFF = 86
 FUZZY_MIN_CHARS = 5
 
@@ -134,6 +135,19 @@ class Lexicon:
             if iris := self.keys.get(key):
                 found.append(Mention(tokens[start], start, start + 1, tuple(sorted(iris)), 1.0))
                 used.add(start)
+        # after it: "deep dry needling instead of superficial", "deep dry needling rather than superficial"
+        for mention in mentions:
+            between = 0
+            for index in range(mention.end, min(len(tokens), mention.end + 4)):
+                if tokens[index] in _CONTRASTS:
+                    between += 1
+                    continue
+                key = (keyed[index], *keyed[mention.start + 1 : mention.end])
+                iris = self.keys.get(key)
+                if between and index not in used and mention.end - mention.start >= 2 and iris:
+                    found.append(Mention(tokens[index], index, index + 1, tuple(sorted(iris)), 1.0))
+                    used.add(index)
+                break
         return found
 
     def link_fuzzy(self, tokens: list[str], taken: set[int]) -> list[Mention]:
