@@ -285,3 +285,13 @@ def test_a_name_left_short_after_a_contrast_is_the_same_kind(graph: KnowledgeGra
     assert reply["answered"], reply["text"]
     assert labels(reply) == {"deep dry needling", "superficial dry needling"}
     assert "skin" in reply["text"] and "deeper" in reply["text"]  # what each one is, side by side
+
+
+@pytest.mark.parametrize("word", ["specialisation", "specialisaton"])
+def test_a_word_of_the_source_is_no_unknown_topic(graph: KnowledgeGraph, word: str) -> None:
+    """A rare word the source's statements use (a relation's name, British-spelt or misspelt) is read,
+    not refused as a topic the article does not discuss."""
+    reply = ask(graph, f"is dry needling a {word} of physical therapy")
+    assert reply["answered"], reply["text"]
+    assert "not_in_source" not in reply
+    assert "physical therap" in reply["text"].lower()

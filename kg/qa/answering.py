@@ -37,8 +37,9 @@ class QuestionAnswerer:
         warm()  # once per process: the English word list and the lemma tables
         self.graph = graph
         self.lexicon = Lexicon.from_rows(graph.stream("lexicon"))  # every word, past the row cap
-        self.interpreter = Interpreter(graph.catalogue, self.lexicon)
         self.claims = ClaimIndex.from_rows(graph.stream("claim_index"))
+        said = {t for claim in self.claims.claims for t in claim.terms if t.isalpha()}
+        self.interpreter = Interpreter(graph.catalogue, self.lexicon, said)
         self.interpreter.neighbours = self.claims.neighbours()
         self.runner = Runner(graph, self.lexicon)
         self.runner.article_title = next((c.title for c in self.claims.claims if c.title), "")

@@ -58,6 +58,7 @@ class Cues:
         }
         self.words = {word for phrases in self.phrases.values() for phrase in phrases for word in phrase}
         self.speller = speller
+        self.source_words: set[str] = set()  # lemmas the source's statements use: never unknown topics
 
     def match(
         self, full: list[tuple[int, str]], view: list[tuple[int, str]], named: set[int], name: str
@@ -104,7 +105,11 @@ class Cues:
         for index, token in enumerate(tokens):
             if index in covered or token in STOPWORDS or NUMBER.match(token):
                 continue
-            if keyed[index] in self.words or token in self.speller.vocabulary:
+            if (
+                keyed[index] in self.words
+                or keyed[index] in self.source_words
+                or token in self.speller.vocabulary
+            ):
                 filler.append(token)  # a word the graph uses, but not here as a name or a cue
             elif self.speller.is_rare(token) or (
                 _in_slot(tokens, index) and not self.speller.is_common(token)

@@ -7,6 +7,7 @@ labels and synonyms from the graph (through the lexicon). What stays here is how
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import replace
 
 from rapidfuzz import fuzz
@@ -47,13 +48,17 @@ def expand_class(mention: Mention) -> str:
 class Interpreter:
     """Turns a question into ranked plans over the catalogue's cue-bearing queries."""
 
-    def __init__(self, catalogue: Catalogue, lexicon: Lexicon) -> None:
+    def __init__(self, catalogue: Catalogue, lexicon: Lexicon, source_words: Iterable[str] = ()) -> None:
+        """`source_words`: the words of the source's statements (their relations, notes, glosses), which
+        are no unknown topic and which a typo may be of ("specialisaton")."""
         self.lexicon = lexicon
         self.queries = [q for q in catalogue if q.cues]
+        said = sorted(set(source_words))
         self.speller = Speller.of(
-            [*lexicon.phrases, *(c for q in self.queries for c in q.cues)], names=lexicon.phrases
+            [*lexicon.phrases, *(c for q in self.queries for c in q.cues), *said], names=lexicon.phrases
         )
         self.cues = Cues(self.queries, self.speller)
+        self.cues.source_words = set(said)
         self.name_words = {w for phrase in lexicon.phrases for w in phrase.lower().split()}
         self.neighbours: dict[str, set[str]] = {}  # what the source links each resource to (the answerer's)
 

@@ -96,7 +96,22 @@ def lemma(token: str) -> str:
         return _AUXILIARIES.get(token, token)  # function words stay as they are ("does" is no doe)
     folded = simplemma.lemmatize(token, lang="en").lower()
     # an irregular form keeps its own word: "better" is not "good", "is" not "be"
-    return folded if folded[:3] == token[:3] or len(token) < 4 else stem(token)
+    folded = folded if folded[:3] == token[:3] or len(token) < 4 else stem(token)
+    return _american(folded)
+
+
+_BRITISH = re.compile(r"is(e|ed|es|ing|er|ers|ation|ations)$")
+
+
+def _american(word: str) -> str:
+    """The -ize spelling of a British -ise word when that is the commoner one ("specialisation" meets
+    "specialization"); other words ending in -ise ("advise", "exercise") have no such twin."""
+    match = _BRITISH.search(word)
+    if match is None:
+        return word
+    twin = word[: match.start()] + "iz" + match.group(1)
+    rank = english().rank
+    return twin if rank.get(twin, RARE_RANK * 2) < rank.get(word, RARE_RANK * 2) else word
 
 
 def stems(text: str) -> tuple[str, ...]:
