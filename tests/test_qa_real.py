@@ -295,3 +295,26 @@ def test_a_word_of_the_source_is_no_unknown_topic(graph: KnowledgeGraph, word: s
     assert reply["answered"], reply["text"]
     assert "not_in_source" not in reply
     assert "physical therap" in reply["text"].lower()
+
+
+@pytest.mark.parametrize(
+    ("question", "said_of", "silent_on", "word"),
+    [
+        (
+            "dry needling or acupuncture - which is accepted more widely?",
+            "acupuncture",
+            "dry needling",
+            "widely",
+        ),
+        ("endorphins: dry needling vs acupuncture", "acupuncture", "dry needling", "endorphin"),
+    ],
+)
+def test_a_comparison_on_a_point_no_query_covers_says_what_each_side_has(
+    graph: KnowledgeGraph, question: str, said_of: str, silent_on: str, word: str
+) -> None:
+    reply = ask(graph, question)
+    assert reply["answered"], reply["text"]
+    text = reply["text"].lower()
+    assert word in text and said_of in text
+    assert f"nothing of the kind about {silent_on}" in text  # the other side is not made to say it
+    assert {"acupuncture", "dry needling"} <= labels(reply)  # and the two side by side still follow

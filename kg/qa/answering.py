@@ -9,17 +9,17 @@ from kg.catalogue import NamedQuery
 from kg.catalogue.params import KNOWN_PREFIXES
 from kg.engine import KnowledgeGraph
 from kg.qa.answers import Answer, public
-from kg.qa.evidence import linked, retrieved
-from kg.qa.frames import CHOOSE, MODALITY_CURIE, Frame, Framing, compares, frame_of
+from kg.qa.evidence import Evidence, linked, retrieved
+from kg.qa.frames import CHOOSE, COMPARE, MODALITY_CURIE, Frame, Framing, compares, frame_of
 from kg.qa.lexicon import Lexicon
 from kg.qa.named import Run, Runner
 from kg.qa.plans import Plan, Reading, expand
 from kg.qa.reading import MODALITY, PERFORMER, Interpreter
-from kg.qa.replies import interpretation, query_info
-from kg.qa.retrieval import ClaimIndex, Scored
+from kg.qa.replies import coverage, interpretation, query_info
+from kg.qa.retrieval import ClaimIndex
 from kg.qa.sides import Composed, Sides
 from kg.qa.wording import join
-from kg.qa.words import is_common, lemma, stems, warm
+from kg.qa.words import stems, warm
 
 NOTE = "General information from one article, not medical advice: ask a licensed professional about your own case."
 CONDITION = "http://schema.org/MedicalCondition"
@@ -47,8 +47,8 @@ class QuestionAnswerer:
         self.framing = Framing(
             self.lexicon, self._aspects(), self.claims.count, self.interpreter.cues.words.__contains__
         )
-        self.coverage = self._coverage()
-        self.name_lemmas = {lemma(w) for w in self.interpreter.name_words}
+        self.coverage = coverage(self.lexicon, MODALITY, CONDITION, CATEGORY)
+        self.evidence = Evidence(self.claims, self.lexicon, self.interpreter)
         self.suggestions = [q.examples[0] for q in graph.catalogue if q.cues and q.examples][:6]
 
     def answer(self, question: str) -> Answer:
@@ -96,6 +96,10 @@ class QuestionAnswerer:
             composed = self.sides.answer(frame, compares(reading))
             if composed is not None:
                 composed.unasked = list(frame.unasked)
+                if frame.kind == COMPARE and frame.aspect is None and frame.value is None:
+                    said, answers = self.evidence.on_the_point(reading, self.sides.modalities)
+                    composed.text = f"{said} {composed.text}".strip()
+                    composed.answers += answers
                 return composed, ""
         plan = reading.plans[0] if reading.plans else None
         if plan is not None and plan.query.name == CHOOSE and plan.cue.score:
@@ -104,7 +108,7 @@ class QuestionAnswerer:
                 return composed, ""
         if plan is not None and plan.query.name == CLAIMS:
             # "what does the source say about X": the claims about X nearest the question's other words
-            words, _ = self._evidence_terms(reading)
+            words, _ = self.evidence.terms(reading)
             about = [frozenset(plan.values.get("resource", []))]
             if claims := self.claims.best(words, about):
                 composed = retrieved(claims, self.lexicon)
@@ -116,7 +120,7 @@ class QuestionAnswerer:
             # several names and no words asking for anything: a yes/no question ("can a physio do dry
             # needling") is a reading that one name narrows; else the claims that link them
             narrowing = [p for p in reading.plans if self.runner.narrowing(p, reading)]
-            if not narrowing and (claims := self.claims.best(*self._evidence_terms(reading))):
+            if not narrowing and (claims := self.claims.best(*self.evidence.terms(reading))):
                 composed = retrieved(claims, self.lexicon)
                 composed.general = False
                 return composed, ""
@@ -135,9 +139,7 @@ class QuestionAnswerer:
                 return None, reason
         else:
             reason = ""
-        words, named = self._evidence_terms(reading)
-        claims = self.claims.best(words, named, self._specific(words))
-        if claims and self._of_kind_asked(claims, reading):
+        if claims := self.evidence.nearest(reading):
             composed = retrieved(claims, self.lexicon)
             composed.general = False  # claims near a question are no general answer to an uncovered one
             return composed, ""
@@ -242,24 +244,6 @@ class QuestionAnswerer:
             composed.text += " " + self.runner.sentence(there, runs, answers)
             composed.runs += runs
 
-    def _evidence_terms(self, reading: Reading) -> tuple[list[str], list[frozenset[str]]]:
-        """The question's words outside its names, as lemmas, and each name's resources. A class's word
-        stays a word ("what does superficial dry needling target" meets the claim that it targets the skin)."""
-        named = {i for m in reading.entities for i in range(m.start, m.end)}
-        words = [w for i, w in enumerate(reading.lemmas) if i not in named]
-        return words, [frozenset(m.iris) for m in reading.entities]
-
-    def _specific(self, words: list[str]) -> list[str]:
-        """The words that name something of the graph's on their own: its words, and not common English."""
-        return [w for w in words if w in self.name_lemmas and not is_common(w)]
-
-    def _of_kind_asked(self, claims: list[Scored], reading: Reading) -> bool:
-        """Whether the claims name a thing of the kind the question asks for by name ("which technique"):
-        claims about other kinds of thing are no answer to it."""
-        asked = {iri for m in self.interpreter.asked_classes(reading) for iri in m.iris}
-        sides = {iri for s in claims for iri in (s.claim.subject, s.claim.object)}
-        return not asked or any(self.lexicon.has_type(i, kind) for i in sides for kind in asked)
-
     def _name(self, iri: str) -> str:
         return self.lexicon.sentence_case(self.lexicon.label(iri))
 
@@ -334,21 +318,6 @@ class QuestionAnswerer:
         if uncovered:
             body["not_in_source"] = uncovered
         return body
-
-    def _coverage(self) -> str:
-        types = self.lexicon.types
-        modalities = sorted(
-            self.lexicon.sentence_case(self.lexicon.label(i)) for i, t in types.items() if MODALITY in t
-        )
-        conditions = sorted(
-            self.lexicon.sentence_case(self.lexicon.label(i))
-            for i, t in types.items()
-            if CONDITION in t and CATEGORY not in t
-        )
-        return (
-            f"{join(modalities)}: their origins, techniques, targets, benefits, risks, practitioners and "
-            f"session costs, and the conditions {join(conditions)}"
-        )
 
 
 def _only_ours(composed: Composed) -> bool:

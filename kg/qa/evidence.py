@@ -5,11 +5,71 @@ from __future__ import annotations
 
 from kg.qa.answers import Answer
 from kg.qa.lexicon import Lexicon
-from kg.qa.retrieval import DEFINITION, Claim, Scored
+from kg.qa.plans import Reading
+from kg.qa.reading import Interpreter
+from kg.qa.retrieval import DEFINITION, NEAR_BEST, THRESHOLD, Claim, ClaimIndex, Scored
 from kg.qa.sides import Composed
 from kg.qa.wording import join
+from kg.qa.words import is_common, lemma
 
 RETRIEVED = "retrieved_claims"
+
+
+class Evidence:
+    """The claims a question's own words point at, past what the named queries answer."""
+
+    def __init__(self, claims: ClaimIndex, lexicon: Lexicon, interpreter: Interpreter) -> None:
+        self.claims = claims
+        self.lexicon = lexicon
+        self.interpreter = interpreter
+        self.name_lemmas = {lemma(w) for w in interpreter.name_words}
+
+    def terms(self, reading: Reading) -> tuple[list[str], list[frozenset[str]]]:
+        """The question's words outside its names, as lemmas, and each name's resources. A class's word
+        stays a word ("what does superficial dry needling target" meets the claim that it targets the skin)."""
+        named = {i for m in reading.entities for i in range(m.start, m.end)}
+        words = [w for i, w in enumerate(reading.lemmas) if i not in named]
+        return words, [frozenset(m.iris) for m in reading.entities]
+
+    def nearest(self, reading: Reading) -> list[Scored]:
+        """The claims nearest the question, when they are of the kind it asks for by name."""
+        words, named = self.terms(reading)
+        claims = self.claims.best(words, named, self._specific(words))
+        return claims if claims and self._of_kind_asked(claims, reading) else []
+
+    def on_the_point(self, reading: Reading, modalities: list[str]) -> tuple[str, list[Answer]]:
+        """ "Which is more widely accepted, acupuncture or dry needling": what the source says of either
+        modality on the question's own words, when no named query has that aspect; and which one it says
+        nothing of the kind about. Empty when the words point at nothing in particular."""
+        # the words on the point: those no name and no query's cue accounts for ("widely accepted"), not
+        # the words of comparing ("difference between")
+        named = {i for m in reading.mentions for i in range(m.start, m.end)}
+        cues = self.interpreter.cues.words
+        words = [w for i, w in enumerate(reading.lemmas) if i not in named and w not in cues]
+        ranked = [
+            s for s in self.claims.rank(words, []) if s.score >= THRESHOLD and s.claim.about & set(modalities)
+        ]
+        if not ranked:
+            return "", []
+        chosen = [s for s in ranked if s.score >= NEAR_BEST * ranked[0].score][:3]
+        said = [f"{_statement(s.claim, self.lexicon)} ({_where(s.claim)})" for s in chosen]
+        silent = [m for m in modalities if not any(m in s.claim.about for s in chosen)]
+        text = "On this point the source says: " + "; ".join(said) + "."
+        if silent:
+            names = join([self.lexicon.sentence_case(self.lexicon.label(m)) for m in silent])
+            text += f" It says nothing of the kind about {names}."
+        return text, [_answer(s.claim, s.score, self.lexicon) for s in chosen]
+
+    def _specific(self, words: list[str]) -> list[str]:
+        """The words that name something of the graph's on their own: its words, and not common English."""
+        return [w for w in words if w in self.name_lemmas and not is_common(w)]
+
+    def _of_kind_asked(self, claims: list[Scored], reading: Reading) -> bool:
+        """Whether the claims name a thing of the kind the question asks for by name ("which technique"):
+        claims about other kinds of thing are no answer to it."""
+        asked = {iri for m in self.interpreter.asked_classes(reading) for iri in m.iris}
+        sides = {iri for s in claims for iri in (s.claim.subject, s.claim.object)}
+        return not asked or any(self.lexicon.has_type(i, kind) for i in sides for kind in asked)
 
 
 def retrieved(claims: list[Scored], lexicon: Lexicon) -> Composed:
@@ -51,6 +111,8 @@ def _plain(claim: Claim, lexicon: Lexicon) -> str:
     obj = claim.object_label if not _is_iri(claim.object) else lexicon.sentence_case(claim.object_label)
     if claim.predicate == DEFINITION:  # what the article says a thing is reads as a gloss, not a relation
         return f"{subject}: {obj[:1].lower()}{obj[1:].rstrip('.')}"
+    if not _is_iri(claim.object):  # a value in words: "acupuncture, acceptance: widely accepted"
+        return f"{subject}, {claim.predicate_label}: {obj[:1].lower()}{obj[1:].rstrip('.')}"
     return f"{subject} {claim.predicate_label} {obj}"
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from kg.qa.lexicon import Lexicon
 from kg.qa.named import Run
 from kg.qa.plans import Plan, Reading
+from kg.qa.wording import join
 
 
 def interpretation(
@@ -35,3 +36,18 @@ def interpretation(
 
 def query_info(run: Run) -> dict[str, Any]:
     return {"name": run.name, "params": run.result.params, "sparql": run.result.sparql}
+
+
+def coverage(lexicon: Lexicon, modality: str, condition: str, category: str) -> str:
+    """What the graph covers, in words, for a refusal: its modalities' aspects and its conditions."""
+    types = lexicon.types
+    modalities = sorted(lexicon.sentence_case(lexicon.label(i)) for i, t in types.items() if modality in t)
+    conditions = sorted(
+        lexicon.sentence_case(lexicon.label(i))
+        for i, t in types.items()
+        if condition in t and category not in t
+    )
+    return (
+        f"{join(modalities)}: their origins, techniques, targets, benefits, risks, practitioners and "
+        f"session costs, and the conditions {join(conditions)}"
+    )
