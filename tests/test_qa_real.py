@@ -318,3 +318,21 @@ def test_a_comparison_on_a_point_no_query_covers_says_what_each_side_has(
     assert word in text and said_of in text
     assert f"nothing of the kind about {silent_on}" in text  # the other side is not made to say it
     assert {"acupuncture", "dry needling"} <= labels(reply)  # and the two side by side still follow
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("does acupuncture help with stress", "stress reduction"),
+        ("can acupuncture do anything for pain", "pain management"),
+    ],
+)
+def test_a_broad_complaint_meets_what_the_source_says_eases_it(
+    graph: KnowledgeGraph, question: str, expected: str
+) -> None:
+    """The source names no treatment for stress or pain as such, but benefits whose names hold them."""
+    reply = ask(graph, question)
+    assert reply["answered"], reply["text"]
+    assert expected in reply["text"].lower()
+    first = reply["answers"][0]["label"].lower()
+    assert first.startswith("acupuncture")  # the statements about the modality asked come first

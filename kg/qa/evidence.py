@@ -3,6 +3,7 @@ its statement, with its hedge and the part of the article it comes from."""
 
 from __future__ import annotations
 
+from kg.catalogue.params import KNOWN_PREFIXES
 from kg.qa.answers import Answer
 from kg.qa.lexicon import Lexicon
 from kg.qa.plans import Reading
@@ -13,6 +14,8 @@ from kg.qa.wording import join
 from kg.qa.words import is_common, lemma
 
 RETRIEVED = "retrieved_claims"
+BENEFIT = KNOWN_PREFIXES["nkg"] + "Benefit"
+CATEGORY = KNOWN_PREFIXES["nkg"] + "ConditionCategory"
 
 
 class Evidence:
@@ -23,6 +26,17 @@ class Evidence:
         self.lexicon = lexicon
         self.interpreter = interpreter
         self.name_lemmas = {lemma(w) for w in interpreter.name_words}
+        # a broad complaint ("stress", "pain") stands for the benefits whose names hold its name ("stress
+        # reduction", "pain relief"): a question about stress meets what the source says reduces it
+        keyed = {
+            i: f" {' '.join(lemma(w) for w in name.lower().split())} " for i, name in lexicon.labels.items()
+        }
+        benefits = [i for i in keyed if lexicon.has_type(i, BENEFIT)]
+        self.within = {
+            iri: frozenset(b for b in benefits if key in keyed[b])
+            for iri, key in keyed.items()
+            if lexicon.has_type(iri, CATEGORY)
+        }
 
     def terms(self, reading: Reading) -> tuple[list[str], list[frozenset[str]]]:
         """The question's words outside its names, as lemmas, and each name's resources. A class's word
@@ -32,8 +46,10 @@ class Evidence:
         return words, [frozenset(m.iris) for m in reading.entities]
 
     def nearest(self, reading: Reading) -> list[Scored]:
-        """The claims nearest the question, when they are of the kind it asks for by name."""
+        """The claims nearest the question, when they are of the kind it asks for by name. A name stands
+        for the benefits whose names hold it too ("stress": "stress reduction")."""
         words, named = self.terms(reading)
+        named = [options | {o for iri in options for o in self.within.get(iri, ())} for options in named]
         claims = self.claims.best(words, named, self._specific(words))
         return claims if claims and self._of_kind_asked(claims, reading) else []
 

@@ -123,7 +123,9 @@ class ClaimIndex:
         for i in candidates:
             about = self.claims[i].about
             hits = sum(1 for options in named if options & about)
-            scored.append(Scored(self._bm25(query, i) + ENTITY_WEIGHT * hits, self.claims[i]))
+            linking = len(named) > 1 and hits == len(named)  # a statement that links all the names asked
+            weight = ENTITY_WEIGHT * (hits + linking)
+            scored.append(Scored(self._bm25(query, i) + weight, self.claims[i]))
         return sorted(scored, key=lambda s: s.score, reverse=True)
 
     def best(
