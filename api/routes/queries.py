@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, Response
 
 from api.caching import etag_for, validated
 from api.named_formats import PROTOCOL_PARAMS, check_params, negotiate, offers_for, rows_response
+from api.openapi_shapes import QueryRows, error_responses
 from api.state import get_runtime
 from kg.adhoc.formats import GRAPH_FORMATS, NAMED_ROW_FORMATS, ROWS
 from kg.catalogue import Catalogue, NamedQuery, Param
@@ -25,12 +26,9 @@ _PYTHON_TYPES: dict[str, type] = {
     "boolean": bool,
 }
 _JSON_TYPES = {"decimal": "number"}
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    400: {"description": "The request is malformed"},
-    404: {"description": "No such named query"},
-    406: {"description": "None of the accepted media types can be produced"},
-    422: {"description": "A parameter is missing or has a wrong value; the message names it"},
-    503: {"description": "The query passed its deadline"},
+ERROR_RESPONSES = error_responses("unknown_query", "not_acceptable", "invalid_parameter", "store_error")
+NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
+    304: {"description": "The client's copy (If-None-Match) is current"}
 }
 RESULT_EXAMPLE = {
     "vars": ["therapy", "therapyLabel"],
@@ -117,7 +115,7 @@ def run_named(request: Request, name: str, params: dict[str, object]) -> Respons
 def build_router(catalogue: Catalogue) -> APIRouter:
     router = APIRouter(prefix="/api/queries", tags=["named queries"])
 
-    @router.get("", summary="The named-query catalogue")
+    @router.get("", summary="The named-query catalogue", responses=error_responses())
     def list_queries(request: Request) -> list[dict[str, object]]:
         return [catalogue_entry(q) for q in get_runtime(request).snapshot.graph.catalogue]
 
@@ -129,8 +127,8 @@ def build_router(catalogue: Catalogue) -> APIRouter:
             name=query.name,
             summary=query.title,
             description=_describe(query),
-            responses={200: _success(query), **ERROR_RESPONSES},
-            response_class=JSONResponse,
+            responses={200: _success(query), **NOT_MODIFIED, **ERROR_RESPONSES},
+            response_class=JSONResponse if query.form == "SELECT" else Response,
         )
 
     @router.get("/{name}", include_in_schema=False)
@@ -145,7 +143,9 @@ def build_router(catalogue: Catalogue) -> APIRouter:
 def _success(query: NamedQuery) -> dict[str, Any]:
     if query.form == "SELECT":
         return {
-            "description": "The rows",
+            "description": "The rows: the service's JSON by default, a SPARQL 1.1 results document or CSV "
+            "by Accept",
+            "model": QueryRows,
             "content": {
                 media: {"example": RESULT_EXAMPLE} if key == ROWS else {}
                 for key, media in NAMED_ROW_FORMATS.items()
