@@ -30,6 +30,13 @@ ERROR_RESPONSES = error_responses("unknown_query", "not_acceptable", "invalid_pa
 NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
     304: {"description": "The client's copy (If-None-Match) is current"}
 }
+_FORMATS_NOTE = (
+    "Answers in this service's JSON; by `Accept` as a SPARQL 1.1 results document "
+    "(`application/sparql-results+json`, `+xml`, `text/tab-separated-values`) or SPARQL 1.1 CSV "
+    "(`text/csv`). When `Accept` names none of them, `format=` chooses (`json`, `srj`, `srx`, `csv`, "
+    "`tsv`; also as `output=` or `results=`). An empty `query=`, as SPARQL clients send, is ignored."
+)
+_GRAPH_NOTE = "Answers in Turtle, N-Triples, JSON-LD or RDF/XML by `Accept` (or `format=`)."
 RESULT_EXAMPLE = {
     "vars": ["therapy", "therapyLabel"],
     "rows": [{"therapy": "https://...", "therapyLabel": "..."}],
@@ -157,7 +164,8 @@ def _success(query: NamedQuery) -> dict[str, Any]:
 def _describe(query: NamedQuery) -> str:
     lines = [query.description, ""]
     if query.examples:
-        lines.append("Questions it answers: " + "; ".join(f"“{e}”" for e in query.examples))
+        lines += ["Questions it answers: " + "; ".join(f"“{e}”" for e in query.examples), ""]
+    lines.append(_FORMATS_NOTE if query.form == "SELECT" else _GRAPH_NOTE)
     return "\n".join(lines)
 
 
