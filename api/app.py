@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.errors import install_error_handlers
 from api.observability import AccessLog
+from api.openapi_shapes import operation_id
 from api.reload import Reloader
 from api.request_head import HeadAsGet, JoinedHeaders
 from api.response_cache import ResponseCache
@@ -122,7 +123,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
-        redirect_slashes=False,  # Starlette's redirects name the Host header; api/errors.py redirects relatively
+        redirect_slashes=False,
+        generate_unique_id_function=operation_id,  # Starlette's redirects name the Host header; api/errors.py redirects relatively
     )
     app.state.runtime = runtime
     install_error_handlers(app)

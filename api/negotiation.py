@@ -52,8 +52,12 @@ def _weight(parameters: str) -> float:
     return 1.0
 
 
-def choose(header: str | None, offers: dict[str, str], *, override: str | None = None) -> str:
-    """Return the key of the best offer (offers map key -> media type); raise NotAcceptable if none fits."""
+def choose(
+    header: str | None, offers: dict[str, str], *, override: str | None = None, aliases: bool = True
+) -> str:
+    """Return the key of the best offer (offers map key -> media type); raise NotAcceptable if none fits.
+    With `aliases=False`, Accept matches the offers' own media types only (not `application/xml` for
+    `application/sparql-results+xml`, say); `override` still takes any name of ALIASES."""
     if override:
         key = ALIASES.get(override.lower(), override.lower())
         by_media = {media: k for k, media in offers.items()}
@@ -63,7 +67,7 @@ def choose(header: str | None, offers: dict[str, str], *, override: str | None =
                 f"format '{override}' is not available here; choose one of: {', '.join(offers)}"
             )
         return key
-    lookup = _lookup(offers)
+    lookup = _lookup(offers) if aliases else {media: key for key, media in offers.items()}
     for preference in parse_accept(header):
         if preference.q <= 0:
             continue
@@ -91,3 +95,12 @@ def _match(media: str, offers: dict[str, str], lookup: dict[str, str]) -> str | 
     if media.endswith("/*"):
         return next((key for key, offered in offers.items() if offered.startswith(media[:-1])), None)
     return lookup.get(media)
+
+
+def named_in_accept(header: str | None, offers: dict[str, str]) -> str | None:
+    """The offer whose own media type the client names (no wildcard, q above 0), by its preference."""
+    lookup = {media: key for key, media in offers.items()}
+    for preference in parse_accept(header):
+        if preference.q > 0 and preference.media_type in lookup:
+            return lookup[preference.media_type]
+    return None

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 
 from api.errors import ApiError
+from api.openapi_shapes import error_responses
 from api.state import get_runtime
 from kg.qa import answer_question
 from kg.qa.model import Reply
@@ -68,7 +69,7 @@ ASK_EXAMPLE = {
     "answer gets `answered: false` and no answers.",
     responses={
         200: {"content": {"application/json": {"example": ASK_EXAMPLE}}},
-        422: {"description": "The question is empty or too long"},
+        **error_responses("invalid_parameter", "store_error"),
     },
 )
 def ask(

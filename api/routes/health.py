@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
+from api.openapi_shapes import error_responses
 from api.state import get_runtime
 
 router = APIRouter(tags=["service"])
 
 
-@router.get("/healthz", summary="Service health", description="200 once the graph is loaded and serving.")
+@router.get(
+    "/healthz",
+    summary="Service health",
+    description="200 once the graph is loaded and serving.",
+    responses=error_responses(),
+)
 async def healthz(request: Request) -> dict[str, object]:
     # async, with no dependency that FastAPI would run in a thread: it only reads the snapshot in memory,
     # and must answer while every thread is busy with queries.

@@ -5,12 +5,18 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse
 
+from api.openapi_shapes import error_responses
 from api.state import get_runtime
 
 router = APIRouter(tags=["service"])
 
 
-@router.get("/metrics", response_class=PlainTextResponse, summary="Prometheus metrics")
+@router.get(
+    "/metrics",
+    response_class=PlainTextResponse,
+    summary="Prometheus metrics",
+    responses=error_responses(plain=True),
+)
 async def metrics(request: Request) -> PlainTextResponse:
     # async: it only reads counters in memory, and must answer while every thread is busy with queries
     runtime = get_runtime(request)

@@ -10,12 +10,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from api.caching import etag_for, validated
-from api.negotiation import choose
+from api.named_formats import PROTOCOL_PARAMS, check_params, negotiate, offers_for, rows_response
+from api.openapi_shapes import QueryRows, error_responses
 from api.state import get_runtime
-from kg.adhoc.formats import GRAPH_FORMATS
+from kg.adhoc.formats import GRAPH_FORMATS, NAMED_ROW_FORMATS, ROWS
 from kg.catalogue import Catalogue, NamedQuery, Param
-from kg.catalogue.params import ParamError
-from kg.cli.render import as_csv
 from kg.terms import QueryResult
 
 # Decimals stay text until kg.params reads them: a float would turn 0.00001 into 1e-05 and round the rest.
@@ -27,14 +26,17 @@ _PYTHON_TYPES: dict[str, type] = {
     "boolean": bool,
 }
 _JSON_TYPES = {"decimal": "number"}
-_OFFERS = {"json": "application/json", "csv": "text/csv"}
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    400: {"description": "The request is malformed"},
-    404: {"description": "No such named query"},
-    406: {"description": "None of the accepted media types can be produced"},
-    422: {"description": "A parameter is missing or has a wrong value; the message names it"},
-    503: {"description": "The query passed its deadline"},
+ERROR_RESPONSES = error_responses("unknown_query", "not_acceptable", "invalid_parameter", "store_error")
+NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
+    304: {"description": "The client's copy (If-None-Match) is current"}
 }
+_FORMATS_NOTE = (
+    "Answers in this service's JSON; by `Accept` as a SPARQL 1.1 results document "
+    "(`application/sparql-results+json`, `+xml`, `text/tab-separated-values`) or SPARQL 1.1 CSV "
+    "(`text/csv`). When `Accept` names none of them, `format=` chooses (`json`, `srj`, `srx`, `csv`, "
+    "`tsv`; also as `output=` or `results=`). An empty `query=`, as SPARQL clients send, is ignored."
+)
+_GRAPH_NOTE = "Answers in Turtle, N-Triples, JSON-LD or RDF/XML by `Accept` (or `format=`)."
 RESULT_EXAMPLE = {
     "vars": ["therapy", "therapyLabel"],
     "rows": [{"therapy": "https://...", "therapyLabel": "..."}],
@@ -92,29 +94,25 @@ def next_page_link(request: Request, offset_param: str, next_offset: int | None)
 
 
 def run_named(request: Request, name: str, params: dict[str, object]) -> Response:
-    """Catalogue lookup -> bind parameters -> run -> present (rows as JSON or CSV, a graph as RDF)."""
+    """Catalogue lookup -> bind parameters -> run -> present (rows as JSON, SPARQL results or CSV, a graph
+    as RDF)."""
     runtime = get_runtime(request)
     graph = runtime.snapshot.graph
     query = graph.query(name)
-    offers = _OFFERS if query.form == "SELECT" else GRAPH_FORMATS
-    fmt = choose(request.headers.get("accept"), offers, override=request.query_params.get("format"))
-    unknown = sorted(set(request.query_params) - {p.name for p in query.params} - {"format"})
-    if unknown:
-        accepted = ", ".join(p.name for p in query.params) or "none"
-        raise ParamError(unknown[0], f"not a parameter of '{name}' (it takes: {accepted})")
-    given = {key: value for key, value in params.items() if value is not None}
+    given = request.query_params.multi_items()
+    fmt = negotiate(query, request.headers.get("accept"), given)
+    check_params(query, given)
+    values = {key: value for key, value in params.items() if value is not None}
     response: Response
     if query.form != "SELECT":
-        triples = graph.construct(name, given, offers[fmt])
-        response = Response(triples.body, media_type=offers[fmt])
+        media_type = offers_for(query)[fmt]
+        triples = graph.construct(name, values, media_type)
+        response = Response(triples.body, media_type=media_type)
         next_offset = triples.next_offset
     else:
-        result = graph.run(name, given)
+        result = graph.run(name, values)
         next_offset = result.next_offset
-        if fmt == "csv":
-            response = Response(as_csv(result), media_type="text/csv; charset=utf-8")
-        else:
-            response = JSONResponse(result_body(result, query))
+        response = rows_response(result, result_body(result, query), fmt)
     if query.page:
         response.headers.update(next_page_link(request, query.page[1], next_offset))
     etag = etag_for(request, graph, fmt)
@@ -124,7 +122,7 @@ def run_named(request: Request, name: str, params: dict[str, object]) -> Respons
 def build_router(catalogue: Catalogue) -> APIRouter:
     router = APIRouter(prefix="/api/queries", tags=["named queries"])
 
-    @router.get("", summary="The named-query catalogue")
+    @router.get("", summary="The named-query catalogue", responses=error_responses())
     def list_queries(request: Request) -> list[dict[str, object]]:
         return [catalogue_entry(q) for q in get_runtime(request).snapshot.graph.catalogue]
 
@@ -136,14 +134,14 @@ def build_router(catalogue: Catalogue) -> APIRouter:
             name=query.name,
             summary=query.title,
             description=_describe(query),
-            responses={200: _success(query), **ERROR_RESPONSES},
-            response_class=JSONResponse,
+            responses={200: _success(query), **NOT_MODIFIED, **ERROR_RESPONSES},
+            response_class=JSONResponse if query.form == "SELECT" else Response,
         )
 
     @router.get("/{name}", include_in_schema=False)
     def any_query(request: Request, name: str) -> Response:
         # Queries added by a reload after start-up have no typed operation yet; they still answer here.
-        params = {k: v for k, v in request.query_params.items() if k != "format"}
+        params = {k: v for k, v in request.query_params.items() if k not in PROTOCOL_PARAMS}
         return run_named(request, name, dict(params))
 
     return router
@@ -152,8 +150,13 @@ def build_router(catalogue: Catalogue) -> APIRouter:
 def _success(query: NamedQuery) -> dict[str, Any]:
     if query.form == "SELECT":
         return {
-            "description": "The rows",
-            "content": {"application/json": {"example": RESULT_EXAMPLE}, "text/csv": {}},
+            "description": "The rows: the service's JSON by default, a SPARQL 1.1 results document or CSV "
+            "by Accept",
+            "model": QueryRows,
+            "content": {
+                media: {"example": RESULT_EXAMPLE} if key == ROWS else {}
+                for key, media in NAMED_ROW_FORMATS.items()
+            },
         }
     return {"description": "The triples", "content": {media: {} for media in GRAPH_FORMATS.values()}}
 
@@ -161,7 +164,8 @@ def _success(query: NamedQuery) -> dict[str, Any]:
 def _describe(query: NamedQuery) -> str:
     lines = [query.description, ""]
     if query.examples:
-        lines.append("Questions it answers: " + "; ".join(f"“{e}”" for e in query.examples))
+        lines += ["Questions it answers: " + "; ".join(f"“{e}”" for e in query.examples), ""]
+    lines.append(_FORMATS_NOTE if query.form == "SELECT" else _GRAPH_NOTE)
     return "\n".join(lines)
 
 

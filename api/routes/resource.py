@@ -14,6 +14,7 @@ from api.caching import etag_for, validated
 from api.errors import ApiError
 from api.negotiation import choose
 from api.neighbourhood import Group, Neighbour, layout
+from api.openapi_shapes import error_responses
 from api.routes.queries import next_page_link
 from api.state import RuntimeDep
 from api.templating import RESOURCE_NAME, href, render, short
@@ -72,6 +73,7 @@ class ClaimView:
 
 @router.get(
     "/resource/{name:path}",
+    response_class=Response,  # the page or RDF, never plain JSON: declared below by media type
     summary="One resource as a page or as linked data",
     description="The resource `https://needling-kg.example.org/kg/{name}`: an HTML page for browsers; its "
     "outgoing and incoming triples plus its claim nodes as Turtle, JSON-LD or N-Triples by `Accept` "
@@ -82,14 +84,23 @@ class ClaimView:
             "content": {media: {} for media in _OFFERS.values() if media != "application/json"},
         },
         304: {"description": "The client's copy (If-None-Match) is current"},
-        404: {"description": "Not a valid resource name, or no resource has that name"},
-        406: {"description": "None of the accepted media types can be produced"},
+        **error_responses(
+            "invalid_resource_name",
+            "no_such_resource",
+            "not_acceptable",
+            "invalid_parameter",
+            "store_error",
+            html=True,
+        ),
     },
 )
 def resource(
     request: Request,
     runtime: RuntimeDep,
-    name: Annotated[str, Path(description="The local name, e.g. dry-needling, sciatica, Modality")],
+    name: Annotated[
+        str,
+        Path(description="The local name, e.g. dry-needling, sciatica, Modality", examples=["dry-needling"]),
+    ],
     fmt: Annotated[
         str | None, Query(alias="format", description="turtle, jsonld or ntriples; overrides Accept")
     ] = None,

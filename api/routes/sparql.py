@@ -28,6 +28,7 @@ from starlette.concurrency import run_in_threadpool
 from api.caching import etag_for, not_modified, validated
 from api.errors import ApiError
 from api.negotiation import NotAcceptable, choose, parse_accept
+from api.openapi_shapes import error_responses
 from api.query_lane import arrival
 from api.service_description import service_description
 from api.sparql_page import render_query_page
@@ -54,30 +55,44 @@ _FORMAT_PARAM = _query_param(
     "Overrides Accept: json, xml, csv, tsv (SELECT, ASK); turtle, ntriples, jsonld, rdfxml (CONSTRUCT, DESCRIBE)",
     enum=list(ALL_FORMATS),
 )
+_EXAMPLE_QUERY = "PREFIX schema: <http://schema.org/> SELECT ?therapy ?min WHERE { ?therapy schema:offers/schema:priceSpecification/schema:minPrice ?min }"
 _QUERY_PARAM = _query_param(
-    "query", "SELECT, ASK, CONSTRUCT or DESCRIBE; without it, the service description"
+    "query",
+    "SELECT, ASK, CONSTRUCT or DESCRIBE; without it, the service description",
+    examples=[_EXAMPLE_QUERY],
 )
-_FORM_SCHEMA = {"type": "object", "properties": {"query": {"type": "string"}}, "required": ["query"]}
+_FORM_SCHEMA = {
+    "type": "object",
+    "properties": {"query": {"type": "string", "examples": [_EXAMPLE_QUERY]}},
+    "required": ["query"],
+}
 _GET_EXTRA = {"parameters": [_QUERY_PARAM, _FORMAT_PARAM]}
 _POST_EXTRA = {
     "parameters": [_FORMAT_PARAM],
     "requestBody": {
         "required": True,
-        "content": {FORM: {"schema": _FORM_SCHEMA}, QUERY_BODY: {"schema": {"type": "string"}}},
+        "content": {
+            FORM: {"schema": _FORM_SCHEMA},
+            QUERY_BODY: {"schema": {"type": "string", "examples": [_EXAMPLE_QUERY]}},
+        },
     },
 }
-_RESPONSES: dict[int | str, dict[str, Any]] = {
+_REFUSALS = ("no_query", "bad_request", "syntax", "escape", "update", "service", "dataset", "form")
+_FAILURES = ("too_long", "too_deep", "too_costly", "query_error", "worker_died")
+_NOT_NOW = ("timeout", "overloaded", "unavailable", "pool_closed", "store_error")
+_OK: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "The result, in the negotiated format",
         "content": {media: {} for media in ALL_FORMATS.values()},
     },
     304: {"description": "The client's cached copy (by If-None-Match) is current"},
-    400: {"description": "Refused or malformed query, update, dataset selection; the code says which"},
-    406: {"description": "None of the accepted media types fits this query form"},
-    413: {"description": "The request body is over the size limit"},
-    415: {"description": "The POST body is neither urlencoded nor application/sparql-query"},
-    502: {"description": "The remote SPARQL store failed"},
-    503: {"description": "The query passed its deadline (code `timeout`), or the service is not ready"},
+}
+_GET_RESPONSES = {**_OK, **error_responses(*_REFUSALS, *_FAILURES, "not_acceptable", *_NOT_NOW)}
+_POST_RESPONSES = {
+    200: _OK[200],
+    **error_responses(
+        *_REFUSALS, *_FAILURES, "not_acceptable", "too_large", "unsupported_media_type", *_NOT_NOW
+    ),
 }
 
 router = APIRouter(tags=["SPARQL"])
@@ -96,7 +111,8 @@ class ProtocolRequest:
     summary="SPARQL query (GET)",
     description="SPARQL 1.1 Protocol query via GET. Without `query`: the service description "
     "(RDF Accept) or the query page (browser).",
-    responses=_RESPONSES,
+    responses=_GET_RESPONSES,
+    response_class=Response,
     openapi_extra=_GET_EXTRA,
 )
 async def sparql_get(request: Request) -> Response:
@@ -118,7 +134,8 @@ def _get_with_query(request: Request, protocol: ProtocolRequest) -> Response:
     summary="SPARQL query (POST)",
     description="SPARQL 1.1 Protocol query via urlencoded POST (`query=`) or an `application/sparql-query` "
     "body. Updates are refused.",
-    responses=_RESPONSES,
+    responses=_POST_RESPONSES,
+    response_class=Response,
     openapi_extra=_POST_EXTRA,
 )
 async def sparql_post(request: Request) -> Response:

@@ -12,6 +12,8 @@ from typing import Any, TypeAlias
 
 import pyoxigraph as ox
 
+from kg.terms import XSD_STRING, QueryResult, Term
+
 SOLUTION_FORMATS = {
     "json": "application/sparql-results+json",
     "xml": "application/sparql-results+xml",
@@ -43,6 +45,13 @@ ALIASES = {
     "srx": "xml",
 }
 """Other names of the same formats, from media types and file extensions."""
+ROWS = "rows"
+NAMED_ROW_FORMATS = {ROWS: "application/json", **SOLUTION_FORMATS}
+"""A named SELECT query: this service's own JSON (`vars`, `rows`, `truncated`...) first, as the default,
+then the SPARQL 1.1 results formats of the table above."""
+NAMED_ROW_RENAMES = {"json": ROWS}
+"""`format=json` on a named query has always meant the service's own JSON (the query pages link to it);
+the SPARQL results JSON is `srj` or its media type there."""
 
 OxTerm: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 Solution: TypeAlias = Sequence[OxTerm | None]
@@ -70,7 +79,7 @@ def engine_graph_format(key: str) -> ox.RdfFormat:
     return _ENGINE_GRAPHS.get(key, ox.RdfFormat.TURTLE)
 
 
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_XSD_STRING = XSD_STRING
 _ITS_DECL = 'xmlns:its="http://www.w3.org/2005/11/its" its:version="2.0"'
 
 
@@ -199,3 +208,20 @@ def serialize_solutions(
     """Serialize SELECT rows (terms in ``variables`` order, None = unbound); returns (body, media type)."""
     name = result_format if result_format in _SOLUTION_WRITERS else "json"
     return _SOLUTION_WRITERS[name](variables, rows), engine_solution_format(name).media_type
+
+
+def ox_term(term: Term) -> OxTerm:
+    """A term of a named query's rows as the engine's own, for the writers above."""
+    if term.kind == "iri":
+        return ox.NamedNode(term.value)
+    if term.kind == "bnode":
+        return ox.BlankNode(term.value)
+    if term.lang:
+        return ox.Literal(term.value, language=term.lang)
+    return ox.Literal(term.value, datatype=ox.NamedNode(term.datatype or XSD_STRING))
+
+
+def serialize_result(result: QueryResult, result_format: str) -> tuple[bytes, str]:
+    """A named query's rows as a SPARQL 1.1 results document (`head.vars` in the query's order)."""
+    rows = ([ox_term(row[var]) if var in row else None for var in result.vars] for row in result.rows)
+    return serialize_solutions(result.vars, rows, result_format)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
+from kg.adhoc.formats import serialize_result
 from kg.terms import QueryResult
 
 _MAX_CELL = 60
@@ -24,12 +23,8 @@ def as_json(result: QueryResult) -> str:
 
 
 def as_csv(result: QueryResult) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(result.vars)
-    for row in result.rows:
-        writer.writerow([row[name].value if name in row else "" for name in result.vars])
-    return out.getvalue()
+    """SPARQL 1.1 CSV, as the service writes it (kg/adhoc/formats.py): each value's lexical form."""
+    return serialize_result(result, "csv")[0].decode()
 
 
 def as_table(result: QueryResult) -> str:
