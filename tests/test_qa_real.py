@@ -336,3 +336,12 @@ def test_a_broad_complaint_meets_what_the_source_says_eases_it(
     assert expected in reply["text"].lower()
     first = reply["answers"][0]["label"].lower()
     assert first.startswith("acupuncture")  # the statements about the modality asked come first
+
+
+def test_why_gets_what_the_article_says_the_thing_named_is_for(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "why does acupuncture work on the meridians")
+    assert reply["answered"], reply["text"]
+    assert "Qi" in reply["text"]
+    assert "“are believed to”" in reply["text"]  # the reason keeps the source's hedge
+    plain = ask(graph, "does acupuncture work on the meridians")
+    assert "Qi" not in plain["text"]  # not asked why: the answer alone

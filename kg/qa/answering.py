@@ -10,6 +10,7 @@ from kg.catalogue.params import KNOWN_PREFIXES
 from kg.engine import KnowledgeGraph
 from kg.qa.answers import Answer, public
 from kg.qa.evidence import Evidence, linked, retrieved
+from kg.qa.explaining import Explainer
 from kg.qa.frames import CHOOSE, COMPARE, MODALITY_CURIE, Frame, Framing, compares, frame_of
 from kg.qa.lexicon import Lexicon
 from kg.qa.named import Run, Runner
@@ -24,7 +25,6 @@ from kg.qa.words import stems, warm
 NOTE = "General information from one article, not medical advice: ask a licensed professional about your own case."
 CONDITION = "http://schema.org/MedicalCondition"
 CATEGORY = KNOWN_PREFIXES["nkg"] + "ConditionCategory"
-HOW = "mechanisms_of_modality"
 DESCRIBE = "describe_resource"
 CLAIMS = "claims_about"
 
@@ -49,6 +49,7 @@ class QuestionAnswerer:
         )
         self.coverage = coverage(self.lexicon, MODALITY, CONDITION, CATEGORY)
         self.evidence = Evidence(self.claims, self.lexicon, self.interpreter)
+        self.explainer = Explainer(self.runner, self.lexicon, self.claims, self.sides.modalities)
         self.suggestions = [q.examples[0] for q in graph.catalogue if q.cues and q.examples][:6]
 
     def answer(self, question: str) -> Answer:
@@ -195,7 +196,8 @@ class QuestionAnswerer:
         composed = Composed(plan.query.name, self._sentence(plan, runs, answers), answers, runs)
         composed.plan = plan
         self._answer_second_part(composed, reading, plan)
-        self._how_there(composed, reading, plan)
+        self.explainer.how_there(composed, reading, plan)
+        self.explainer.why(composed, reading)
         conditions = [
             self._name(m.iris[0]) for m in plan.context if self.lexicon.has_type(m.iris[0], CONDITION)
         ]
@@ -226,23 +228,6 @@ class QuestionAnswerer:
             if any(a["iri"] in aside for a in found):
                 return replace(plan, context=())
         return first
-
-    def _how_there(self, composed: Composed, reading: Reading, plan: Plan) -> None:
-        """A question naming a modality and a condition ("acupuncture for sciatica") also gets what the
-        source says of that modality for that condition, unless that is what was answered."""
-        if plan.query.name == HOW:
-            return
-        modalities = [i for m in reading.entities for i in m.iris if self.lexicon.has_type(i, MODALITY)]
-        conditions = [i for m in reading.entities for i in m.iris if self.lexicon.has_type(i, CONDITION)]
-        conditions = [c for c in conditions if c not in modalities]
-        if not modalities or not conditions:
-            return
-        how = self.graph.query(HOW)
-        there = Plan(how, {"modality": modalities, "condition": conditions}, frozenset(), plan.cue)
-        runs, answers = self.runner.execute(there)
-        if answers:
-            composed.text += " " + self.runner.sentence(there, runs, answers)
-            composed.runs += runs
 
     def _name(self, iri: str) -> str:
         return self.lexicon.sentence_case(self.lexicon.label(iri))

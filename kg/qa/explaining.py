@@ -1,0 +1,56 @@
+"""What an answer gains when the question asks how or why: how a modality works for the condition named,
+and what the article ties the things named to."""
+
+from __future__ import annotations
+
+from kg.qa.evidence import linked
+from kg.qa.lexicon import Lexicon
+from kg.qa.named import Runner
+from kg.qa.plans import Plan, Reading
+from kg.qa.reading import MODALITY, PERFORMER
+from kg.qa.retrieval import ClaimIndex
+from kg.qa.sides import Composed
+
+HOW = "mechanisms_of_modality"
+CONDITION = "http://schema.org/MedicalCondition"
+
+
+class Explainer:
+    def __init__(self, runner: Runner, lexicon: Lexicon, claims: ClaimIndex, modalities: list[str]) -> None:
+        self.runner = runner
+        self.lexicon = lexicon
+        self.claims = claims
+        self.modalities = set(modalities)
+
+    def how_there(self, composed: Composed, reading: Reading, plan: Plan) -> None:
+        """A question naming a modality and a condition ("acupuncture for sciatica") also gets what the
+        source says of that modality for that condition, unless that is what was answered."""
+        if plan.query.name == HOW:
+            return
+        modalities = [i for m in reading.entities for i in m.iris if self.lexicon.has_type(i, MODALITY)]
+        conditions = [i for m in reading.entities for i in m.iris if self.lexicon.has_type(i, CONDITION)]
+        conditions = [c for c in conditions if c not in modalities]
+        if not modalities or not conditions:
+            return
+        how = self.runner.graph.query(HOW)
+        there = Plan(how, {"modality": modalities, "condition": conditions}, frozenset(), plan.cue)
+        runs, answers = self.runner.execute(there)
+        if answers:
+            composed.text += " " + self.runner.sentence(there, runs, answers)
+            composed.runs += runs
+
+    def why(self, composed: Composed, reading: Reading) -> None:
+        """ "Why along the meridians": an answer to why also gets what the article says the things named
+        (other than modalities and their practitioners) are or do, its reasons as far as it gives them."""
+        if "why" not in reading.tokens:
+            return
+        things = [
+            m.iris[0]
+            for m in reading.entities
+            if not any(self.lexicon.has_type(m.iris[0], k) for k in (MODALITY, PERFORMER))
+        ]
+        # what the thing itself is or does; what a modality does with it is the named query's to say
+        claims = [c for t in things[:2] for c in self.claims.linking(t, 10) if c.subject == t]
+        said = linked([c for c in claims if c.object not in self.modalities][:3], self.lexicon)
+        if said:
+            composed.text += " " + said
