@@ -9,7 +9,7 @@ from kg.catalogue import NamedQuery
 from kg.catalogue.params import KNOWN_PREFIXES
 from kg.engine import KnowledgeGraph
 from kg.qa.answers import Answer, public
-from kg.qa.evidence import Evidence, linked, retrieved
+from kg.qa.evidence import Evidence, retrieved
 from kg.qa.explaining import Explainer
 from kg.qa.frames import CHOOSE, COMPARE, MODALITY_CURIE, Frame, Framing, compares, frame_of
 from kg.qa.lexicon import Lexicon
@@ -131,10 +131,6 @@ class QuestionAnswerer:
             composed, reason, definite = self._first_answer(reading, plans)
             if composed is not None:
                 composed.general = composed.general and not bare
-                if bare and composed.intent == DESCRIBE and len(reading.entities) == 1:
-                    # a bare name ("twitch response"): what it is, and what the article ties it to
-                    said = linked(self.claims.linking(reading.entities[0].iris[0]), self.lexicon)
-                    composed.text = f"{composed.text} {said}".strip()
                 return composed, ""
             if definite:
                 return None, reason
@@ -157,8 +153,16 @@ class QuestionAnswerer:
         """The first of the plans that answers (a bare name's, past answers that are only our own
         explanation); else the first one's reason, and whether it is a definite "no"."""
         reason, definite = "", False
+        bare = len(reading.entities) == 1 and not any(p.cue.score for p in plans)
+        tied: Composed | None = None  # a bare name's own answer: what it is, what the article ties it to
+        said = self.evidence.ties(reading.entities[0].iris[0]) if bare else ""
         for plan in plans:
+            if tied is not None and not any(p.required for p in plan.query.params if p.name in plan.values):
+                continue  # a query that answers in general, whatever the name ("stress": choosing in general)
             composed, why, found = self._run(reading, plan)
+            if said and composed is not None and composed.intent == DESCRIBE:
+                composed.text = f"{composed.text} {said}"
+                tied = composed
             if composed is not None and (len(plans) == 1 or not _only_ours(composed)):
                 return composed, "", False
             if composed is None and found and self.runner.narrowing(plan, reading):
@@ -166,6 +170,8 @@ class QuestionAnswerer:
                 return self._not_that(reading, plan), "", True
             if not reason:
                 reason, definite = why, found
+        if tied is not None:
+            return tied, "", False
         return None, reason, definite
 
     def _sentence(self, plan: Plan, runs: list[Run], answers: list[Answer]) -> str:

@@ -53,6 +53,14 @@ class Evidence:
         claims = self.claims.best(words, named, self._specific(words))
         return claims if claims and self._of_kind_asked(claims, reading) else []
 
+    def ties(self, iri: str) -> str:
+        """What the article ties a thing to, in words: its own statements, then those of the benefits named
+        after it (for "stress", that acupuncture brings stress reduction)."""
+        claims = self.claims.linking(iri) + [
+            c for b in sorted(self.within.get(iri, ())) for c in self.claims.linking(b, 2)
+        ]
+        return linked(claims[:5], self.lexicon)
+
     def on_the_point(self, reading: Reading, modalities: list[str]) -> tuple[str, list[Answer]]:
         """ "Which is more widely accepted, acupuncture or dry needling": what the source says of either
         modality on the question's own words, when no named query has that aspect; and which one it says
