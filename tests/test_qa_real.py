@@ -345,3 +345,11 @@ def test_why_gets_what_the_article_says_the_thing_named_is_for(graph: KnowledgeG
     assert "“are believed to”" in reply["text"]  # the reason keeps the source's hedge
     plain = ask(graph, "does acupuncture work on the meridians")
     assert "Qi" not in plain["text"]  # not asked why: the answer alone
+
+
+def test_a_term_the_article_does_not_define_gets_what_it_says_of_it(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "what are trigger points")
+    text = reply["text"]
+    assert "does not define" in text and "not from the article" in text  # ours, said to be ours
+    assert "dry needling targets trigger points" in text.lower()  # and the article's own statements
+    assert text.count("dry needling targets trigger points") == 1  # one statement, its sections together

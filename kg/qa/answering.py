@@ -153,14 +153,18 @@ class QuestionAnswerer:
         """The first of the plans that answers (a bare name's, past answers that are only our own
         explanation); else the first one's reason, and whether it is a definite "no"."""
         reason, definite = "", False
-        bare = len(reading.entities) == 1 and not any(p.cue.score for p in plans)
+        one = len(reading.entities) == 1
+        bare = one and not any(p.cue.score for p in plans)
         tied: Composed | None = None  # a bare name's own answer: what it is, what the article ties it to
-        said = self.evidence.ties(reading.entities[0].iris[0]) if bare else ""
+        said = self.evidence.ties(reading.entities[0].iris[0]) if one else ""
         for plan in plans:
             if tied is not None and not any(p.required for p in plan.query.params if p.name in plan.values):
                 continue  # a query that answers in general, whatever the name ("stress": choosing in general)
             composed, why, found = self._run(reading, plan)
-            if said and composed is not None and composed.intent == DESCRIBE:
+            telling = composed is not None and composed.intent == DESCRIBE and (bare or _only_ours(composed))
+            if said and composed is not None and telling:
+                # a bare name, or one the article does not define ("what are trigger points"): what the
+                # article ties it to as well
                 composed.text = f"{composed.text} {said}"
                 tied = composed
             if composed is not None and (len(plans) == 1 or not _only_ours(composed)):

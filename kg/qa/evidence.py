@@ -105,7 +105,11 @@ def retrieved(claims: list[Scored], lexicon: Lexicon) -> Composed:
 
 def linked(claims: list[Claim], lexicon: Lexicon) -> str:
     """The statements that tie a thing to the rest, in words with their hedges and sections."""
-    said = [f"{_statement(c, lexicon)} ({_where(c)})" for c in claims]
+    where: dict[str, list[str]] = {}  # one statement made in two parts of the article is said once
+    for c in claims:
+        sections = where.setdefault(_statement(c, lexicon), [])
+        sections += [c.section] if c.section not in sections else []
+    said = [f"{statement} ({join(sections)})" for statement, sections in where.items()]
     return "In the article: " + "; ".join(said) + "." if said else ""
 
 
