@@ -353,3 +353,19 @@ def test_a_term_the_article_does_not_define_gets_what_it_says_of_it(graph: Knowl
     assert "does not define" in text and "not from the article" in text  # ours, said to be ours
     assert "dry needling targets trigger points" in text.lower()  # and the article's own statements
     assert text.count("dry needling targets trigger points") == 1  # one statement, its sections together
+
+
+@pytest.mark.parametrize(
+    ("question", "unasked"),
+    [
+        ("which one works faster", "faster"),
+        ("is one of them more scientific than the other", "more scientific"),
+    ],
+)
+def test_a_comparison_the_graph_has_no_words_for_is_said_to_be_unanswered(
+    graph: KnowledgeGraph, question: str, unasked: str
+) -> None:
+    reply = ask(graph, question)
+    assert reply["answered"], reply["text"]
+    assert unasked in reply.get("not_in_source", [])
+    assert reply["text"].startswith(f"The article does not say which of the two is {unasked}.")

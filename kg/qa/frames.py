@@ -17,7 +17,7 @@ from kg.catalogue import NamedQuery
 from kg.catalogue.params import KNOWN_PREFIXES
 from kg.qa.lexicon import Lexicon, Mention
 from kg.qa.plans import Reading
-from kg.qa.words import lemma
+from kg.qa.words import STOPWORDS, lemma
 
 MODALITY_CURIE = "nkg:Modality"
 MODALITY = KNOWN_PREFIXES["nkg"] + "Modality"
@@ -122,7 +122,7 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
         if values and not condition:  # "I want relaxation, which one": what each is linked to, and choosing
             return Frame(CHOOSE, value=values[0], aspect=_value_aspect(values[0], framing))
         if aspect is not None and (together or not modalities):  # "budget is tight, which one"
-            return Frame(COMPARE, aspect=aspect)
+            return Frame(COMPARE, aspect=aspect, unasked=_unasked(reading, named, framing))
         if together or condition or not modalities:
             return Frame(CHOOSE, condition=condition)
     if not together:
@@ -150,8 +150,7 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
         return Frame(EACH, things=tuple(values))  # "mental clarity vs flexibility: how do they differ"
     if values:  # "which one is more holistic", "do they cause a twitch response": who is linked to it
         return Frame(COMPARE, value=values[0], aspect=aspect or _value_aspect(values[0], framing))
-    unasked = () if aspect else tuple(t for t in comparatives if not framing.known(lemma(t)))
-    return Frame(COMPARE, aspect=aspect, unasked=unasked)
+    return Frame(COMPARE, aspect=aspect, unasked=_unasked(reading, named, framing))
 
 
 def _no_aspect(query: NamedQuery) -> bool:
@@ -190,6 +189,23 @@ def compares(reading: Reading) -> bool:
     """Whether the question uses a comparative: "riskier", "more holistic", "cheaper than"."""
     named = {i for m in reading.mentions for i in range(m.start, m.end)}
     return any(_comparative(t) for i, t in enumerate(reading.tokens) if i not in named)
+
+
+def _unasked(reading: Reading, named: set[int], framing: Framing) -> tuple[str, ...]:
+    """The comparisons asked that neither the catalogue nor the graph has words for: "faster", "more
+    scientific" (a "more" or "less" goes with the word after it)."""
+    tokens = reading.tokens
+    found = []
+    for i, token in enumerate(tokens):
+        if i in named or not _comparative(token):
+            continue
+        if token in _COMPARATIVE:
+            following = tokens[i + 1] if i + 1 < len(tokens) else ""
+            if following.isalpha() and following not in STOPWORDS and not framing.known(lemma(following)):
+                found.append(f"{token} {following}")
+        elif not framing.known(lemma(token)):
+            found.append(token)
+    return tuple(found)
 
 
 def _comparative(token: str) -> bool:
