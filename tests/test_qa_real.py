@@ -369,3 +369,10 @@ def test_a_comparison_the_graph_has_no_words_for_is_said_to_be_unanswered(
     assert reply["answered"], reply["text"]
     assert unasked in reply.get("not_in_source", [])
     assert reply["text"].startswith(f"The article does not say which of the two is {unasked}.")
+
+
+def test_a_practitioner_stands_for_what_they_practise_in_retrieved_claims(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "my acupuncturist talks about qi constantly, is it a real thing?")
+    assert reply["answered"], reply["text"]
+    assert "acupuncture targets qi" in reply["text"].lower()
+    assert "“aims to”" in reply["text"]

@@ -7,7 +7,7 @@ from kg.catalogue.params import KNOWN_PREFIXES
 from kg.qa.answers import Answer
 from kg.qa.lexicon import Lexicon
 from kg.qa.plans import Reading
-from kg.qa.reading import Interpreter
+from kg.qa.reading import MODALITY, PERFORMER, Interpreter
 from kg.qa.retrieval import DEFINITION, NEAR_BEST, THRESHOLD, Claim, ClaimIndex, Scored
 from kg.qa.sides import Composed
 from kg.qa.wording import join
@@ -37,6 +37,13 @@ class Evidence:
             for iri, key in keyed.items()
             if lexicon.has_type(iri, CATEGORY)
         }
+
+        # a practitioner stands for what the source says they practise ("my acupuncturist ... qi")
+        neighbours = claims.neighbours()
+        for iri in lexicon.labels:
+            if lexicon.has_type(iri, PERFORMER):
+                practised = {m for m in neighbours.get(iri, ()) if lexicon.has_type(m, MODALITY)}
+                self.within[iri] = self.within.get(iri, frozenset()) | practised
 
     def terms(self, reading: Reading) -> tuple[list[str], list[frozenset[str]]]:
         """The question's words outside its names, as lemmas, and each name's resources. A class's word
