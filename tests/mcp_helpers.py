@@ -7,9 +7,11 @@ import contextlib
 import os
 import sys
 import tempfile
-from collections.abc import AsyncIterator, Mapping
-from typing import Any
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from typing import Any, TypeVar
 
+import anyio
 import mcp_types as types
 from helpers import ROOT
 from mcp import Client
@@ -17,6 +19,7 @@ from mcp.client.session import MessageHandlerFnT
 from mcp.client.stdio import StdioServerParameters, stdio_client
 
 TRANSPORTS = ("stdio", "http")
+T = TypeVar("T")
 
 
 @contextlib.asynccontextmanager
@@ -51,6 +54,25 @@ async def mcp_client(
             log.seek(0)
             sys.stderr.write("needling mcp said:\n" + log.read()[-3000:])
             raise
+
+
+def run(scenario: Callable[[], Awaitable[T]]) -> T:
+    """`anyio.run(scenario)` on a thread of its own: the browser tests' Playwright keeps an event loop
+    marked as running on the main thread for the whole session, where a second one may not start."""
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = anyio.run(scenario)
+        except BaseException as exc:  # handed to the test's thread, which raises it
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target, name="mcp-test-client")
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]  # type: ignore[no-any-return]
 
 
 def structured(result: types.CallToolResult) -> dict[str, Any]:

@@ -7,12 +7,11 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-import anyio
 import httpx
 import pytest
 from helpers import Served, needling_serve
 from mcp.shared.exceptions import MCPError
-from mcp_helpers import mcp_client, structured, without_timing
+from mcp_helpers import mcp_client, run, structured, without_timing
 
 pytestmark = pytest.mark.server
 
@@ -91,7 +90,7 @@ def test_resources_list_a_page_at_a_time_and_read_as_the_http_api_serves_them(se
             seen["after"] = structured(await client.call_tool("cheapest_modality", {}))
         return seen
 
-    seen = anyio.run(scenario)
+    seen = run(scenario)
     with httpx.Client(base_url=served.base, timeout=30) as http:
         everything = http.get("/api/queries/list_resources", params={"limit": 1000}).json()["rows"]
         names = {row["resource"].rsplit("/", 1)[1] for row in everything} - {""}
@@ -123,7 +122,7 @@ def test_tool_calls_show_in_metrics_and_the_access_log(served: Served) -> None:
         return float(found[0]) if found else 0.0
 
     before = httpx.get(f"{served.base}/metrics").text
-    anyio.run(scenario)
+    run(scenario)
     after = httpx.get(f"{served.base}/metrics").text
     ok = 'needling_mcp_tool_calls_total{tool="ask",outcome="ok"}'
     refused = 'needling_mcp_tool_calls_total{tool="treatments_under_price",outcome="invalid_parameter"}'

@@ -18,7 +18,7 @@ import anyio
 import pytest
 from helpers import running_server
 from mcp.client.subscriptions import ResourcesListChanged, ToolsListChanged
-from mcp_helpers import TRANSPORTS, mcp_client, structured
+from mcp_helpers import TRANSPORTS, mcp_client, run, structured
 
 from kg import DEFAULT_ONTOLOGY, DEFAULT_QUERIES, DEFAULT_SHAPES
 
@@ -79,7 +79,7 @@ def test_a_new_query_file_is_a_new_tool_and_listeners_are_told(
             answer = structured(await client.call_tool(NEW_QUERY, {}))
         return before, after, answer
 
-    before, after, answer = anyio.run(scenario)
+    before, after, answer = run(scenario)
     assert NEW_QUERY not in before
     assert sorted(after) == sorted([*before, NEW_QUERY])
     assert answer["rows"], answer
@@ -112,7 +112,7 @@ def test_a_handshake_era_client_is_told_of_new_tools_and_changed_resources(
             await wait_for("notifications/resources/list_changed")
         return before, after
 
-    before, after = anyio.run(scenario)
+    before, after = run(scenario)
     assert sorted(after) == sorted([*before, NEW_QUERY])
     assert heard.count("notifications/tools/list_changed") == 1, heard  # the synonym changed no tool
 
@@ -134,5 +134,5 @@ def test_listeners_hear_resources_change_when_the_graph_does(
                             break
         return events
 
-    events = anyio.run(scenario)
+    events = run(scenario)
     assert [type(event) for event in events] == [ResourcesListChanged]

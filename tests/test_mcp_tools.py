@@ -11,11 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import anyio
 import httpx
 import pytest
 from helpers import running_server
-from mcp_helpers import TRANSPORTS, error_of, mcp_client, structured, without_timing
+from mcp_helpers import TRANSPORTS, error_of, mcp_client, run, structured, without_timing
 
 from kg import DEFAULT_QUERIES
 from kg.catalogue import NamedQuery, Param, load_catalogue
@@ -66,7 +65,7 @@ def test_the_tools_and_their_schemas_follow_the_rq_headers(
         async with mcp_client(transport, base, SETTINGS) as client:
             return {tool.name: tool for tool in (await client.list_tools()).tools}
 
-    tools = anyio.run(scenario)
+    tools = run(scenario)
     assert set(tools) == {"ask", "sparql", "describe"} | {query.name for query in NAMED}
     for tool in tools.values():
         assert all(words in (tool.description or "") for words in CAUTION_WORDS), tool.name
@@ -125,7 +124,7 @@ def test_every_tool_answers_its_examples_as_the_http_api_does(
             answers["describe"] = structured(await client.call_tool("describe", {"resource": "sciatica"}))
         return answers
 
-    answers = anyio.run(scenario)
+    answers = run(scenario)
     for query in NAMED:
         given = header_examples(query)
         if query.form == "SELECT":
@@ -185,7 +184,7 @@ def test_refusals_are_tool_errors_with_the_http_codes_and_the_session_goes_on(
                 seen.append((error, after))
         return seen
 
-    for (name, _, code, response), (error, after) in zip(calls, anyio.run(scenario), strict=True):
+    for (name, _, code, response), (error, after) in zip(calls, run(scenario), strict=True):
         assert error["code"] == code, (name, error)
         assert error["message"], name
         if code == "invalid_parameter":  # both name the parameter: "parameter 'max_price': ..."
