@@ -44,6 +44,7 @@ INSTRUCTIONS = (
     "`ask` for a question in plain words; its reply names the named query (a tool of the same name) and the "
     "parameters that answered it, for follow-ups. " + tools.CAUTION
 )
+KEPT_TOOL_LISTS = 4
 RESOURCE_NOT_FOUND = -32002
 """The MCP spec's JSON-RPC code for a resource that does not exist."""
 
@@ -71,7 +72,8 @@ class McpService:
         self.bus = InMemorySubscriptionBus()
         self._legacy: weakref.WeakSet[Connection] = weakref.WeakSet()
         """Handshake-era connections, told of changes directly (the 2026 era listens on the bus)."""
-        self._tools: tuple[str, list[types.Tool]] | None = None
+        self._tools: dict[str, list[types.Tool]] = {}
+        """The tool lists given out, by graph version, oldest first: what a reload is compared with."""
         self._tools_lock = threading.Lock()
         self.server = _NeedlingServer(
             "needling-kg",
@@ -92,11 +94,13 @@ class McpService:
         """The tools of a snapshot, built once per graph version (blocking: class members are queried)."""
         version = snapshot.graph.version
         with self._tools_lock:
-            if self._tools is not None and self._tools[0] == version:
-                return self._tools[1]
-        built = tools.tool_list(snapshot.graph)
-        with self._tools_lock:
-            self._tools = (version, built)
+            built = self._tools.get(version)
+        if built is None:
+            built = tools.tool_list(snapshot.graph)
+            with self._tools_lock:
+                self._tools[version] = built
+                while len(self._tools) > KEPT_TOOL_LISTS:
+                    del self._tools[next(iter(self._tools))]
         return built
 
     async def _list_tools(
@@ -187,33 +191,30 @@ class McpService:
     async def notify_changes(self) -> None:
         """Until cancelled: when the snapshot is swapped (a reload), tell clients that the tools changed if
         they did (a new or edited `.rq`, a new member of a class an enum lists) and that the resources
-        changed if the graph did. A store that cannot answer now is tried again at the next swap."""
+        changed if the graph did. Nothing is queried until a client has listed the tools."""
         seen = self.runtime.snapshot
-        seen_tools = await self._tools_dump(seen)
         while True:
             await anyio.sleep(POLL_S)
             current = self.runtime.snapshot
             if current is seen:
                 continue
-            current_tools = await self._tools_dump(current)
-            if current_tools != seen_tools:
+            if await self._tools_differ(seen, current):
                 await self._announce(tools_changed=True)
             if current.graph.store.version != seen.graph.store.version:
                 await self._announce(tools_changed=False)
-            seen, seen_tools = current, current_tools
+            seen = current
 
-    async def _tools_dump(self, snapshot: Snapshot) -> str | None:
+    async def _tools_differ(self, old: Snapshot, new: Snapshot) -> bool:
+        with self._tools_lock:
+            given = self._tools.get(old.graph.version)
+        if given is None:  # no client was given the old list: only a changed catalogue can matter
+            return old.graph.catalogue.version != new.graph.catalogue.version
         try:
-            return await anyio.to_thread.run_sync(self._dump_tools, snapshot)
-        except Exception as exc:  # a remote store that is down: no tool list now, and no crash of the service
-            log.warning("MCP: could not list the tools of graph %s: %s", snapshot.graph.version, exc)
-            return None
-
-    def _dump_tools(self, snapshot: Snapshot) -> str:
-        listed = self.tools_of(snapshot)
-        return json.dumps(
-            [tool.model_dump(mode="json", exclude_none=True) for tool in listed], sort_keys=True
-        )
+            fresh = await anyio.to_thread.run_sync(self.tools_of, new)
+        except Exception as exc:  # a remote store that is down now: say the tools may have changed
+            log.warning("MCP: could not list the tools of graph %s: %s", new.graph.version, exc)
+            return True
+        return _dump(fresh) != _dump(given)
 
     async def _announce(self, *, tools_changed: bool) -> None:
         what = "tools" if tools_changed else "resources"
@@ -229,3 +230,7 @@ class McpService:
                     await connection.send_tool_list_changed()
                 else:
                     await connection.send_resource_list_changed()
+
+
+def _dump(listed: list[types.Tool]) -> str:
+    return json.dumps([tool.model_dump(mode="json", exclude_none=True) for tool in listed], sort_keys=True)
