@@ -190,3 +190,24 @@ def test_refusals_are_tool_errors_with_the_http_codes_and_the_session_goes_on(
         if code == "invalid_parameter":  # both name the parameter: "parameter 'max_price': ..."
             assert error["message"].split(":")[0] == response.json()["error"]["message"].split(":")[0], name
         assert after["rows"], name
+
+
+def test_json_values_are_read_as_the_http_api_reads_their_text(base: str, http: httpx.Client) -> None:
+    """A decimal keeps its digits, a whole float is a whole number, and a list is no value at all."""
+
+    async def scenario() -> list[Any]:
+        async with mcp_client("http", base) as client:
+            return [
+                await client.call_tool("treatments_under_price", {"max_price": 59.5}),
+                await client.call_tool("resource_links", {"resource": "qi", "limit": 2.0}),
+                await client.call_tool("treatments_for_condition", {"condition": ["sciatica", "back-pain"]}),
+            ]
+
+    price, links, listed = run(scenario)
+    expected = http.get("/api/queries/treatments_under_price", params={"max_price": "59.5"}).json()
+    assert without_timing(structured(price)) == without_timing(expected)
+    assert len(structured(links)["rows"]) == 2
+    assert error_of(listed) == {
+        "code": "invalid_parameter",
+        "message": "parameter 'condition': must be a single value, not a list or an object",
+    }

@@ -120,8 +120,7 @@ class McpService:
         outcome = "ok"
         try:
             if name == tools.SPARQL:
-                guarded = tools.guard_sparql(self.runtime, arguments)
-                body = await self.runtime.lane.call(tools.run_sparql, self.runtime, guarded, arrived)
+                body = await self.runtime.lane.call(tools.sparql, self.runtime, arguments, arrived)
             else:
                 body = await anyio.to_thread.run_sync(tools.call, self.runtime, name, arguments)
             result = tools.ok_result(body)

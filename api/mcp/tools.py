@@ -8,6 +8,7 @@ import dataclasses
 import json
 import time
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 import mcp_types as types
@@ -17,7 +18,7 @@ from api.routes.ask import answer
 from api.routes.queries import result_body
 from api.routes.resource import page_context, resource_iri
 from api.state import Runtime
-from kg.adhoc.guard import GuardedQuery, check_query
+from kg.adhoc.guard import check_query
 from kg.catalogue import NamedQuery
 from kg.catalogue.params import ParamError
 from kg.engine import KnowledgeGraph
@@ -46,7 +47,7 @@ def tool_list(graph: KnowledgeGraph) -> list[types.Tool]:
 
 def call(runtime: Runtime, name: str, arguments: Mapping[str, Any]) -> dict[str, Any]:
     """The structured answer of `ask`, `describe` or a named query (`sparql` goes through the query lane:
-    see `run_sparql`). Failures raise a `NeedlingError` with the code the HTTP API would answer with."""
+    see `sparql`). Failures raise a `NeedlingError` with the code the HTTP API would answer with."""
     if name == ASK:
         return ask(runtime, arguments)
     if name == DESCRIBE:
@@ -66,30 +67,27 @@ def ask(runtime: Runtime, arguments: Mapping[str, Any]) -> dict[str, Any]:
 
 def run_named(graph: KnowledgeGraph, name: str, arguments: Mapping[str, Any]) -> dict[str, Any]:
     query = graph.query(name)  # unknown_query, naming the known ones
-    given = {key: _plain(value) for key, value in arguments.items() if value is not None}
+    given = {key: _plain(key, value) for key, value in arguments.items() if value is not None}
     if query.form == "SELECT":
         return result_body(graph.run(name, given), query)
     triples = graph.construct(name, given, TURTLE)
     return {"media_type": TURTLE, "triples": triples.body.decode("utf-8"), "next_offset": triples.next_offset}
 
 
-def guard_sparql(runtime: Runtime, arguments: Mapping[str, Any]) -> GuardedQuery:
-    """The query as the guard passes it (cheap, and refused before it takes a place in the query lane)."""
+def sparql(runtime: Runtime, arguments: Mapping[str, Any], arrived: float) -> dict[str, Any]:
+    """Guard the query, then run exactly the guarded text on the snapshot's runner, under the deadline
+    counted from `arrived`, as `/sparql` does (and, like it, on the query lane's threads)."""
     _only(SPARQL, arguments, ("query",))
     text = arguments.get("query")
     if not isinstance(text, str) or not text.strip():
         raise ParamError("query", "is required: a SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE query")
-    return check_query(text, max_length=runtime.settings.max_query_chars)
-
-
-def run_sparql(runtime: Runtime, guarded: GuardedQuery, arrived: float) -> dict[str, Any]:
-    """Run exactly the guarded text on the snapshot's runner, under the deadline counted from `arrived`."""
+    guarded = check_query(text, max_length=runtime.settings.max_query_chars)
     select = guarded.form in ("SELECT", "ASK")
     result = runtime.snapshot.runner().run(guarded, "json" if select else "turtle", started=arrived)
-    text = result.body.decode("utf-8")
+    body = result.body.decode("utf-8")
     if not select:
-        return {"media_type": TURTLE, "triples": text, "truncated": result.truncated}
-    return {"results": json.loads(text), "truncated": result.truncated}
+        return {"media_type": TURTLE, "triples": body, "truncated": result.truncated}
+    return {"results": json.loads(body), "truncated": result.truncated}
 
 
 def describe(graph: KnowledgeGraph, arguments: Mapping[str, Any]) -> dict[str, Any]:
@@ -135,11 +133,13 @@ def _only(tool: str, arguments: Mapping[str, Any], accepted: tuple[str, ...]) ->
         raise ParamError(unknown[0], f"not an argument of '{tool}' (it takes: {', '.join(accepted)})")
 
 
-def _plain(value: object) -> object:
-    """A JSON argument as the parameter binder reads request text: a float keeps its digits (60.5, not
-    6.05e1), a list or object is refused by the binder as text it cannot read."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
+def _plain(name: str, value: object) -> object:
+    """A JSON argument as the parameter binder reads request text: a number with all its digits (0.00001,
+    not 1e-05); a list or an object is not a value of any parameter."""
+    if isinstance(value, list | dict):
+        raise ParamError(name, "must be a single value, not a list or an object")
+    if isinstance(value, float):  # 5.0 is a whole number to JSON Schema too
+        return int(value) if value.is_integer() else format(Decimal(repr(value)), "f")
     return value
 
 
