@@ -211,3 +211,22 @@ def test_json_values_are_read_as_the_http_api_reads_their_text(base: str, http: 
         "code": "invalid_parameter",
         "message": "parameter 'condition': must be a single value, not a list or an object",
     }
+
+
+def test_timeouts_are_counted_whichever_way_the_query_came(base: str, http: httpx.Client) -> None:
+    """`needling_query_timeouts_total` counts a query stopped at its deadline, from /sparql or the tool."""
+
+    def timeouts() -> float:
+        lines = http.get("/metrics").text.splitlines()
+        return float(
+            next(line for line in lines if line.startswith("needling_query_timeouts_total ")).split()[1]
+        )
+
+    async def scenario() -> dict[str, str]:
+        async with mcp_client("http", base) as client:
+            return error_of(await client.call_tool("sparql", {"query": CARTESIAN}))
+
+    before = timeouts()
+    assert http.get("/sparql", params={"query": CARTESIAN}).json()["error"]["code"] == "timeout"
+    assert run(scenario)["code"] == "timeout"
+    assert timeouts() - before == 2
