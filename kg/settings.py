@@ -47,7 +47,8 @@ class Settings(BaseSettings):
     keep_alive_s: float = 5.0
     max_connections: int = 1_000
     mcp_allowed_origins: list[str] = []
-    """Origins a browser may call /mcp from; empty: http://localhost, 127.0.0.1 and [::1] on the port served."""
+    """Origins a browser may call /mcp from; empty: localhost, 127.0.0.1, [::1] and the address reached, on
+    the port served."""
 
 
 def default(name: str) -> Any:

@@ -4,8 +4,9 @@ The MCP spec asks a server to validate `Origin` on every request to its endpoint
 page on another site that resolves its own name to 127.0.0.1 could otherwise drive a local server through
 the visitor's browser. A request whose `Origin` is present and not allowed is refused with 403 before the
 SDK sees it; one with no `Origin` (not sent by a browser: an agent, curl) goes on. The allowed origins are
-`NEEDLING_MCP_ALLOWED_ORIGINS`, by default http://localhost, http://127.0.0.1 and http://[::1] on the port
-the request came in on (the listening socket's, never the Host header's, which the attacker writes).
+`NEEDLING_MCP_ALLOWED_ORIGINS`, by default http://localhost, http://127.0.0.1, http://[::1] and the
+address the service is reached on, on the port the request came in on (the listening socket's, never the
+Host header's, which the attacker writes).
 """
 
 from __future__ import annotations
@@ -28,12 +29,16 @@ Scope = dict[str, Any]
 
 
 def allowed_origins(configured: list[str], scope: Scope) -> set[str]:
+    """The configured origins, else the local names and the address the request came in on, on its port
+    (all read from the listening socket, which the client cannot choose)."""
     if configured:
         return {origin.rstrip("/") for origin in configured}
-    server = scope.get("server")
-    port = server[1] if server else None
+    address, port = scope.get("server") or (None, None)
+    hosts = set(LOCAL_HOSTS)
+    if address:
+        hosts.add(f"[{address}]" if ":" in address else address)
     suffix = f":{port}" if port not in (None, 80) else ""
-    return {f"http://{host}{suffix}" for host in LOCAL_HOSTS}
+    return {f"http://{host}{suffix}" for host in hosts}
 
 
 class OriginGuard:
