@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from api.errors import install_error_handlers
+from api.mcp.http import McpEndpoint
 from api.observability import AccessLog
 from api.openapi_shapes import operation_id
 from api.reload import Reloader
@@ -80,7 +81,20 @@ def with_runner(snapshot: Snapshot, settings: Settings) -> Snapshot:
     return Snapshot(snapshot.graph, open_runner(snapshot.graph.store, settings))
 
 
-def _shut_down(runtime: Runtime, reloader: Reloader) -> None:
+def start_watching(runtime: Runtime) -> Reloader:
+    """The reloader, started as the settings ask: watching the files of an embedded store, or reading a
+    remote store's whole-graph facts again every few seconds."""
+    settings = runtime.settings
+    reloader = Reloader(runtime, load_snapshot, with_runner)
+    static = runtime.snapshot.graph.store.static
+    if static and settings.watch:
+        reloader.start()
+    elif not static and settings.store_refresh_s > 0:
+        reloader.start_refresh(refresh_remote, settings.store_refresh_s)
+    return reloader
+
+
+def shut_down(runtime: Runtime, reloader: Reloader) -> None:
     reloader.stop()
     final = runtime.snapshot
     if final.adhoc:
@@ -92,18 +106,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     snapshot = load_snapshot(settings)
     runtime = Runtime(settings, snapshot)
+    mcp = McpEndpoint(runtime)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         current = runtime.snapshot
         # Forking the workers and stopping them block; they run in a thread, not on the event loop.
         runtime.swap(await run_in_threadpool(with_runner, current, settings))
-        reloader = Reloader(runtime, load_snapshot, with_runner)
-        app.state.reloader = reloader
-        if current.graph.store.static and settings.watch:
-            reloader.start()
-        elif not current.graph.store.static and settings.store_refresh_s > 0:
-            reloader.start_refresh(refresh_remote, settings.store_refresh_s)
+        reloader = app.state.reloader = start_watching(runtime)
         log.info(
             "needling-kg serving http://%s:%d with %d triples from the %s",
             settings.host,
@@ -112,9 +122,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             current.graph.store.description,
         )
         try:
-            yield
+            async with mcp.running():  # the MCP sessions end before the graph and the workers they use
+                yield
         finally:
-            await run_in_threadpool(_shut_down, runtime, reloader)
+            await run_in_threadpool(shut_down, runtime, reloader)
 
     app = FastAPI(
         title="needling-kg",
@@ -160,4 +171,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(queries.build_router(snapshot.graph.catalogue))
     app.include_router(sparql.router)
     app.include_router(resource.router)
+    app.router.routes.append(mcp.route)
     return app

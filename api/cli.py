@@ -1,4 +1,5 @@
-"""The `needling` command as installed: the core's commands (kg.cli) and `serve`, the web service."""
+"""The `needling` command as installed: the core's commands (kg.cli), `serve` (the web service) and `mcp`
+(the MCP server on stdio)."""
 
 from __future__ import annotations
 
@@ -28,5 +29,14 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 SERVE = Command("serve", "run the HTTP service", _serve_options, _serve)
 
 
+def _mcp(args: argparse.Namespace, settings: Settings) -> int:
+    from api.mcp.stdio import serve_stdio
+
+    return serve_stdio(settings)
+
+
+MCP = Command("mcp", "run the MCP server on standard input and output (for agents)", graph_options, _mcp)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    return core_main(argv, commands=(SERVE, *COMMANDS))
+    return core_main(argv, commands=(SERVE, MCP, *COMMANDS))

@@ -36,6 +36,20 @@ class Metrics:
         """Per path group, requests per latency bucket (the last: over the largest); cumulated on render."""
         self.sums: dict[str, float] = {}
         self.counts: Counter[str] = Counter()
+        self.tool_calls: Counter[tuple[str, str]] = Counter()
+        """MCP tool calls by tool and outcome ("ok" or the error code); their latencies by tool below."""
+        self.tool_slots: dict[str, list[int]] = {}
+        self.tool_sums: dict[str, float] = {}
+        self.tool_counts: Counter[str] = Counter()
+
+    def observe_tool(self, tool: str, outcome: str, seconds: float) -> None:
+        """One MCP tool call; `tool` is bounded by the caller (a listed tool's name, else "unknown")."""
+        index = bisect.bisect_left(BUCKETS, seconds)
+        with self._lock:
+            self.tool_calls[(tool, outcome)] += 1
+            self.tool_sums[tool] = self.tool_sums.get(tool, 0.0) + seconds
+            self.tool_counts[tool] += 1
+            self.tool_slots.setdefault(tool, [0] * (len(BUCKETS) + 1))[index] += 1
 
     def observe(self, method: str, group: str, status: int, seconds: float) -> None:
         # One bucket incremented, found by bisection: counting into every bucket it fits cost 13 dict
@@ -79,10 +93,35 @@ class Metrics:
                 lines.append(
                     f'needling_request_duration_seconds_count{{path="{group}"}} {self.counts[group]}'
                 )
+            lines += self._render_tools()
         for name, (help_text, value) in sorted(gauges.items()):
             kind = "counter" if name.endswith("_total") else "gauge"
             lines += [f"# HELP {name} {help_text}", f"# TYPE {name} {kind}", f"{name} {value:g}"]
         return "\n".join(lines) + "\n"
+
+    def _render_tools(self) -> list[str]:
+        lines = [
+            "# HELP needling_mcp_tool_calls_total MCP tool calls by tool and outcome (ok, or the error code).",
+            "# TYPE needling_mcp_tool_calls_total counter",
+        ]
+        for (tool, outcome), count in sorted(self.tool_calls.items()):
+            lines.append(f'needling_mcp_tool_calls_total{{tool="{tool}",outcome="{outcome}"}} {count}')
+        lines += [
+            "# HELP needling_mcp_tool_call_duration_seconds Time to answer an MCP tool call.",
+            "# TYPE needling_mcp_tool_call_duration_seconds histogram",
+        ]
+        for tool in sorted(self.tool_counts):
+            for bound, within in zip(BUCKETS, itertools.accumulate(self.tool_slots[tool]), strict=False):
+                lines.append(
+                    f'needling_mcp_tool_call_duration_seconds_bucket{{tool="{tool}",le="{bound}"}} {within}'
+                )
+            count = self.tool_counts[tool]
+            lines += [
+                f'needling_mcp_tool_call_duration_seconds_bucket{{tool="{tool}",le="+Inf"}} {count}',
+                f'needling_mcp_tool_call_duration_seconds_sum{{tool="{tool}"}} {self.tool_sums[tool]:.6f}',
+                f'needling_mcp_tool_call_duration_seconds_count{{tool="{tool}"}} {count}',
+            ]
+        return lines
 
 
 class AccessLog:

@@ -23,6 +23,7 @@ AREAS = (
     Area("/queries", api=False, cacheable=True),
     Area("/ask", api=False, cacheable=True),
     Area("/compare", api=False, cacheable=True),
+    Area("/mcp", api=True, cacheable=False),
     Area("/healthz", api=True, cacheable=False),
     Area("/metrics", api=False, cacheable=False),
     Area("/docs", api=False, cacheable=False),

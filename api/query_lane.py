@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio.to_thread
 from anyio import CapacityLimiter
@@ -23,6 +23,9 @@ from fastapi.responses import Response
 
 from api.errors import ApiError
 from api.observability import ARRIVED
+from kg.errors import NeedlingError
+
+T = TypeVar("T")
 
 
 def arrival(request: Request) -> float:
@@ -58,16 +61,21 @@ class QueryLane:
 
     async def run(self, work: Callable[..., Response], *args: Any) -> Response:
         """Run the blocking `work(*args)` on the lane's threads once admitted; count its timeouts."""
+        response = await self.call(work, *args)
+        self.timeouts += response.status_code == 503  # the query page shows its timeout on the page
+        return response
+
+    async def call(self, work: Callable[..., T], *args: Any) -> T:
+        """Admit, then run the blocking `work(*args)` on the lane's threads; a `timeout` it raises is
+        counted. The HTTP routes and the MCP `sparql` tool both come through here."""
         self.admit()
         if self._limiter is None:
             self._limiter = CapacityLimiter(self.capacity)
         self.in_flight += 1
         try:
-            response = await anyio.to_thread.run_sync(work, *args, limiter=self._limiter)
-        except ApiError as exc:
+            return await anyio.to_thread.run_sync(work, *args, limiter=self._limiter)
+        except NeedlingError as exc:
             self.timeouts += exc.code == "timeout"
             raise
         finally:
             self.in_flight -= 1
-        self.timeouts += response.status_code == 503  # the query page shows its timeout on the page
-        return response

@@ -37,6 +37,7 @@ ERRORS: dict[str, Outcome] = {
     "no_such_resource": Outcome(404, 2),
     "unknown_query": Outcome(404, 2),
     "not_found": Outcome(404, 2),
+    "forbidden_origin": Outcome(403, 2),
     "method_not_allowed": Outcome(405, 2),
     "not_acceptable": Outcome(406, 2),
     "too_large": Outcome(413, 2),

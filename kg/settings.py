@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     body_timeout_s: float = 30.0
     keep_alive_s: float = 5.0
     max_connections: int = 1_000
+    mcp_allowed_origins: list[str] = []
+    """Origins a browser may call /mcp from; empty: localhost, 127.0.0.1, [::1] and the address reached, on
+    the port served."""
 
 
 def default(name: str) -> Any:

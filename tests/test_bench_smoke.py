@@ -217,3 +217,20 @@ def test_qa_libraries_tiny_run_measures_every_candidate_offline(tmp_path: Path) 
     summary = (tmp_path / "qa_libraries.md").read_text(encoding="utf-8")
     for heading in ("## 1. Spelling", "## 2. Lemmas", "## 3. Meaning"):
         assert heading in summary
+
+
+def test_mcp_overhead_times_each_transport_against_http() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.mcp_overhead", "--calls", "5", "--warmup", "1"],
+        cwd=ROOT, capture_output=True, text=True, timeout=180, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads((ROOT / done.stdout.strip().splitlines()[-1].split("results: ")[1]).read_text())
+    rows = {row["transport"]: row for row in result["rows"]}
+    assert list(rows) == ["http", "http (cached)", "mcp http", "mcp stdio"]
+    for name, row in rows.items():
+        assert row["calls"] == 5 and 0 < row["median_ms"] <= row["p90_ms"], row
+        if name != "http":
+            assert row["ratio_median"] == row["median_ms"] / rows["http"]["median_ms"], row
+    table = done.stdout.splitlines()
+    assert table[0].split() == ["transport", "calls", "median", "ms", "p90", "ms", "x", "median", "x", "p90"]

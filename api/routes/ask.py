@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 
 from api.errors import ApiError
 from api.openapi_shapes import error_responses
-from api.state import get_runtime
+from api.state import Runtime, get_runtime
 from kg.qa import answer_question
 from kg.qa.model import Reply
 
@@ -76,7 +76,11 @@ def ask(
     request: Request,
     q: Annotated[str, Query(description="The question", examples=["what treats sciatica"])] = "",
 ) -> Any:
-    runtime = get_runtime(request)
+    return answer(get_runtime(request), q)
+
+
+def answer(runtime: Runtime, q: str) -> Any:
+    """Check the question's length, then answer it on the current graph: `/api/ask` and the MCP `ask` tool."""
     question = q.strip()
     if not question:
         raise ApiError("invalid_parameter", "parameter 'q': ask a question, e.g. ?q=what treats sciatica")

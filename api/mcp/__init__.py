@@ -1,0 +1,1 @@
+"""The MCP server: the service's tools and resources for agents, over stdio and Streamable HTTP at /mcp."""
