@@ -376,3 +376,19 @@ def test_a_practitioner_stands_for_what_they_practise_in_retrieved_claims(graph:
     assert reply["answered"], reply["text"]
     assert "acupuncture targets qi" in reply["text"].lower()
     assert "“aims to”" in reply["text"]
+
+
+@pytest.mark.parametrize(
+    ("question", "where"),
+    [
+        ("my chiro does dry needling for $45, is that normal?", "below"),
+        ("got quoted 120 dollars for dry needling, fair?", "within"),
+        ("a clinic wants $180 for dry needling - legit?", "above"),
+    ],
+)
+def test_an_amount_beside_a_modality_is_set_against_the_source_price(
+    graph: KnowledgeGraph, question: str, where: str
+) -> None:
+    reply = ask(graph, question)
+    assert reply["interpretation"]["intent"] == "cost_of_modality"
+    assert f"is {where} the range it gives for dry needling ($50–150 per session)" in reply["text"]

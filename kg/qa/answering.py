@@ -102,6 +102,8 @@ class QuestionAnswerer:
                     composed.text = f"{said} {composed.text}".strip()
                     composed.answers += answers
                 return composed, ""
+        if (composed := self.explainer.priced(reading)) is not None:
+            return composed, ""
         plan = reading.plans[0] if reading.plans else None
         if plan is not None and plan.query.name == CHOOSE and plan.cue.score:
             condition = next(iter(plan.values.get("condition", [])), None)

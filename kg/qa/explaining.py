@@ -6,12 +6,14 @@ from __future__ import annotations
 from kg.qa.evidence import linked
 from kg.qa.lexicon import Lexicon
 from kg.qa.named import Runner
-from kg.qa.plans import Plan, Reading
+from kg.qa.plans import CueMatch, Plan, Reading
 from kg.qa.reading import MODALITY, PERFORMER
 from kg.qa.retrieval import ClaimIndex
 from kg.qa.sides import Composed
+from kg.qa.wording import number, price
 
 HOW = "mechanisms_of_modality"
+COST = "cost_of_modality"
 CONDITION = "http://schema.org/MedicalCondition"
 
 
@@ -54,3 +56,38 @@ class Explainer:
         said = linked([c for c in claims if c.object not in self.modalities][:3], self.lexicon)
         if said:
             composed.text += " " + said
+
+    def priced(self, reading: Reading) -> Composed | None:
+        """ "My chiro charges $45 for dry needling, is that normal": an amount and a modality, and no words
+        asking for anything but the cost, ask what the source says it costs; the answer says where the
+        amount lies."""
+        if not reading.amounts or any(p.cue.strength and p.query.name != COST for p in reading.plans):
+            return None
+        modalities = [i for m in reading.entities for i in m.iris if self.lexicon.has_type(i, MODALITY)]
+        if not modalities:
+            return None
+        plan = Plan(
+            self.runner.graph.query(COST), {"modality": modalities}, frozenset(), CueMatch(0, 0, frozenset())
+        )
+        runs, answers = self.runner.execute(plan)
+        if not answers:
+            return None
+        amount = float(reading.amounts[0])
+        said = []
+        for answer in answers:
+            cost = answer.get("cost")
+            if not cost or cost.get("min") is None or cost.get("max") is None:
+                continue
+            where = "below" if amount < cost["min"] else "above" if amount > cost["max"] else "within"
+            name = self.lexicon.sentence_case(answer["label"])
+            said.append(f"${number(amount)} is {where} the range it gives for {name} ({price(cost)})")
+        text = self.runner.sentence(plan, runs, answers)
+        if said:
+            text += " " + _capital("; ".join(said)) + "."
+        composed = Composed(COST, text, answers, runs)
+        composed.plan = plan
+        return composed
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
