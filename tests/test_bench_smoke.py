@@ -122,7 +122,7 @@ def test_qa_latency_times_every_set_and_gives_a_verdict_per_target() -> None:
         assert rows[name][1:3] == [str(questions), f"{questions * 2:,}"], rows[name]
     assert int(rows["overall"][1].replace(",", "")) >= int(rows["dev"][1]) + int(rows["heldout"][1])
     for name in ("dev", "heldout", "overall"):
-        median, p90, p99, slowest = map(float, rows[name][3:7])
+        median, p90, p99, slowest = (float(x.replace(",", "")) for x in rows[name][3:7])
         assert 0 < median <= p90 <= p99 <= slowest
     for target in ("median, all", "p99, all", "RSS added", "tracemalloc peak", "startup"):
         [line] = [
