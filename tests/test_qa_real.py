@@ -392,3 +392,16 @@ def test_an_amount_beside_a_modality_is_set_against_the_source_price(
     reply = ask(graph, question)
     assert reply["interpretation"]["intent"] == "cost_of_modality"
     assert f"is {where} the range it gives for dry needling ($50–150 per session)" in reply["text"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["anything under 60 dollars for back pain", "anything for back pain under sixty bucks?"],
+)
+def test_an_amount_with_its_unit_is_a_price_limit_not_a_request_for_prices(
+    graph: KnowledgeGraph, question: str
+) -> None:
+    reply = ask(graph, question)
+    assert reply["interpretation"]["intent"] == "treatments_under_price"
+    assert labels(reply) == {"dry needling"}  # acupuncture's range starts at $70
+    assert "less than $60" in reply["text"]

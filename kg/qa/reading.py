@@ -17,7 +17,7 @@ from kg.catalogue.params import KNOWN_PREFIXES
 from kg.qa.cues import Cues, set_aside
 from kg.qa.lexicon import NOT_IN_SOURCE, Lexicon, Mention
 from kg.qa.plans import CueMatch, Plan, Reading, expand
-from kg.qa.words import NUMBER, Speller, Words
+from kg.qa.words import NUMBER, Speller, Words, money_units, worded_amounts
 
 MODALITY = KNOWN_PREFIXES["nkg"] + "Modality"
 LINKED = "modalities_with_property"  # the query that finds what is linked to a value
@@ -75,6 +75,7 @@ class Interpreter:
             if not all(self.lexicon.is_class(x) for x in m.iris)
             for i in range(m.start, m.end)
         }
+        named |= money_units(tokens)  # "under 60 dollars": the amount's unit asks for no price
         # A cue may run around a name: "how does [acupuncture] work", "what does [it] cost".
         cue_view = [(index, word) for index, word in enumerate(keyed) if index not in named]
         full_view = list(enumerate(keyed))
@@ -83,7 +84,8 @@ class Interpreter:
         covered = protected | {i for m in exact for i in range(m.start, m.end)}
         mentions = sorted(exact + self.lexicon.link_fuzzy(tokens, covered), key=lambda m: m.start)
         mentions = [_as_typed(m, words) for m in mentions]
-        reading = Reading(tokens, mentions, amounts=[a or b for a, b in _AMOUNT.findall(text)])
+        amounts = [a or b for a, b in _AMOUNT.findall(text)] or worded_amounts(tokens)
+        reading = Reading(tokens, mentions, amounts=amounts)
         reading.corrections = words.corrections
         reading.lemmas = keyed
         reading.cue_scores = {name: match.score for name, match in matches.items() if match.score}
