@@ -405,3 +405,12 @@ def test_an_amount_with_its_unit_is_a_price_limit_not_a_request_for_prices(
     assert reply["interpretation"]["intent"] == "treatments_under_price"
     assert labels(reply) == {"dry needling"}  # acupuncture's range starts at $70
     assert "less than $60" in reply["text"]
+
+
+def test_a_yes_or_no_about_a_modality_and_a_thing_it_is_not_linked_to_is_a_definite_no(
+    graph: KnowledgeGraph,
+) -> None:
+    reply = ask(graph, "does dry needling bring mental clarity")
+    assert reply["text"].startswith("The source does not say so")
+    assert "improved flexibility" in reply["text"]  # and what the source does name for it
+    assert "mental clarity" not in labels(reply)

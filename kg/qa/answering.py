@@ -123,6 +123,10 @@ class QuestionAnswerer:
             # several names and no words asking for anything: a yes/no question ("can a physio do dry
             # needling") is a reading that one name narrows; else the claims that link them
             narrowing = [p for p in reading.plans if self.runner.narrowing(p, reading)]
+            for asked in [] if narrowing else self.explainer.yes_or_no(reading, self.framing.aspects):
+                composed, _, found = self._run(reading, asked)
+                if composed is None and found:  # "does dry needling release endorphins": a definite no
+                    return self._not_that(reading, asked), ""
             if not narrowing and (claims := self.claims.best(*self.evidence.terms(reading))):
                 composed = retrieved(claims, self.lexicon)
                 composed.general = False

@@ -3,6 +3,7 @@ and what the article ties the things named to."""
 
 from __future__ import annotations
 
+from kg.catalogue import NamedQuery
 from kg.qa.evidence import linked
 from kg.qa.lexicon import Lexicon
 from kg.qa.named import Runner
@@ -56,6 +57,25 @@ class Explainer:
         said = linked([c for c in claims if c.object not in self.modalities][:3], self.lexicon)
         if said:
             composed.text += " " + said
+
+    def yes_or_no(self, reading: Reading, aspects: dict[str, NamedQuery]) -> list[Plan]:
+        """ "Does dry needling release endorphins": one modality and a thing of a kind some per-modality
+        query answers with (a mechanism, a benefit, a target) read as that query for the modality, which
+        the thing narrows: yes, or the source does not say so and what it names instead."""
+        modalities = [m for m in reading.entities if any(self.lexicon.has_type(i, MODALITY) for i in m.iris)]
+        if len(modalities) != 1:
+            return []
+        plans = []
+        for mention in reading.entities:
+            if mention is modalities[0]:
+                continue
+            kinds = [k for i in mention.iris for k in self.lexicon.types.get(i, ()) if k in aspects]
+            if kinds:  # the modality's own list of that kind, narrowed to the thing
+                values = {"modality": [modalities[0].iris[0]]}
+                plans.append(
+                    Plan(aspects[kinds[0]], values, frozenset(modalities), CueMatch(0, 0, frozenset()))
+                )
+        return plans[:1]
 
     def priced(self, reading: Reading) -> Composed | None:
         """ "My chiro charges $45 for dry needling, is that normal": an amount and a modality, and no words
