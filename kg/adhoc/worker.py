@@ -1,5 +1,5 @@
 """The worker side of the sandbox: a forked process with a memory limit and no descriptors to spare,
-answering one query at a time with its result already serialized."""
+answering one query at a time with its result already serialized (the wire: `kg/adhoc/wire.py`)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,17 @@ import gc
 import itertools
 import os
 import resource
+import select
 import signal
+import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from typing import Any, NoReturn
 
 import pyoxigraph as ox
 
 from kg.adhoc.formats import engine_graph_format, engine_solution_format, serialize_solutions
+from kg.adhoc.wire import DONE, FAILED, FAILED_RETIRE, read_request, send_reply
 
 _CHILD_FD = 3  # the worker's only descriptor besides stdin/stdout/stderr
 _IDLE_CHECK_S = 1.0  # how often an idle worker checks that its parent is still alive
@@ -32,7 +34,7 @@ class Request:
 
 @dataclass(frozen=True)
 class Done:
-    """The head of an answer; the serialized body follows as raw bytes."""
+    """The head of an answer; the serialized body goes with it."""
 
     media_type: str
     truncated: bool
@@ -132,38 +134,44 @@ def _apply_limits(memory_limit_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_NOFILE, (_CHILD_FD + 1, hard))
 
 
-def _isolate_child(conn_fd: int, memory_limit_mb: int) -> Connection:
+def _isolate_child(conn_fd: int, memory_limit_mb: int) -> socket.socket:
     gc.freeze()  # the inherited heap is never scanned (or collected) here: fewer copied pages
     if conn_fd != _CHILD_FD:
         os.dup2(conn_fd, _CHILD_FD)
-    _close_inherited_fds()  # sibling pipes, server sockets: only the parent may hold them
+    _close_inherited_fds()  # sibling sockets, server sockets: only the parent may hold them
     _reset_signals()
     os.environ["RUST_BACKTRACE"] = "0"  # an allocation failure aborts; keep the log to one line
     _apply_limits(memory_limit_mb)
-    return Connection(_CHILD_FD)
+    return socket.socket(fileno=_CHILD_FD)  # wraps the descriptor: opens no new one
 
 
-def _serve(conn: Connection, store: ox.Store, row_cap: int, parent_pid: int) -> None:
+def _serve(sock: socket.socket, store: ox.Store, row_cap: int, parent_pid: int) -> None:
+    poller = select.poll()
+    poller.register(sock.fileno(), select.POLLIN)
+    idle_ms = int(_IDLE_CHECK_S * 1000)
     while True:
-        if not conn.poll(_IDLE_CHECK_S):
+        if not poller.poll(idle_ms):
             if os.getppid() != parent_pid:
                 return
             continue
         try:
-            request = conn.recv()
-        except EOFError:
+            result_format, query = read_request(sock)
+        except (EOFError, OSError):
             return
-        reply = _handle(store, request, row_cap)
-        try:
-            conn.send(reply if isinstance(reply, Failed) else reply[0])
-        except MemoryError:
-            conn.send(Failed("too_costly", "query result exceeded the worker memory limit", True))
-            return
+        reply = _handle(store, Request(query, result_format), row_cap)
         if isinstance(reply, Failed):
+            kind = FAILED_RETIRE if reply.retire else FAILED
+            send_reply(sock, kind, reply.code, reply.message.encode("utf-8", "replace"))
             if reply.retire:
                 return
-        else:
-            conn.send_bytes(reply[1])
+            continue
+        head, body = reply
+        try:
+            send_reply(sock, DONE, head.media_type, body, truncated=head.truncated, rows=head.rows)
+        except MemoryError:
+            message = b"query result exceeded the worker memory limit"
+            send_reply(sock, FAILED_RETIRE, "too_costly", message)
+            return
 
 
 def worker_main(
@@ -172,8 +180,8 @@ def worker_main(
     """Body of a forked worker: never returns into the parent's code, never runs its exit handlers."""
     status = 0
     try:
-        conn = _isolate_child(conn_fd, memory_limit_mb)
-        _serve(conn, store, row_cap, parent_pid)
+        sock = _isolate_child(conn_fd, memory_limit_mb)
+        _serve(sock, store, row_cap, parent_pid)
     except BaseException:
         status = 1
     finally:
