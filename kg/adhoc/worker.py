@@ -11,6 +11,7 @@ import resource
 import select
 import signal
 import socket
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, NoReturn
@@ -22,6 +23,12 @@ from kg.adhoc.wire import DONE, FAILED, FAILED_RETIRE, read_request, send_reply
 
 _CHILD_FD = 3  # the worker's only descriptor besides stdin/stdout/stderr
 _IDLE_CHECK_S = 1.0  # how often an idle worker checks that its parent is still alive
+# The engine writes only a whole result, so the row cap keeps rows and our writers write them: 11.5 us a row
+# in JSON, 4.5 in CSV, where the engine takes 2.7 and 0.9 (3,250 rows, SELECT ?s ?p ?o). A result that fits
+# under the cap is evaluated again and written by the engine when the first evaluation took less than what
+# that saves; in these two formats the engine's document is byte for byte ours (XML and TSV differ in form).
+_ENGINE_SAVES_S_PER_ROW = {"json": 8e-6, "csv": 3e-6}
+_ENGINE_MIN_ROWS = 64
 
 
 @dataclass(frozen=True)
@@ -55,7 +62,14 @@ def _take(results: Iterator[Any], cap: int) -> tuple[list[Any], bool]:
     return kept, next(results, None) is not None
 
 
+def _engine_writes_faster(result_format: str, rows: int, started: float) -> bool:
+    """Whether evaluating again and letting the engine write the whole result beats our writer."""
+    saved = _ENGINE_SAVES_S_PER_ROW.get(result_format)
+    return saved is not None and rows >= _ENGINE_MIN_ROWS and time.perf_counter() - started < rows * saved
+
+
 def _evaluate(store: ox.Store, request: Request, row_cap: int) -> tuple[Done, bytes]:
+    started = time.perf_counter()
     result = store.query(request.query)
     if isinstance(result, ox.QueryBoolean):
         fmt = engine_solution_format(request.result_format)
@@ -68,6 +82,10 @@ def _evaluate(store: ox.Store, request: Request, row_cap: int) -> tuple[Done, by
     if isinstance(result, ox.QuerySolutions):
         variables = [variable.value for variable in result.variables]
         solutions, truncated = _take(result, row_cap)
+        if not truncated and _engine_writes_faster(request.result_format, len(solutions), started):
+            fmt = engine_solution_format(request.result_format)
+            again = store.query(request.query)  # the same read-only store: the same solutions
+            return Done(fmt.media_type, False, len(solutions)), again.serialize(format=fmt) or b""
         body, media_type = serialize_solutions(
             variables, [tuple(s) for s in solutions], request.result_format
         )
