@@ -85,7 +85,8 @@ def _evaluate(store: ox.Store, request: Request, row_cap: int) -> tuple[Done, by
         if not truncated and _engine_writes_faster(request.result_format, len(solutions), started):
             fmt = engine_solution_format(request.result_format)
             again = store.query(request.query)  # the same read-only store: the same solutions
-            return Done(fmt.media_type, False, len(solutions)), again.serialize(format=fmt) or b""
+            if isinstance(again, ox.QuerySolutions):
+                return Done(fmt.media_type, False, len(solutions)), again.serialize(format=fmt) or b""
         body, media_type = serialize_solutions(
             variables, [tuple(s) for s in solutions], request.result_format
         )
