@@ -15,7 +15,11 @@ def etag_for(request: Request, graph: KnowledgeGraph, variant: str = "") -> str 
     a remote store: others write to it without telling us, so no tag of ours could say it is unchanged."""
     if not graph.store.static:
         return None
-    key = f"{graph.version}|{request.url.path}?{request.url.query}|{variant}"
+    # The path and query as the URL gives them, read from the scope: building `request.url` (host, scheme
+    # and all) for this cost more than the hash.
+    scope = request.scope
+    query = scope.get("query_string", b"").decode("latin-1")
+    key = f"{graph.version}|{scope['path']}?{query}|{variant}"
     return '"' + hashlib.sha256(key.encode()).hexdigest()[:24] + '"'
 
 

@@ -38,6 +38,31 @@ def sciatica_select() -> str:
     return _body(text)
 
 
+PRICE_QUERY = "treatments_under_price"
+PRICE_PARAM = "max_price"
+_PRICE_SENTINEL = "100.987654321"
+
+
+def varying_price() -> str:
+    """A max_price that changes on every request and is never reused (`100.` then the request's number):
+    over both modalities' lowest prices (50 and 70), so every answer names both."""
+    return f"100.{VARY}"
+
+
+def price_select() -> str:
+    """treatments_under_price with max_price bound the way the service binds it (a VALUES block), to a value
+    that changes on every request: what Oxigraph is asked when the service is asked the named query."""
+    from kg.catalogue import load_catalogue
+    from kg.catalogue.params import bind_params, with_bindings
+
+    named = load_catalogue(QUERIES).get(PRICE_QUERY)
+    assert named is not None
+    text = _body(with_bindings(named.sparql, bind_params(named, {PRICE_PARAM: _PRICE_SENTINEL})))
+    if text.count(_PRICE_SENTINEL) != 1:
+        raise ValueError(f"bench: cannot find the bound {PRICE_PARAM} in {PRICE_QUERY}")
+    return text.replace(_PRICE_SENTINEL, varying_price())
+
+
 def _body(sparql: str) -> str:
     lines = sparql.splitlines()
     while lines and (not lines[0].strip() or lines[0].lstrip().startswith("#")):
@@ -93,6 +118,8 @@ def peers(sparql: str, ontology: Path = ONTOLOGY) -> dict[str, Peer]:
     vary = varying(sparql)
     rd_sparql = rdflib_compatible(sparql)
     named = "/api/queries/treatments_for_condition?" + urlencode({"condition": "sciatica"})
+    named_varying = f"/api/queries/{PRICE_QUERY}?{PRICE_PARAM}={varying_price()}"
+    price = price_select()
     ask = "/api/ask?" + urlencode({"q": QUESTION})
     py = sys.executable
     return {
@@ -111,6 +138,7 @@ def peers(sparql: str, ontology: Path = ONTOLOGY) -> dict[str, Peer]:
                 Target("self", "named", named, "application/json", "named"),
                 Target("self", "sparql", query_path("/sparql", sparql), SPARQL_JSON, "sparql"),
                 Target("self", "sparql-varying", query_path("/sparql", vary), SPARQL_JSON, "sparql"),
+                Target("self", "named-varying", named_varying, "application/json", "named"),
                 Target("self", "ask", ask, "application/json", "ask"),
             ],
             env={"NEEDLING_WATCH": "false", "NEEDLING_ACCESS_LOG": "false"},
@@ -126,7 +154,11 @@ def peers(sparql: str, ontology: Path = ONTOLOGY) -> dict[str, Peer]:
                 f"127.0.0.1:{port}",
             ],
             "/",
-            [Target("oxigraph", "sparql", query_path("/query", sparql), SPARQL_JSON, "sparql")],
+            [
+                Target("oxigraph", "sparql", query_path("/query", sparql), SPARQL_JSON, "sparql"),
+                Target("oxigraph", "sparql-varying", query_path("/query", vary), SPARQL_JSON, "sparql"),
+                Target("oxigraph", "named-varying", query_path("/query", price), SPARQL_JSON, "sparql"),
+            ],
             prepare=lambda d: _oxigraph_load(d / "oxigraph", ontology),
             needs=("cmd:oxigraph",),
             pip="oxigraph>=0.5.13,<0.6",

@@ -274,6 +274,21 @@ def test_row_cap_truncates_select(store: ox.Store) -> None:
         assert not exact.truncated and exact.rows == 50
 
 
+def test_a_large_result_at_the_cap_comes_whole_and_one_row_more_is_cut(store: ox.Store) -> None:
+    query = PREFIXES + "SELECT ?s ?o WHERE { ?s ex:p ?o } ORDER BY ?s"
+    for fmt in ("json", "csv"):
+        engine_body = store.query(query).serialize(format=getattr(ox.QueryResultsFormat, fmt.upper()))
+        with pool_of(store, size=1, row_cap=N_SUBJECTS) as at_cap:
+            whole = at_cap.run(q(query), fmt)
+        assert not whole.truncated and whole.rows == N_SUBJECTS
+        assert whole.body == engine_body
+        with pool_of(store, size=1, row_cap=N_SUBJECTS - 1) as below:
+            cut = below.run(q(query), fmt)
+        assert cut.truncated and cut.rows == N_SUBJECTS - 1
+        assert engine_body.startswith(cut.body[: len(cut.body) - 40])  # the same document, one row short
+        assert len(cut.body) < len(engine_body)
+
+
 def test_row_cap_truncates_graph_results(store: ox.Store) -> None:
     with pool_of(store, size=1, row_cap=25) as capped:
         result = capped.run(q("CONSTRUCT WHERE { ?s ?p ?o }"), "ntriples")

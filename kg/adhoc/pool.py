@@ -6,18 +6,20 @@ from __future__ import annotations
 import contextlib
 import os
 import queue
+import select
 import signal
+import socket
 import threading
 import time
 from dataclasses import dataclass
-from multiprocessing.connection import Connection, Pipe
 from types import TracebackType
 
 import pyoxigraph as ox
 
 from kg.adhoc.formats import GRAPH_FORMATS, SOLUTION_FORMATS
 from kg.adhoc.guard import GuardedQuery
-from kg.adhoc.worker import Done, Failed, Request, worker_main
+from kg.adhoc.wire import DONE, FAILED_RETIRE, Reply, read_reply, readable_now, send_request, wait_readable
+from kg.adhoc.worker import worker_main
 from kg.errors import NeedlingError
 
 
@@ -60,9 +62,11 @@ class SandboxResult:
 class _Worker:
     """Parent-side handle of one worker process."""
 
-    def __init__(self, pid: int, conn: Connection) -> None:
+    def __init__(self, pid: int, conn: socket.socket) -> None:
         self.pid = pid
         self.conn = conn
+        self.poller = select.poll()
+        self.poller.register(conn.fileno(), select.POLLIN)
         self._lock = threading.Lock()
         self._reaped = False
         self._status: int | None = None
@@ -82,10 +86,7 @@ class _Worker:
 
     def looks_dead(self) -> bool:
         """An idle worker has nothing to say: anything readable means end-of-file."""
-        try:
-            return self.conn.poll(0)
-        except OSError:
-            return True
+        return readable_now(self.conn)
 
 
 class SandboxPool:
@@ -154,12 +155,12 @@ class SandboxPool:
         if time.monotonic() >= deadline:  # it waited its whole deadline: no need to kill a healthy worker
             self._release(worker)
             raise self._timeout()
-        head, body = self._exchange(worker, Request(query.text, result_format), deadline)
+        reply = self._exchange(worker, query.text, result_format, deadline)
         return SandboxResult(
-            body=body,
-            media_type=head.media_type,
-            truncated=head.truncated,
-            rows=head.rows,
+            body=reply.body,
+            media_type=reply.label,
+            truncated=reply.truncated,
+            rows=reply.rows,
             elapsed_ms=(time.perf_counter() - clock_started) * 1000.0,
         )
 
@@ -199,7 +200,7 @@ class SandboxPool:
 
     def _spawn(self) -> _Worker:
         parent_pid = os.getpid()
-        parent_conn, child_conn = Pipe(duplex=True)
+        parent_conn, child_conn = socket.socketpair()
         try:
             pid = os.fork()
         except OSError:
@@ -279,16 +280,15 @@ class SandboxPool:
             self._replace()
         return status
 
-    def _talk(self, worker: _Worker, request: Request, deadline: float) -> tuple[Done | Failed, bytes] | None:
-        worker.conn.send(request)
-        if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+    def _talk(self, worker: _Worker, text: str, result_format: str, deadline: float) -> Reply | None:
+        send_request(worker.conn, result_format, text)
+        if not wait_readable(worker.poller, deadline - time.monotonic()):
             return None
-        header = worker.conn.recv()
-        return header, (worker.conn.recv_bytes() if isinstance(header, Done) else b"")
+        return read_reply(worker.conn)
 
-    def _exchange(self, worker: _Worker, request: Request, deadline: float) -> tuple[Done, bytes]:
+    def _exchange(self, worker: _Worker, text: str, result_format: str, deadline: float) -> Reply:
         try:
-            reply = self._talk(worker, request, deadline)
+            reply = self._talk(worker, text, result_format, deadline)
         except (EOFError, OSError):
             status = self._retire(worker)
             if self._closed:
@@ -300,15 +300,14 @@ class SandboxPool:
         if reply is None:
             self._retire(worker)
             raise self._timeout()
-        header, body = reply
-        if isinstance(header, Done):
+        if reply.kind == DONE:
             self._release(worker)
-            return header, body
-        if header.retire:
+            return reply
+        if reply.kind == FAILED_RETIRE:
             self._retire(worker)
         else:
             self._release(worker)
-        raise QueryFailed(header.message, code=header.code)
+        raise QueryFailed(reply.message, code=reply.label)
 
     def _death_error(self, status: int | None) -> QueryFailed:
         if status is not None and os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGABRT:

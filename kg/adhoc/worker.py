@@ -1,5 +1,5 @@
 """The worker side of the sandbox: a forked process with a memory limit and no descriptors to spare,
-answering one query at a time with its result already serialized."""
+answering one query at a time with its result already serialized (the wire: `kg/adhoc/wire.py`)."""
 
 from __future__ import annotations
 
@@ -8,18 +8,27 @@ import gc
 import itertools
 import os
 import resource
+import select
 import signal
+import socket
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from typing import Any, NoReturn
 
 import pyoxigraph as ox
 
 from kg.adhoc.formats import engine_graph_format, engine_solution_format, serialize_solutions
+from kg.adhoc.wire import DONE, FAILED, FAILED_RETIRE, read_request, send_reply
 
 _CHILD_FD = 3  # the worker's only descriptor besides stdin/stdout/stderr
 _IDLE_CHECK_S = 1.0  # how often an idle worker checks that its parent is still alive
+# The engine writes only a whole result, so the row cap keeps rows and our writers write them: 11.5 us a row
+# in JSON, 4.5 in CSV, where the engine takes 2.7 and 0.9 (3,250 rows, SELECT ?s ?p ?o). A result that fits
+# under the cap is evaluated again and written by the engine when the first evaluation took less than what
+# that saves; in these two formats the engine's document is byte for byte ours (XML and TSV differ in form).
+_ENGINE_SAVES_S_PER_ROW = {"json": 8e-6, "csv": 3e-6}
+_ENGINE_MIN_ROWS = 64
 
 
 @dataclass(frozen=True)
@@ -32,7 +41,7 @@ class Request:
 
 @dataclass(frozen=True)
 class Done:
-    """The head of an answer; the serialized body follows as raw bytes."""
+    """The head of an answer; the serialized body goes with it."""
 
     media_type: str
     truncated: bool
@@ -53,7 +62,14 @@ def _take(results: Iterator[Any], cap: int) -> tuple[list[Any], bool]:
     return kept, next(results, None) is not None
 
 
+def _engine_writes_faster(result_format: str, rows: int, started: float) -> bool:
+    """Whether evaluating again and letting the engine write the whole result beats our writer."""
+    saved = _ENGINE_SAVES_S_PER_ROW.get(result_format)
+    return saved is not None and rows >= _ENGINE_MIN_ROWS and time.perf_counter() - started < rows * saved
+
+
 def _evaluate(store: ox.Store, request: Request, row_cap: int) -> tuple[Done, bytes]:
+    started = time.perf_counter()
     result = store.query(request.query)
     if isinstance(result, ox.QueryBoolean):
         fmt = engine_solution_format(request.result_format)
@@ -66,6 +82,11 @@ def _evaluate(store: ox.Store, request: Request, row_cap: int) -> tuple[Done, by
     if isinstance(result, ox.QuerySolutions):
         variables = [variable.value for variable in result.variables]
         solutions, truncated = _take(result, row_cap)
+        if not truncated and _engine_writes_faster(request.result_format, len(solutions), started):
+            fmt = engine_solution_format(request.result_format)
+            again = store.query(request.query)  # the same read-only store: the same solutions
+            if isinstance(again, ox.QuerySolutions):
+                return Done(fmt.media_type, False, len(solutions)), again.serialize(format=fmt) or b""
         body, media_type = serialize_solutions(
             variables, [tuple(s) for s in solutions], request.result_format
         )
@@ -132,38 +153,44 @@ def _apply_limits(memory_limit_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_NOFILE, (_CHILD_FD + 1, hard))
 
 
-def _isolate_child(conn_fd: int, memory_limit_mb: int) -> Connection:
+def _isolate_child(conn_fd: int, memory_limit_mb: int) -> socket.socket:
     gc.freeze()  # the inherited heap is never scanned (or collected) here: fewer copied pages
     if conn_fd != _CHILD_FD:
         os.dup2(conn_fd, _CHILD_FD)
-    _close_inherited_fds()  # sibling pipes, server sockets: only the parent may hold them
+    _close_inherited_fds()  # sibling sockets, server sockets: only the parent may hold them
     _reset_signals()
     os.environ["RUST_BACKTRACE"] = "0"  # an allocation failure aborts; keep the log to one line
     _apply_limits(memory_limit_mb)
-    return Connection(_CHILD_FD)
+    return socket.socket(fileno=_CHILD_FD)  # wraps the descriptor: opens no new one
 
 
-def _serve(conn: Connection, store: ox.Store, row_cap: int, parent_pid: int) -> None:
+def _serve(sock: socket.socket, store: ox.Store, row_cap: int, parent_pid: int) -> None:
+    poller = select.poll()
+    poller.register(sock.fileno(), select.POLLIN)
+    idle_ms = int(_IDLE_CHECK_S * 1000)
     while True:
-        if not conn.poll(_IDLE_CHECK_S):
+        if not poller.poll(idle_ms):
             if os.getppid() != parent_pid:
                 return
             continue
         try:
-            request = conn.recv()
-        except EOFError:
+            result_format, query = read_request(sock)
+        except (EOFError, OSError):
             return
-        reply = _handle(store, request, row_cap)
-        try:
-            conn.send(reply if isinstance(reply, Failed) else reply[0])
-        except MemoryError:
-            conn.send(Failed("too_costly", "query result exceeded the worker memory limit", True))
-            return
+        reply = _handle(store, Request(query, result_format), row_cap)
         if isinstance(reply, Failed):
+            kind = FAILED_RETIRE if reply.retire else FAILED
+            send_reply(sock, kind, reply.code, reply.message.encode("utf-8", "replace"))
             if reply.retire:
                 return
-        else:
-            conn.send_bytes(reply[1])
+            continue
+        head, body = reply
+        try:
+            send_reply(sock, DONE, head.media_type, body, truncated=head.truncated, rows=head.rows)
+        except MemoryError:
+            message = b"query result exceeded the worker memory limit"
+            send_reply(sock, FAILED_RETIRE, "too_costly", message)
+            return
 
 
 def worker_main(
@@ -172,8 +199,8 @@ def worker_main(
     """Body of a forked worker: never returns into the parent's code, never runs its exit handlers."""
     status = 0
     try:
-        conn = _isolate_child(conn_fd, memory_limit_mb)
-        _serve(conn, store, row_cap, parent_pid)
+        sock = _isolate_child(conn_fd, memory_limit_mb)
+        _serve(sock, store, row_cap, parent_pid)
     except BaseException:
         status = 1
     finally:
