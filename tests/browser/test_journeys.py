@@ -74,6 +74,7 @@ def test_unanswered_question_says_what_is_covered_and_suggests_questions(
     expect(coverage).to_contain_text("asthma")
     expect(coverage).to_contain_text("It covers acupuncture and dry needling")
     expect(page.locator("article.answer-card")).to_have_count(0)
+    expect(page.locator("figure.answer-graph")).to_have_count(0)  # nothing answered, nothing to draw
     suggestions = page.locator(".suggestions a")
     assert suggestions.count() >= 3
     for href in [suggestions.nth(i).get_attribute("href") or "" for i in range(suggestions.count())]:
