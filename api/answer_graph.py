@@ -21,10 +21,17 @@ LABEL_WIDTH = 20
 LABEL_ROOM = 96  # below the last row: its circle and up to four lines of label
 EDGE_LINE = 22
 # one column per kind, left to right: the question's own names lead to the answers, then what they rest on
-KINDS = ("asked", "answer", "fact", "section")
-COLOURS = {"asked": "#5b4b8a", "answer": "#0b6e69", "fact": "#8a5a00", "section": "#4a5568"}
+KINDS = ("asked", "step", "answer", "fact", "section")
+COLOURS = {
+    "asked": "#5b4b8a",
+    "step": "#2b6cb0",
+    "answer": "#0b6e69",
+    "fact": "#8a5a00",
+    "section": "#4a5568",
+}
 KIND_NAMES = {
     "asked": "named in the question",
+    "step": "found on the way",
     "answer": "an answer",
     "fact": "a fact the answer uses",
     "section": "the article's section it comes from",
@@ -103,15 +110,46 @@ def subgraph(reply: Reply, sections: Sections | None = None, cap: int = MAX_NODE
     graph = _Collect(cap, sections or {})
     for entity in entities:
         graph.node(entity["iri"], entity.get("label") or entity["text"], "asked", href(entity["iri"]))
+    steps = _steps(graph, reply, entities, answers)
     for answer in answers:
         graph.node(answer["iri"], answer["label"], "answer", href(answer["iri"]))
     for answer in answers:
         if not any(e["iri"] == answer["iri"] for e in entities):
-            _asked_edges(graph, answer, entities)
+            _asked_edges(graph, answer, steps or entities)
         _source_edges(graph, answer["iri"], answer.get("sources") or [])
     for answer in answers:
         _fact_edges(graph, answer)
     return Subgraph(tuple(graph.nodes.values()), tuple(graph.edges.values()), len(graph.dropped))
+
+
+def _steps(graph: _Collect, reply: Reply, entities: list[Reply], answers: list[Reply]) -> list[Reply]:
+    """A two-step question ("the origin of the treatment for plantar fasciitis") ran its last query on
+    what the first found. Those things stand between the question's names and the answers: the answers'
+    details name them under the query's parameter ("modality": "Dry needling"); a parameter's IRI whose
+    words are such a name gives it its link (the reply holds no IRI for the others)."""
+    interpretation = reply.get("interpretation") or {}
+    if len(interpretation.get("steps") or []) < 2:
+        return []
+    known = {e["iri"] for e in entities} | {a["iri"] for a in answers}
+    params = {k: v for k, v in ((reply.get("query") or {}).get("params") or {}).items() if isinstance(v, str)}
+    iris = {_words(v).lower(): v for v in params.values() if href(v) and v not in known}
+    said = [
+        v for a in answers for k in params for v in (a.get("details") or {}).get(k, []) if isinstance(v, str)
+    ]
+    labels = list(dict.fromkeys(said)) or [_words(iri) for iri in iris.values()]
+    first = str(interpretation["steps"][0]).replace("_", " ")
+    found: list[Reply] = []
+    for label in labels:
+        iri = iris.get(label.lower())
+        found.append({"iri": iri or f"step:{label}", "label": label})
+        graph.node(iri or f"step:{label}", label, "step", href(iri) if iri else None)
+        for entity in entities:
+            graph.edge(entity["iri"], iri or f"step:{label}", first, None, "answer")
+    return found
+
+
+def _words(iri: str) -> str:
+    return iri.rstrip("/").rsplit("/", 1)[-1].replace("-", " ")
 
 
 def _asked_edges(graph: _Collect, answer: Reply, entities: list[Reply]) -> None:
