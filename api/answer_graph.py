@@ -18,7 +18,8 @@ TOP = 50
 ROW = 84
 LABEL_LINES = 4
 LABEL_WIDTH = 20
-LABEL_ROOM = 96  # below the last row: its circle and up to four lines of label
+LABEL_TOP = 26  # from a node's centre to its label's first line
+LABEL_LEADING = 15
 EDGE_LINE = 22
 # one column per kind, left to right: the question's own names lead to the answers, then what they rest on
 KINDS = ("asked", "step", "answer", "fact", "section")
@@ -203,6 +204,10 @@ class PlacedNode:
     colour: str
 
     @property
+    def label_y(self) -> float:
+        return self.y + LABEL_TOP
+
+    @property
     def kind_name(self) -> str:
         return KIND_NAMES[self.node.kind]
 
@@ -230,7 +235,6 @@ def draw(graph: Subgraph) -> AnswerPicture:
     """Columns by kind, each centred on the tallest; straight edges between columns, a bow within one."""
     columns = _ordered([[n for n in graph.nodes if n.kind == kind] for kind in KINDS], graph.edges)
     tallest = max((len(c) for c in columns), default=0)
-    height = TOP + (tallest - 1) * ROW + LABEL_ROOM
     step = (WIDTH - 2 * MARGIN_X) / max(len(columns) - 1, 1)
     placed: dict[str, PlacedNode] = {}
     for index, column in enumerate(columns):
@@ -243,7 +247,8 @@ def draw(graph: Subgraph) -> AnswerPicture:
             )
     edges = tuple(_route(e, placed[e.source], placed[e.target]) for e in graph.edges)
     kinds = tuple((k, KIND_NAMES[k], COLOURS[k]) for k in KINDS if any(n.kind == k for n in graph.nodes))
-    return AnswerPicture(WIDTH, round(height), tuple(placed.values()), edges, graph.left_out, kinds)
+    lowest = max((n.y + LABEL_TOP + LABEL_LEADING * len(n.lines) for n in placed.values()), default=TOP)
+    return AnswerPicture(WIDTH, round(lowest), tuple(placed.values()), edges, graph.left_out, kinds)
 
 
 def _ordered(columns: list[list[GraphNode]], edges: Iterable[GraphEdge]) -> list[list[GraphNode]]:
@@ -279,7 +284,7 @@ def _route(edge: GraphEdge, start: PlacedNode, end: PlacedNode) -> PlacedEdge:
     path = f"M {start.x} {start.y} L {end.x} {end.y}"
     t = 0.55  # labels nearer the far end, where edges fanning out of one node have drawn apart
     label_x = start.x + (end.x - start.x) * t
-    label_y = start.y + (end.y - start.y) * t - 6
+    label_y = start.y + (end.y - start.y) * t - 6 - 14 * (len(lines) - 1)  # its last line just above the edge
     return PlacedEdge(edge, path, round(label_x, 1), round(label_y, 1), lines)
 
 
