@@ -12,6 +12,7 @@ RADIUS = 190
 MAX_NODES = 26
 MAX_GROUPS = 8
 MAX_LABEL = 22
+FULL_LINE = 26
 PALETTE = ("#0b6e69", "#8a5a00", "#5b4b8a", "#2b6cb0", "#b3261e", "#3d7a1f", "#a23b72", "#4a5568")
 
 
@@ -36,6 +37,8 @@ class Node:
     y: float
     label: str
     href: str | None
+    full: str
+    lines: tuple[str, ...]
     colour: str
     anchor: str
     label_x: float
@@ -54,6 +57,7 @@ class Picture:
     width: int
     height: int
     centre_label: str
+    centre_lines: tuple[str, ...]
     nodes: tuple[Node, ...]
     legend: tuple[Legend, ...]
     left_out: int
@@ -83,7 +87,9 @@ def layout(centre_label: str, groups: Sequence[Group]) -> Picture:
             nodes.append(_place(slot, slots, neighbour, colour))
             slot += 1
         slot += 1
-    return Picture(WIDTH, HEIGHT, _short(centre_label, 30), tuple(nodes), tuple(legend), left_out)
+    return Picture(
+        WIDTH, HEIGHT, centre_label, wrap(centre_label, 30, 3), tuple(nodes), tuple(legend), left_out
+    )
 
 
 def _keep(groups: Sequence[Group]) -> tuple[list[Group], int]:
@@ -117,12 +123,33 @@ def _place(slot: int, total: int, neighbour: Neighbour, colour: str) -> Node:
         round(y, 1),
         _short(neighbour.label, MAX_LABEL),
         neighbour.href,
+        neighbour.label,
+        wrap(neighbour.label, FULL_LINE),
         colour,
         "start" if right else "end",
         round(label_x, 1),
         round(label_y, 1),
         round(rotate, 1),
     )
+
+
+def wrap(text: str, width: int, max_lines: int = 0) -> tuple[str, ...]:
+    """Words in lines of at most `width` characters (a longer word is cut into pieces); with `max_lines`,
+    the last line kept ends with an ellipsis when words are left over."""
+    lines: list[str] = []
+    for word in text.split():
+        while len(word) > width:
+            lines.append(word[: width - 1] + "-")
+            word = word[width - 1 :]
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    if max_lines and len(lines) > max_lines:
+        lines = lines[:max_lines]
+        last = lines[-1]
+        lines[-1] = (last if len(last) < width else last[: width - 1]) + "…"
+    return tuple(lines) or ("",)
 
 
 def _short(text: str, limit: int) -> str:

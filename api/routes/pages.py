@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from api.answer_graph import answer_picture
 from api.state import get_runtime
 from api.templating import render
 from kg.engine import KnowledgeGraph
@@ -39,6 +40,12 @@ def entities(graph: KnowledgeGraph, rdf_type: str) -> list[dict[str, str]]:
     ]
 
 
+def cited_sections(graph: KnowledgeGraph) -> dict[tuple[str, str], str]:
+    """The article's sections as answers cite them, (article title, section label), to their IRIs."""
+    rows = graph.run("source_sections").rows
+    return {(r["articleTitle"].value, r["sectionLabel"].value): r["section"].value for r in rows}
+
+
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request) -> Response:
     graph = get_runtime(request).snapshot.graph
@@ -65,7 +72,8 @@ def ask_page(request: Request, q: Annotated[str, Query(max_length=2000)] = "") -
     answer = answer_question(graph, question)
     named = graph.catalogue.get(answer["interpretation"].get("intent") or "")
     query_info = {"name": named.name, "title": named.title} if named else None
-    return render("answer.html", answer=answer, query_info=query_info)
+    picture = answer_picture(answer, cited_sections(graph)) if answer["answered"] else None
+    return render("answer.html", answer=answer, query_info=query_info, picture=picture)
 
 
 @router.get("/compare", response_class=HTMLResponse)
