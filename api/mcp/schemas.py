@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from kg.catalogue import NamedQuery, Param
-from kg.catalogue.params import MAX_VALUE_LENGTH, ParamError, expand_iri
+from kg.catalogue.params import MAX_VALUE_LENGTH, ParamError, expand_iri, json_value
 from kg.engine import KnowledgeGraph
 from kg.terms import NKG, PREFIXES
 
@@ -72,20 +72,6 @@ def class_members(graph: KnowledgeGraph, rdf_class: str) -> list[str]:
     return sorted({row["entity"].value for row in rows if "entity" in row and row["entity"].kind == "iri"})
 
 
-def typed(param: Param, value: str | None) -> object:
-    """A header value (always text) as the parameter's JSON type."""
-    if value is None:
-        return None
-    if param.type == "boolean":
-        return value.lower() in ("true", "1")
-    if param.type == "integer":
-        return int(value)
-    if param.type == "decimal":
-        number = float(value)
-        return int(number) if number.is_integer() else number
-    return value
-
-
 def input_schema(query: NamedQuery, graph: KnowledgeGraph) -> dict[str, Any]:
     """The tool's arguments: one property a `# param:` line, with its type, bounds, default and example."""
     properties = {param.name: _property(param, graph) for param in query.params}
@@ -112,9 +98,9 @@ def _property(param: Param, graph: KnowledgeGraph) -> dict[str, Any]:
     if param.maximum is not None:
         schema["maximum"] = param.maximum
     if param.default is not None:
-        schema["default"] = typed(param, param.default)
+        schema["default"] = json_value(param, param.default)
     if param.example is not None:
-        schema["examples"] = [typed(param, param.example)]
+        schema["examples"] = [json_value(param, param.example)]
     if param.type == "iri" and param.rdf_class:
         enum = _enum(param, class_members(graph, param.rdf_class))
         if enum:

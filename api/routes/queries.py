@@ -15,6 +15,7 @@ from api.openapi_shapes import QueryRows, error_responses
 from api.state import get_runtime
 from kg.adhoc.formats import GRAPH_FORMATS, NAMED_ROW_FORMATS, ROWS
 from kg.catalogue import Catalogue, NamedQuery, Param
+from kg.catalogue.params import json_value
 from kg.terms import QueryResult
 
 # Decimals stay text until kg.params reads them: a float would turn 0.00001 into 1e-05 and round the rest.
@@ -186,9 +187,9 @@ def _operation(query: NamedQuery) -> Callable[..., Response]:
 def _signature_param(param: Param) -> inspect.Parameter:
     python_type = _PYTHON_TYPES[param.type]
     example = param.example or param.default
-    examples = [_typed(param, example)] if example else None
+    examples = [json_value(param, example)] if example else None
     description = f"{param.description} ({param.type}{', IRI or short name' if param.type == 'iri' else ''})"
-    default: object = inspect.Parameter.empty if param.required else _typed(param, param.default)
+    default: object = inspect.Parameter.empty if param.required else json_value(param, param.default)
     # Bounds are shown, not enforced here: kg.params checks them with the same message on every path.
     extra: dict[str, Any] = {"type": _JSON_TYPES[param.type]} if param.type in _JSON_TYPES else {}
     extra |= {
@@ -210,17 +211,3 @@ def _signature_param(param: Param) -> inspect.Parameter:
     return inspect.Parameter(
         param.name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation
     )
-
-
-def _typed(param: Param, value: str | None) -> object:
-    """A header value (text) as the parameter's JSON type, for defaults and examples in OpenAPI."""
-    if value is None:
-        return None
-    if param.type == "boolean":
-        return value.lower() in ("true", "1")
-    if param.type == "integer":
-        return int(value)
-    if param.type == "decimal":
-        number = float(value)
-        return int(number) if number.is_integer() else number
-    return value

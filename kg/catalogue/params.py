@@ -126,3 +126,18 @@ def _where_ends(sparql: str) -> tuple[int, ...]:
     # A named query's text is the same on every call: finding its groups (comment lines blanked first)
     # took 175 us a request, as long as the rest of preparing it.
     return tuple(match.end() for match in _WHERE_OPEN.finditer(blank_comment_lines(sparql)))
+
+
+def json_value(param: Param, value: str | None) -> object:
+    """A header value (always text: a default, an example) as the parameter's JSON type, for the schemas
+    that describe the query to callers (OpenAPI, MCP)."""
+    if value is None:
+        return None
+    if param.type == "boolean":
+        return value.lower() in ("true", "1")
+    if param.type == "integer":
+        return int(value)
+    if param.type == "decimal":
+        number = float(value)
+        return int(number) if number.is_integer() else number
+    return value
