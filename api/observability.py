@@ -10,7 +10,7 @@ import os
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from api.paths import area_of
@@ -75,24 +75,14 @@ class Metrics:
                 lines.append(
                     f'needling_requests_total{{method="{method}",path="{group}",status="{status}"}} {count}'
                 )
-            lines += [
-                "# HELP needling_request_duration_seconds Time to answer a request.",
-                "# TYPE needling_request_duration_seconds histogram",
-            ]
-            for group in sorted(self.counts):
-                for bound, within in zip(BUCKETS, itertools.accumulate(self.slots[group]), strict=False):
-                    lines.append(
-                        f'needling_request_duration_seconds_bucket{{path="{group}",le="{bound}"}} {within}'
-                    )
-                lines.append(
-                    f'needling_request_duration_seconds_bucket{{path="{group}",le="+Inf"}} {self.counts[group]}'
-                )
-                lines.append(
-                    f'needling_request_duration_seconds_sum{{path="{group}"}} {self.sums[group]:.6f}'
-                )
-                lines.append(
-                    f'needling_request_duration_seconds_count{{path="{group}"}} {self.counts[group]}'
-                )
+            lines += _histogram(
+                "needling_request_duration_seconds",
+                "Time to answer a request.",
+                "path",
+                self.counts,
+                self.slots,
+                self.sums,
+            )
             lines += self._render_tools()
         for name, (help_text, value) in sorted(gauges.items()):
             kind = "counter" if name.endswith("_total") else "gauge"
@@ -106,22 +96,36 @@ class Metrics:
         ]
         for (tool, outcome), count in sorted(self.tool_calls.items()):
             lines.append(f'needling_mcp_tool_calls_total{{tool="{tool}",outcome="{outcome}"}} {count}')
-        lines += [
-            "# HELP needling_mcp_tool_call_duration_seconds Time to answer an MCP tool call.",
-            "# TYPE needling_mcp_tool_call_duration_seconds histogram",
-        ]
-        for tool in sorted(self.tool_counts):
-            for bound, within in zip(BUCKETS, itertools.accumulate(self.tool_slots[tool]), strict=False):
-                lines.append(
-                    f'needling_mcp_tool_call_duration_seconds_bucket{{tool="{tool}",le="{bound}"}} {within}'
-                )
-            count = self.tool_counts[tool]
-            lines += [
-                f'needling_mcp_tool_call_duration_seconds_bucket{{tool="{tool}",le="+Inf"}} {count}',
-                f'needling_mcp_tool_call_duration_seconds_sum{{tool="{tool}"}} {self.tool_sums[tool]:.6f}',
-                f'needling_mcp_tool_call_duration_seconds_count{{tool="{tool}"}} {count}',
-            ]
+        lines += _histogram(
+            "needling_mcp_tool_call_duration_seconds",
+            "Time to answer an MCP tool call.",
+            "tool",
+            self.tool_counts,
+            self.tool_slots,
+            self.tool_sums,
+        )
         return lines
+
+
+def _histogram(
+    name: str,
+    help_text: str,
+    label: str,
+    counts: Mapping[str, int],
+    slots: Mapping[str, list[int]],
+    sums: Mapping[str, float],
+) -> list[str]:
+    """One Prometheus histogram: a bucket line per bound (cumulative), +Inf, the sum and the count."""
+    lines = [f"# HELP {name} {help_text}", f"# TYPE {name} histogram"]
+    for key in sorted(counts):
+        for bound, within in zip(BUCKETS, itertools.accumulate(slots[key]), strict=False):
+            lines.append(f'{name}_bucket{{{label}="{key}",le="{bound}"}} {within}')
+        lines += [
+            f'{name}_bucket{{{label}="{key}",le="+Inf"}} {counts[key]}',
+            f'{name}_sum{{{label}="{key}"}} {sums[key]:.6f}',
+            f'{name}_count{{{label}="{key}"}} {counts[key]}',
+        ]
+    return lines
 
 
 class AccessLog:
