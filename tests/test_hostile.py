@@ -506,7 +506,9 @@ class TestParserBombs:
         elapsed = time.perf_counter() - started
         assert answer.startswith(b"HTTP/1.1 413"), answer[:300]
         assert elapsed < 2, f"the refusal took {elapsed:.1f} s"
-        assert sent < total // 2, f"the client could send {sent:,} of {total:,} bytes first"
+        # Loopback's socket buffers take several MB before the server reads a byte, more when the machine
+        # is busy (6.5 MB once under a load average of 5): the refusal must come well before the end.
+        assert sent < total * 3 // 4, f"the client could send {sent:,} of {total:,} bytes first"
         assert b'"too_large"' in answer
         assert_no_traceback(answer.decode("utf-8", "replace"))
         assert_healthy(live)
