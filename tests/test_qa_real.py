@@ -414,3 +414,11 @@ def test_a_yes_or_no_about_a_modality_and_a_thing_it_is_not_linked_to_is_a_defin
     assert reply["text"].startswith("The source does not say so")
     assert "improved flexibility" in reply["text"]  # and what the source does name for it
     assert "mental clarity" not in labels(reply)
+
+
+def test_a_name_after_it_is_not_is_set_aside(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "it isn't sciatica, it's plantar fasciitis - what helps")
+    assert reply["interpretation"]["intent"] == "treatments_for_condition"
+    assert reply["text"].startswith("For plantar fasciitis")
+    assert "sciatica" not in reply["text"].lower()
+    assert ask(graph, "isn't acupuncture good for sciatica")["answered"]  # a question's own "isn't" asks

@@ -36,6 +36,10 @@ _ASIDE = frozenset(["besides", "except", "excluding", "apart", "aside", "beyond"
 _DETERMINERS = frozenset(["the", "a", "an", "from", "my", "your", "its", "their", "our"])
 
 
+_IS_NOT = frozenset(["isnt", "arent", "wasnt", "not"])
+_THAT = frozenset(["that", "which", "it", "its", "this"])
+
+
 def set_aside(tokens: list[str], start: int) -> bool:
     """Whether the name at `start` is set aside: "besides the needles", "other than pain", "not my whole
     body" (a "not" counts only before a determiner: "does it not help sciatica" asks about sciatica)."""
@@ -45,6 +49,9 @@ def set_aside(tokens: list[str], start: int) -> bool:
     if before >= 0 and tokens[before] in _ASIDE:
         return True
     if before >= 0 and tokens[before] == "not" and before < start - 1:
+        return True
+    # "a problem that isn't musculoskeletal" (but "isn't acupuncture better" asks about acupuncture)
+    if before >= 1 and tokens[before] in _IS_NOT and tokens[before - 1] in _THAT:
         return True
     return before >= 1 and tokens[before] == "than" and tokens[before - 1] == "other"
 
