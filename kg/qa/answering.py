@@ -6,27 +6,23 @@ from __future__ import annotations
 from dataclasses import replace
 
 from kg.catalogue import NamedQuery
-from kg.catalogue.params import KNOWN_PREFIXES
 from kg.engine import KnowledgeGraph
 from kg.qa.answers import Answer, public
 from kg.qa.evidence import Evidence, retrieved
 from kg.qa.explaining import Explainer
-from kg.qa.frames import CHOOSE, COMPARE, MODALITY_CURIE, Frame, Framing, compares, frame_of
+from kg.qa.frames import MODALITY_CURIE, Frame, Framing, compares, frame_of
 from kg.qa.lexicon import Lexicon
 from kg.qa.named import Run, Runner
 from kg.qa.plans import Plan, Reading, expand
-from kg.qa.reading import MODALITY, PERFORMER, Interpreter
+from kg.qa.reading import Interpreter
 from kg.qa.replies import coverage, interpretation, query_info
 from kg.qa.retrieval import ClaimIndex
 from kg.qa.sides import Composed, Sides
+from kg.qa.vocab import CATEGORY, CHOOSE, CLAIMS, COMPARE, CONDITION, DESCRIBE, MODALITY, PERFORMER
 from kg.qa.wording import join
 from kg.qa.words import stems, warm
 
 NOTE = "General information from one article, not medical advice: ask a licensed professional about your own case."
-CONDITION = "http://schema.org/MedicalCondition"
-CATEGORY = KNOWN_PREFIXES["nkg"] + "ConditionCategory"
-DESCRIBE = "describe_resource"
-CLAIMS = "claims_about"
 
 
 class QuestionAnswerer:

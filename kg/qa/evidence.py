@@ -3,19 +3,17 @@ its statement, with its hedge and the part of the article it comes from."""
 
 from __future__ import annotations
 
-from kg.catalogue.params import KNOWN_PREFIXES
 from kg.qa.answers import Answer
 from kg.qa.lexicon import Lexicon
 from kg.qa.plans import Reading
-from kg.qa.reading import MODALITY, PERFORMER, Interpreter
+from kg.qa.reading import Interpreter
 from kg.qa.retrieval import DEFINITION, NEAR_BEST, THRESHOLD, Claim, ClaimIndex, Scored
 from kg.qa.sides import Composed
+from kg.qa.vocab import BENEFIT, CATEGORY, MODALITY, PERFORMER
 from kg.qa.wording import join
 from kg.qa.words import is_common, lemma
 
 RETRIEVED = "retrieved_claims"
-BENEFIT = KNOWN_PREFIXES["nkg"] + "Benefit"
-CATEGORY = KNOWN_PREFIXES["nkg"] + "ConditionCategory"
 
 
 class Evidence:

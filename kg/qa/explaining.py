@@ -8,14 +8,10 @@ from kg.qa.evidence import linked
 from kg.qa.lexicon import Lexicon
 from kg.qa.named import Runner
 from kg.qa.plans import CueMatch, Plan, Reading
-from kg.qa.reading import MODALITY, PERFORMER
 from kg.qa.retrieval import ClaimIndex
 from kg.qa.sides import Composed
+from kg.qa.vocab import CONDITION, COST, HOW, MODALITY, PERFORMER
 from kg.qa.wording import number, price
-
-HOW = "mechanisms_of_modality"
-COST = "cost_of_modality"
-CONDITION = "http://schema.org/MedicalCondition"
 
 
 class Explainer:

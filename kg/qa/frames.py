@@ -14,25 +14,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from kg.catalogue import NamedQuery
-from kg.catalogue.params import KNOWN_PREFIXES
 from kg.qa.lexicon import Lexicon, Mention
 from kg.qa.plans import Reading
+from kg.qa.vocab import (
+    CHEAPEST,
+    CHOOSE,
+    CLAIMS,
+    COMMON,
+    COMPARE,
+    CONDITION,
+    MODALITY,
+    PERFORMER,
+    WHICH,
+)
 from kg.qa.words import STOPWORDS, lemma
 
 MODALITY_CURIE = "nkg:Modality"
-MODALITY = KNOWN_PREFIXES["nkg"] + "Modality"
-CONDITION = "http://schema.org/MedicalCondition"
-COMPARE = "compare_modalities"
-COMMON = "common_ground"
-CHOOSE = "choice_factors"
-FIT = "modality_fit"
-WHICH = "modalities_with_property"
-COST = "cost_of_modality"
-DESCRIBE = "describe_resource"
-CLAIMS = "claims_about"
 THINGS = "things"
 EACH = "each"  # several values, each with the modality linked to it ("stress vs tight muscles")  # two things of one kind side by side ("superficial vs deep dry needling")
-CHEAPEST = "cheapest_modality"
 _FRAMES = (COMPARE, COMMON, CHOOSE)
 # Words of English grammar that point at both modalities together, and the words that make a comparative.
 _BOTH = frozenset("they them their both two either each ones other".split())
@@ -40,7 +39,6 @@ _EACH = frozenset(["each", "both", "either"])
 _COMPARATIVE = frozenset("more less most least".split())
 _JOINS = frozenset(["vs", "versus", "or", "and"])
 _CONTRASTED = frozenset(["vs", "versus", "instead", "rather", "than", "over"])
-PERFORMER = KNOWN_PREFIXES["nkg"] + "PractitionerType"
 
 
 @dataclass(frozen=True)

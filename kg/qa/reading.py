@@ -17,11 +17,10 @@ from kg.catalogue.params import KNOWN_PREFIXES
 from kg.qa.cues import Cues, set_aside
 from kg.qa.lexicon import NOT_IN_SOURCE, Lexicon, Mention
 from kg.qa.plans import CueMatch, Plan, Reading, expand
+from kg.qa.vocab import MODALITY, PERFORMER
 from kg.qa.words import NUMBER, Speller, Words, money_units, worded_amounts
 
-MODALITY = KNOWN_PREFIXES["nkg"] + "Modality"
 LINKED = "modalities_with_property"  # the query that finds what is linked to a value
-PERFORMER = KNOWN_PREFIXES["nkg"] + "PractitionerType"
 _CONTEXT = (PERFORMER, KNOWN_PREFIXES["nkg"] + "RelatedPractice", "http://schema.org/MedicalCondition")
 
 OWL_CLASS_CURIE = "owl:Class"

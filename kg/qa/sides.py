@@ -9,24 +9,11 @@ from typing import Any
 from kg.catalogue import NamedQuery
 from kg.qa.answers import Answer
 from kg.qa.fit import fit_statements, modality_answers
-from kg.qa.frames import (
-    CHEAPEST,
-    CHOOSE,
-    COMMON,
-    COMPARE,
-    COST,
-    DESCRIBE,
-    EACH,
-    FIT,
-    MODALITY,
-    MODALITY_CURIE,
-    THINGS,
-    WHICH,
-    Frame,
-)
+from kg.qa.frames import EACH, MODALITY_CURIE, THINGS, Frame
 from kg.qa.lexicon import Lexicon
 from kg.qa.named import Run, Runner
 from kg.qa.plans import CueMatch, Plan
+from kg.qa.vocab import CHEAPEST, CHOOSE, COMMON, COMPARE, COST, DESCRIBE, FIT, MODALITY, WHICH
 from kg.qa.wording import join, price
 
 _NO_CUE = CueMatch(0, 0, frozenset())

@@ -1,0 +1,26 @@
+"""What question answering relies on by name, in one place: the graph's classes it tells things apart by,
+and the named queries it composes answers from (the variables it reads from their rows are in
+`kg.catalogue.contract.READS`)."""
+
+from __future__ import annotations
+
+from kg.terms import NKG
+
+# classes of the graph
+MODALITY = NKG + "Modality"
+CONDITION = "http://schema.org/MedicalCondition"
+CATEGORY = NKG + "ConditionCategory"  # a broad complaint: stress, pain
+PERFORMER = NKG + "PractitionerType"
+BENEFIT = NKG + "Benefit"
+
+# named queries
+DESCRIBE = "describe_resource"
+CLAIMS = "claims_about"
+HOW = "mechanisms_of_modality"
+COST = "cost_of_modality"
+CHEAPEST = "cheapest_modality"
+COMPARE = "compare_modalities"
+COMMON = "common_ground"
+CHOOSE = "choice_factors"
+FIT = "modality_fit"
+WHICH = "modalities_with_property"
