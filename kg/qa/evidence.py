@@ -37,7 +37,7 @@ class Evidence:
         }
 
         # a practitioner stands for what the source says they practise ("my acupuncturist ... qi")
-        neighbours = claims.neighbours()
+        neighbours = interpreter.neighbours  # what the source links each resource to, read once
         for iri in lexicon.labels:
             if lexicon.has_type(iri, PERFORMER):
                 practised = {m for m in neighbours.get(iri, ()) if lexicon.has_type(m, MODALITY)}
