@@ -26,15 +26,7 @@ class Evidence:
         self.name_lemmas = {lemma(w) for w in interpreter.name_words}
         # a broad complaint ("stress", "pain") stands for the benefits whose names hold its name ("stress
         # reduction", "pain relief"): a question about stress meets what the source says reduces it
-        keyed = {
-            i: f" {' '.join(lemma(w) for w in name.lower().split())} " for i, name in lexicon.labels.items()
-        }
-        benefits = [i for i in keyed if lexicon.has_type(i, BENEFIT)]
-        self.within = {
-            iri: frozenset(b for b in benefits if key in keyed[b])
-            for iri, key in keyed.items()
-            if lexicon.has_type(iri, CATEGORY)
-        }
+        self.within = dict(lexicon.named_after(CATEGORY, BENEFIT))
 
         # a practitioner stands for what the source says they practise ("my acupuncturist ... qi")
         neighbours = interpreter.neighbours  # what the source links each resource to, read once

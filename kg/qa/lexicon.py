@@ -96,6 +96,17 @@ class Lexicon:
     def label(self, iri: str) -> str:
         return self.labels.get(iri) or iri.rsplit("/", 1)[-1].replace("-", " ")
 
+    def named_after(self, broad: str, narrow: str) -> dict[str, frozenset[str]]:
+        """Each resource of class `broad` with the resources of class `narrow` whose names hold its name:
+        a broad complaint and the benefits named after it ("stress": "stress reduction")."""
+        keyed = {i: f" {' '.join(lemma(w) for w in name.lower().split())} " for i, name in self.labels.items()}
+        narrows = [i for i in keyed if self.has_type(i, narrow)]
+        return {
+            iri: frozenset(n for n in narrows if key in keyed[n])
+            for iri, key in keyed.items()
+            if self.has_type(iri, broad)
+        }
+
     def link_exact(self, tokens: list[str]) -> list[Mention]:
         """Longest exact matches of labels and synonyms, left to right, never overlapping."""
         keyed = [stem(token) for token in tokens]

@@ -13,7 +13,7 @@ from kg.qa.frames import EACH, MODALITY_CURIE, THINGS, Frame
 from kg.qa.lexicon import Lexicon
 from kg.qa.named import Run, Runner
 from kg.qa.plans import CueMatch, Plan
-from kg.qa.vocab import CHEAPEST, CHOOSE, COMMON, COMPARE, COST, DESCRIBE, FIT, MODALITY, WHICH
+from kg.qa.vocab import BENEFIT, CATEGORY, CHEAPEST, CHOOSE, COMMON, COMPARE, COST, DESCRIBE, FIT, MODALITY, WHICH
 from kg.qa.wording import join, price
 
 _NO_CUE = CueMatch(0, 0, frozenset())
@@ -42,6 +42,7 @@ class Sides:
         self.modalities = sorted(
             (i for i, kinds in lexicon.types.items() if MODALITY in kinds), key=lexicon.label
         )
+        self.named_after = lexicon.named_after(CATEGORY, BENEFIT)  # "stress": "stress reduction"
 
     def answer(self, frame: Frame, comparative: bool) -> Composed | None:
         if frame.kind == THINGS:
@@ -190,9 +191,31 @@ class Sides:
                 s["modality"] for s in statements if s["relation"] == "treats" and s["value"] == condition
             }
             statements = [s for s in statements if s["modality"] in treating or not s["modality"]]
-        answers = modality_answers(statements, condition, self.lexicon, self._title()) + factors
+        answers = modality_answers(statements, condition, self.lexicon, self._title())
+        if condition and not answers:  # "for stress": the modalities whose benefits are named after it
+            linked = self._benefits_named_after(condition)
+            if linked is not None:
+                sentences.insert(0, linked.text)
+                answers, runs = linked.answers, runs + linked.runs
         text = " ".join(_capital(s.rstrip(".")) + "." for s in sentences if s)
-        return Composed(CHOOSE, text, answers, [fit_run, *runs])
+        return Composed(CHOOSE, text, answers + factors, [fit_run, *runs])
+
+    def _benefits_named_after(self, condition: str) -> Composed | None:
+        """What the source links to the benefits named after a broad complaint, and to whom."""
+        query = self.runner.graph.query(WHICH)
+        said: list[str] = []
+        answers: list[Answer] = []
+        runs: list[Run] = []
+        for benefit in sorted(self.named_after.get(condition, ()), key=self.lexicon.label):
+            plan = Plan(query, {"value": [benefit]}, frozenset(), _NO_CUE)
+            found_runs, found = self.runner.execute(plan)
+            if found:
+                said.append(self.runner.sentence(plan, found_runs, found))
+                answers += [a for a in found if a["iri"] not in {b["iri"] for b in answers}]
+                runs += found_runs
+        if not answers:
+            return None
+        return Composed(WHICH, " ".join(said), answers, runs)
 
     def _for_condition(self, condition: str, statements: list[dict[str, str]]) -> str:
         name = self._name(condition)
@@ -273,10 +296,9 @@ class Sides:
     def _statement(self, s: dict[str, str]) -> str:
         if s["relation"] == "advice":
             return self._hedged(s["valueLabel"].rstrip("."), s["hedge"])
-        subject = self._name(s["modality"])
-        return self._hedged(
-            f"{subject} {s['relation']} {self.lexicon.sentence_case(s['valueLabel'])}", s["hedge"]
-        )
+        subject = self._name(s["modality"]) if s["modality"] else ""
+        said = f"{subject} {s['relation']} {self.lexicon.sentence_case(s['valueLabel'])}"
+        return self._hedged(said.strip(), s["hedge"])
 
     def _with_hedge(self, answer: Answer, modality: str) -> str:
         """An answer in a list about one modality, with that modality's own hedge (or the answer's)."""
