@@ -64,7 +64,6 @@ COVERED_WORDS = [
     "location",
     "expertise",
     "number of sessions",
-    "how many sessions",
     "licensed",
     "license",
     "chiropractor",
