@@ -8,7 +8,7 @@ from dataclasses import replace
 from kg.catalogue import NamedQuery
 from kg.engine import KnowledgeGraph
 from kg.qa.answers import Answer, public
-from kg.qa.evidence import Evidence, retrieved
+from kg.qa.evidence import RETRIEVED, Evidence, retrieved
 from kg.qa.explaining import Explainer
 from kg.qa.frames import MODALITY_CURIE, Frame, Framing, compares, frame_of
 from kg.qa.lexicon import Lexicon
@@ -52,6 +52,8 @@ class QuestionAnswerer:
         reading = self.interpreter.read(question)
         uncovered = self._uncovered(reading)
         composed, reason = self._compose(reading)
+        if composed is not None and composed.intent not in (RETRIEVED, CLAIMS):
+            self.evidence.left_over(reading, composed)
         if composed is not None and uncovered and not composed.general:
             composed, reason = None, ""
         if composed is None:

@@ -11,9 +11,12 @@ from kg.qa.retrieval import DEFINITION, NEAR_BEST, THRESHOLD, Claim, ClaimIndex,
 from kg.qa.sides import Composed
 from kg.qa.vocab import BENEFIT, CATEGORY, MODALITY, PERFORMER
 from kg.qa.wording import join
-from kg.qa.words import is_common, lemma
+from kg.qa.words import STOPWORDS, is_common, lemma
 
 RETRIEVED = "retrieved_claims"
+# The least BM25 score, on the words an answer leaves out, of a claim worth adding to it: one word the
+# claims rarely use ("tailor": about 5), not one they often do ("work", "help": 1 to 2).
+LEFT_OVER = 3.5
 
 
 class Evidence:
@@ -80,6 +83,31 @@ class Evidence:
             names = join([self.lexicon.sentence_case(self.lexicon.label(m)) for m in silent])
             text += f" It says nothing of the kind about {names}."
         return text, [_answer(s.claim, s.score, self.lexicon) for s in chosen]
+
+    def left_over(self, reading: Reading, composed: Composed) -> None:
+        """A point of the question the answer leaves out ("do people respond differently", "she'd tailor
+        it"): words no name and no cue accounts for, which a claim about the things named (or the answers)
+        holds. The best such claim, when it clears LEFT_OVER and the answer does not already say it, is
+        said after the answer."""
+        named = {i for m in reading.mentions for i in range(m.start, m.end)}
+        cues = self.interpreter.cues.words
+        words = [
+            w
+            for i, w in enumerate(reading.lemmas)
+            if i not in named and w not in cues and w not in STOPWORDS
+        ]
+        if not words:
+            return
+        about = {i for m in reading.entities for i in m.iris} | {a["iri"] for a in composed.answers}
+        about |= {o for iri in list(about) for o in self.within.get(iri, ())}  # a physio: dry needling
+        ranked = self.claims.on_words(words, about)
+        if not ranked or ranked[0].score < LEFT_OVER:
+            return
+        best = ranked[0].claim
+        said = composed.text.lower()
+        if best.object_label.lower().rstrip(".") in said:
+            return
+        composed.text += f" The source also says: {_statement(best, self.lexicon)} ({_where(best)})."
 
     def _specific(self, words: list[str]) -> list[str]:
         """The words that name something of the graph's on their own: its words, and not common English."""

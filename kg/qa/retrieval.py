@@ -128,6 +128,20 @@ class ClaimIndex:
             scored.append(Scored(self._bm25(query, i) + weight, self.claims[i]))
         return sorted(scored, key=lambda s: s.score, reverse=True)
 
+    def on_words(self, words: list[str], about: set[str]) -> list[Scored]:
+        """The claims about any of `about` (any claim when empty), scored by BM25 on the words alone, best
+        first: how much a claim says of what the question's words ask, whatever it names."""
+        query = [w for w in dict.fromkeys(words) if w not in STOPWORDS and w in self.idf]
+        if not query:
+            return []
+        candidates = (
+            sorted({i for iri in about for i in self.by_resource.get(iri, ())})
+            if about
+            else range(len(self.claims))
+        )
+        scored = [Scored(score, self.claims[i]) for i in candidates if (score := self._bm25(query, i))]
+        return sorted(scored, key=lambda s: s.score, reverse=True)
+
     def best(
         self, words: list[str], named: list[frozenset[str]], specific: Iterable[str] = ()
     ) -> list[Scored]:
