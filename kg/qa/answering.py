@@ -18,7 +18,7 @@ from kg.qa.reading import Interpreter
 from kg.qa.replies import coverage, interpretation, query_info
 from kg.qa.retrieval import ClaimIndex
 from kg.qa.sides import Composed, Sides
-from kg.qa.vocab import CATEGORY, CHOOSE, CLAIMS, COMPARE, CONDITION, DESCRIBE, MODALITY, PERFORMER
+from kg.qa.vocab import CATEGORY, CHEAPEST, CHOOSE, CLAIMS, COMPARE, CONDITION, DESCRIBE, MODALITY, PERFORMER
 from kg.qa.wording import join
 from kg.qa.words import stems, warm
 
@@ -103,6 +103,10 @@ class QuestionAnswerer:
         if (composed := self.explainer.priced(reading)) is not None:
             return composed, ""
         plan = reading.plans[0] if reading.plans else None
+        if plan is not None and plan.query.name == CHEAPEST and plan.cue.strength and not reading.entities:
+            # "which is cheaper at the low end": the cheapest, and every price beside it
+            if (composed := self.sides.cheapest(plan.query, every_answer=False)) is not None:
+                return composed, ""
         if plan is not None and plan.query.name == CHOOSE and plan.cue.score:
             condition = next(iter(plan.values.get("condition", [])), None)
             if (composed := self.sides.answer(Frame(CHOOSE, condition=condition), False)) is not None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from kg.catalogue import NamedQuery
 from kg.qa.lexicon import Mention
 from kg.qa.plans import CueMatch
-from kg.qa.words import NUMBER, STOPWORDS, Speller, lemmas
+from kg.qa.words import NUMERAL, STOPWORDS, Speller, lemmas
 
 # Words after which a noun names the topic of the question; an unknown noun there is an unknown topic.
 _SLOT_WORDS = frozenset(
@@ -110,7 +110,7 @@ class Cues:
         topics: list[str] = []
         filler: list[str] = []
         for index, token in enumerate(tokens):
-            if index in covered or token in STOPWORDS or NUMBER.match(token):
+            if index in covered or token in STOPWORDS or NUMERAL.match(token):
                 continue
             if (
                 keyed[index] in self.words

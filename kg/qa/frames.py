@@ -51,6 +51,7 @@ class Frame:
     value: Mention | None = None  # "which one is more holistic": the property asked about
     unasked: tuple[str, ...] = ()  # comparatives the graph cannot answer ("which is older")
     things: tuple[Mention, ...] = ()  # two things of one kind, each said what it is
+    both_named: bool = False  # the question names the two modalities: both sides are answers
 
 
 @dataclass(frozen=True)
@@ -147,7 +148,12 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
     if len(values) >= 2 and scores[COMPARE]:
         return Frame(EACH, things=tuple(values))  # "mental clarity vs flexibility: how do they differ"
     if values:  # "which one is more holistic", "do they cause a twitch response": who is linked to it
-        return Frame(COMPARE, value=values[0], aspect=aspect or _value_aspect(values[0], framing))
+        return Frame(
+            COMPARE,
+            value=values[0],
+            aspect=aspect or _value_aspect(values[0], framing),
+            both_named=len(modalities) >= 2,
+        )
     return Frame(COMPARE, aspect=aspect, unasked=_unasked(reading, named, framing))
 
 

@@ -67,7 +67,7 @@ class Sides:
 
     def _aspect(self, query: NamedQuery, comparative: bool) -> Composed | None:
         if query.name == CHEAPEST:
-            return self._cheapest(query)
+            return self.cheapest(query)
         param = next((p for p in query.params if p.rdf_class == MODALITY_CURIE), None)
         values = {param.name: self.modalities} if param is not None and param.required else {}
         runs, answers = self.runner.execute(Plan(query, values, frozenset(), _NO_CUE))
@@ -112,17 +112,19 @@ class Sides:
                 sides.append({"iri": modality, "label": label, "facts": facts, "sources": []})
         return sides
 
-    def _cheapest(self, query: NamedQuery) -> Composed | None:
-        """ "Is dry needling cheaper than acupuncture": the one with the lowest price, then every price."""
+    def cheapest(self, query: NamedQuery, every_answer: bool = True) -> Composed | None:
+        """ "Is dry needling cheaper than acupuncture": the one with the lowest price, then every price; the
+        others are answers too only when `every_answer` (when both were named)."""
         plan = Plan(query, {}, frozenset(), _NO_CUE)
         runs, cheapest = self.runner.execute(plan)
         side = self._aspect(self.runner.graph.query(COST), False)
         if not cheapest or side is None:
             return None
         first = {a["iri"] for a in cheapest}
-        answers = cheapest + [a for a in side.answers if a["iri"] not in first]
-        text = self.runner.sentence(plan, runs, cheapest) + " " + side.text
-        return Composed(CHEAPEST, text, answers, side.runs + runs)
+        answers = cheapest + [a for a in side.answers if a["iri"] not in first and every_answer]
+        said = self.runner.sentence(plan, runs, cheapest)
+        prices = side.text.split(" On ")[0] if "rates its cost" in said else side.text  # said once
+        return Composed(CHEAPEST, f"{said} {prices}", answers, side.runs + runs)
 
     def _general(self) -> Composed | None:
         runs, answers = self.runner.execute(Plan(self.runner.graph.query(COMPARE), {}, frozenset(), _NO_CUE))
@@ -264,11 +266,20 @@ class Sides:
         if not answers:
             return None
         text = self.runner.sentence(plan, runs, answers)
-        if frame.aspect is not None and (beside := self._aspect(frame.aspect, False)) is not None:
+        silent = [m for m in self.modalities if m not in {a["iri"] for a in answers}]
+        if silent:  # "endorphins: dry needling vs acupuncture": the other side is not made to say it
+            text += f" It says nothing of the kind about {join([self._name(m) for m in silent])}."
+        # the aspect side by side; with none, and the two named, how they differ in general
+        beside = (
+            self._aspect(frame.aspect, False)
+            if frame.aspect is not None
+            else self._general() if frame.both_named else None
+        )
+        if beside is not None:
             text += " " + beside.text
             runs += beside.runs
             known = {a["iri"] for a in answers}
-            if known >= set(self.modalities):  # linked to both: the side by side is the answer
+            if known >= set(self.modalities) or frame.both_named:  # the side by side is the answer too
                 answers = answers + [a for a in beside.answers if a["iri"] not in known]
         return Composed(WHICH, text, answers, runs)
 

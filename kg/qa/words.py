@@ -66,6 +66,7 @@ _AUXILIARIES = {
 }
 _DOLLARS = re.compile(r"\${2,}")
 NUMBER = re.compile(r"^\$?\d+(?:\.\d+)?$")
+NUMERAL = re.compile(r"^\$?\d+(?:\.\d+)?(?:st|nd|rd|th|s|yo)?$")  # "2nd", "30s", "35yo": no topic
 
 
 def normalize(text: str) -> str:
@@ -214,7 +215,7 @@ class Speller:
         "beleive"); a rarer word that is still English is left alone ("cupping"). A short rare word is
         corrected only towards a graph word ("bak" → "back").
         """
-        if token in self.compounds:
+        if token in self.compounds and token not in self.vocabulary:  # the graph's own word stays whole
             return self.compounds[token]
         if self.known(token):
             rank = english().rank.get(token, TYPO_RANK)
