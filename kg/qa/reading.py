@@ -162,7 +162,10 @@ class Interpreter:
             p for q in self.queries if (p := self._fill(q, reading, matches[q.name], any_cue)) is not None
         ]
         inners = singles + self._implicit(reading)
-        chains = [c for a in singles for b in inners if (c := self._chain(a, b, reading)) is not None]
+        # "what conditions does the Qi-based therapy treat": a query missing the thing it is about may
+        # take it from a first step
+        outers = singles + [p for q in self.queries if (p := self._open(q, reading, matches[q.name]))]
+        chains = [c for a in outers for b in inners if (c := self._chain(a, b, reading)) is not None]
         usable = [p for p in singles + chains if self._accounts_for_all(p, reading)]
         if any_cue and not any(p.cue.strength for p in usable):
             usable += [p for p in singles + chains if p not in usable and self._with_context(p, reading)]
@@ -255,6 +258,18 @@ class Interpreter:
         if cue.score and not cue.strength and not consumed and not reading.amounts:
             return None
         return Plan(query, values, frozenset(consumed), cue, bonus)
+
+    def _open(self, query: NamedQuery, reading: Reading, cue: CueMatch) -> Plan | None:
+        """A query its own words ask for ("what conditions") with its one required resource left open, for
+        a first step to fill; nothing named fills it here."""
+        missing = [p for p in query.params if p.required]
+        if not cue.strength or len(missing) != 1 or missing[0].type != "iri" or not missing[0].rdf_class:
+            return None
+        if missing[0].rdf_class == OWL_CLASS_CURIE or self._entities_for(
+            missing[0], reading.entities, set(), self._answer_kind(query)
+        ):
+            return None
+        return Plan(query, {}, frozenset(), cue)
 
     def _answer_kind(self, query: NamedQuery) -> str | None:
         """The kind of thing a query answers with; a question's value of that kind is no parameter value."""
