@@ -14,6 +14,18 @@ from kg.qa.vocab import CONDITION, COST, HOW, MODALITY, PERFORMER
 from kg.qa.wording import number, price
 
 
+# "how" that asks for an amount or a time, not a way: "how much", "how long"
+_AMOUNT_WORDS = frozenset("much many long often old soon far big expensive cheap".split())
+# queries whose answers are no effect of the treatment, so how it works explains nothing of them
+_NOT_HOW = frozenset(["cost_of_modality", "cost_factors", "cheapest_modality", "practitioners_of_modality"])
+
+
+def _asks_how(tokens: list[str]) -> bool:
+    """ "how would it help", "why does it work", "how come": a question about the way, not an amount."""
+    after = [tokens[i + 1] if i + 1 < len(tokens) else "" for i, t in enumerate(tokens) if t == "how"]
+    return "why" in tokens or any(word not in _AMOUNT_WORDS for word in after)
+
+
 class Explainer:
     def __init__(self, runner: Runner, lexicon: Lexicon, claims: ClaimIndex, modalities: list[str]) -> None:
         self.runner = runner
@@ -23,16 +35,22 @@ class Explainer:
 
     def how_there(self, composed: Composed, reading: Reading, plan: Plan) -> None:
         """A question naming a modality and a condition ("acupuncture for sciatica") also gets what the
-        source says of that modality for that condition, unless that is what was answered."""
+        source says of that modality for that condition, unless that is what was answered. A question
+        asking how or why ("how is dry needling supposed to make me more flexible", "how would they help
+        sciatica") gets how the modality named, or answered, works."""
         if plan.query.name == HOW:
             return
         modalities = [i for m in reading.entities for i in m.iris if self.lexicon.has_type(i, MODALITY)]
         conditions = [i for m in reading.entities for i in m.iris if self.lexicon.has_type(i, CONDITION)]
         conditions = [c for c in conditions if c not in modalities]
-        if not modalities or not conditions:
+        asks_how = _asks_how(reading.tokens) and plan.query.name not in _NOT_HOW
+        if asks_how and not modalities:
+            modalities = [a["iri"] for a in composed.answers if a["iri"] in self.modalities]
+        if not modalities or not (conditions or asks_how):
             return
         how = self.runner.graph.query(HOW)
-        there = Plan(how, {"modality": modalities, "condition": conditions}, frozenset(), plan.cue)
+        values = {"modality": modalities, **({"condition": conditions} if conditions else {})}
+        there = Plan(how, values, frozenset(), plan.cue)
         runs, answers = self.runner.execute(there)
         if answers:
             composed.text += " " + self.runner.sentence(there, runs, answers)
