@@ -14,16 +14,19 @@ from kg.qa.vocab import CONDITION, COST, HOW, MODALITY, PERFORMER
 from kg.qa.wording import number, price
 
 
-# "how" that asks for an amount or a time, not a way: "how much", "how long"
-_AMOUNT_WORDS = frozenset("much many long often old soon far big expensive cheap".split())
+# "how" before these asks for a way ("how would it help", "how come"); before other words, for an amount or
+# a degree ("how much", "how likely", "how safe")
+_WAY = frozenset("does do did is are was were would will can could should might exactly actually come".split())
 # queries whose answers are no effect of the treatment, so how it works explains nothing of them
-_NOT_HOW = frozenset(["cost_of_modality", "cost_factors", "cheapest_modality", "practitioners_of_modality"])
+_NOT_HOW = frozenset(
+    ["cost_of_modality", "cost_factors", "cheapest_modality", "practitioners_of_modality", "risks_of_modality"]
+)
 
 
 def _asks_how(tokens: list[str]) -> bool:
     """ "how would it help", "why does it work", "how come": a question about the way, not an amount."""
     after = [tokens[i + 1] if i + 1 < len(tokens) else "" for i, t in enumerate(tokens) if t == "how"]
-    return "why" in tokens or any(word not in _AMOUNT_WORDS for word in after)
+    return "why" in tokens or any(word in _WAY for word in after)
 
 
 class Explainer:

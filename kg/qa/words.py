@@ -175,6 +175,7 @@ class Speller:
 
     vocabulary: frozenset[str]
     compounds: dict[str, str] = field(default_factory=dict)  # "wellbeing" → "well being"
+    sounds: dict[str, tuple[str, ...]] = field(default_factory=dict)  # sound(word) → the graph's words
     _domain: SymSpell | None = None
 
     @classmethod
@@ -193,7 +194,12 @@ class Speller:
         domain = SymSpell(max_dictionary_edit_distance=2, prefix_length=_PREFIX)
         for word in words:
             domain.create_dictionary_entry(word, 2 if word in named else 1)  # a name's word wins a tie
-        return cls(frozenset(words), compounds, domain)
+        heard: dict[str, set[str]] = {}
+        for word in named:
+            if len(word) >= 5:
+                heard.setdefault(sound(word), set()).add(word)
+        sounds = {key: tuple(sorted(found)) for key, found in heard.items()}
+        return cls(frozenset(words), compounds, sounds, domain)
 
     def known(self, token: str) -> bool:
         """A word of the graph, of the commonest English, or a form of one ("relieves", "specialise")."""
@@ -239,7 +245,9 @@ class Speller:
             return domain[0]
         if general is not None:
             return general[0]
-        return None
+        # spelt as it sounds ("infecshun", "nuroligy"): a graph word that sounds the same, if only one does
+        heard = self.sounds.get(sound(token), ()) if len(token) >= 5 else ()
+        return heard[0] if len(heard) == 1 else None
 
     @staticmethod
     def _closest(speller: SymSpell | None, token: str, reach: int) -> tuple[str, int] | None:
@@ -257,6 +265,31 @@ class Speller:
     def is_rare(self, token: str) -> bool:
         """An English word seldom used in general (or none at all): one that names a specific thing."""
         return english().rank.get(token, RARE_RANK) >= RARE_RANK
+
+
+# How English spells a sound several ways, folded to one, in this order: "infecshun" and "infection" sound
+# alike, and so do "responce" and "response", "twich" and "twitch".
+_SOUNDS = (
+    (re.compile(r"(?:tion|sion|shun|shon|ssion|cion)"), "shn"),
+    (re.compile(r"tch|t(?=ur)"), "ch"),
+    (re.compile(r"sh|sc(?=[eiy])"), "s"),
+    (re.compile(r"ph"), "f"),
+    (re.compile(r"ck|q"), "k"),
+    (re.compile(r"c(?=[eiy])"), "s"),
+    (re.compile(r"c"), "k"),
+    (re.compile(r"x"), "ks"),
+    (re.compile(r"z"), "s"),
+    (re.compile(r"(?<=.)[aeiouy]+"), ""),  # vowels after the first letter
+    (re.compile(r"(.)\1+"), r"\1"),  # doubled letters
+)
+
+
+def sound(word: str) -> str:
+    """A rough key for how a word sounds: words spelt by ear share it with the word meant."""
+    key = word.lower()
+    for pattern, replacement in _SOUNDS:
+        key = pattern.sub(replacement, key)
+    return key
 
 
 @dataclass(frozen=True)
