@@ -344,7 +344,19 @@ def test_why_gets_what_the_article_says_the_thing_named_is_for(graph: KnowledgeG
     assert "Qi" in reply["text"]
     assert "“are believed to”" in reply["text"]  # the reason keeps the source's hedge
     plain = ask(graph, "does acupuncture work on the meridians")
-    assert "Qi" not in plain["text"]  # not asked why: the answer alone
+    assert "In the article:" not in plain["text"]  # not asked why: no reasons
+
+
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [("acupuncture and the meridians", "“are believed to”"), ("does acupuncture target qi", "vital energy")],
+)
+def test_a_named_thing_the_answer_confirms_gets_what_the_article_says_it_is(
+    graph: KnowledgeGraph, question: str, said: str
+) -> None:
+    reply = ask(graph, question)
+    assert reply["answered"], reply["text"]
+    assert said in reply["text"]
 
 
 def test_a_term_the_article_does_not_define_gets_what_it_says_of_it(graph: KnowledgeGraph) -> None:

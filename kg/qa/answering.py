@@ -103,10 +103,8 @@ class QuestionAnswerer:
         if (composed := self.explainer.priced(reading)) is not None:
             return composed, ""
         plan = reading.plans[0] if reading.plans else None
-        if plan is not None and plan.query.name == CHEAPEST and plan.cue.strength and not reading.entities:
-            # "which is cheaper at the low end": the cheapest, and every price beside it
-            if (composed := self.sides.cheapest(plan.query, every_answer=False)) is not None:
-                return composed, ""
+        if (composed := self._cheapest_of_all(reading, plan)) is not None:
+            return composed, ""
         if plan is not None and plan.query.name == CHOOSE and plan.cue.score:
             condition = next(iter(plan.values.get("condition", [])), None)
             if (composed := self.sides.answer(Frame(CHOOSE, condition=condition), False)) is not None:
@@ -156,6 +154,12 @@ class QuestionAnswerer:
                 else "I could not find anything the graph knows in the question."
             )
         return None, reason
+
+    def _cheapest_of_all(self, reading: Reading, plan: Plan | None) -> Composed | None:
+        """ "Which is cheaper at the low end": the cheapest, and every price beside it."""
+        if plan is None or plan.query.name != CHEAPEST or not plan.cue.strength or reading.entities:
+            return None
+        return self.sides.cheapest(plan.query, every_answer=False)
 
     def _first_answer(self, reading: Reading, plans: list[Plan]) -> tuple[Composed | None, str, bool]:
         """The first of the plans that answers (a bare name's, past answers that are only our own
@@ -216,6 +220,7 @@ class QuestionAnswerer:
         self._answer_second_part(composed, reading, plan)
         self.explainer.how_there(composed, reading, plan)
         self.explainer.why(composed, reading)
+        self.explainer.what_it_is(composed, reading)
         conditions = [
             self._name(m.iris[0]) for m in plan.context if self.lexicon.has_type(m.iris[0], CONDITION)
         ]

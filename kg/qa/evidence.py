@@ -76,7 +76,7 @@ class Evidence:
         if not ranked:
             return "", []
         chosen = [s for s in ranked if s.score >= NEAR_BEST * ranked[0].score][:3]
-        said = [f"{_statement(s.claim, self.lexicon)} ({_where(s.claim)})" for s in chosen]
+        said = [f"{statement(s.claim, self.lexicon)} ({where(s.claim)})" for s in chosen]
         silent = [m for m in modalities if not any(m in s.claim.about for s in chosen)]
         text = "On this point the source says: " + "; ".join(said) + "."
         if silent:
@@ -92,9 +92,7 @@ class Evidence:
         named = {i for m in reading.mentions for i in range(m.start, m.end)}
         cues = self.interpreter.cues.words
         words = [
-            w
-            for i, w in enumerate(reading.lemmas)
-            if i not in named and w not in cues and w not in STOPWORDS
+            w for i, w in enumerate(reading.lemmas) if i not in named and w not in cues and w not in STOPWORDS
         ]
         if not words:
             return
@@ -107,7 +105,7 @@ class Evidence:
         said = composed.text.lower()
         if best.object_label.lower().rstrip(".") in said:
             return
-        composed.text += f" The source also says: {_statement(best, self.lexicon)} ({_where(best)})."
+        composed.text += f" The source also says: {statement(best, self.lexicon)} ({where(best)})."
 
     def _specific(self, words: list[str]) -> list[str]:
         """The words that name something of the graph's on their own: its words, and not common English."""
@@ -123,18 +121,18 @@ class Evidence:
 
 def retrieved(claims: list[Scored], lexicon: Lexicon) -> Composed:
     answers = [_answer(s.claim, s.score, lexicon) for s in claims]
-    said = [f"{_statement(s.claim, lexicon)} ({_where(s.claim)})" for s in claims]
+    said = [f"{statement(s.claim, lexicon)} ({where(s.claim)})" for s in claims]
     text = "No named query fits this question; the article's claims closest to it: " + "; ".join(said) + "."
     return Composed(RETRIEVED, text, answers)
 
 
 def linked(claims: list[Claim], lexicon: Lexicon) -> str:
     """The statements that tie a thing to the rest, in words with their hedges and sections."""
-    where: dict[str, list[str]] = {}  # one statement made in two parts of the article is said once
+    places: dict[str, list[str]] = {}  # one statement made in two parts of the article is said once
     for c in claims:
-        sections = where.setdefault(_statement(c, lexicon), [])
+        sections = places.setdefault(statement(c, lexicon), [])
         sections += [c.section] if c.section not in sections else []
-    said = [f"{statement} ({join(sections)})" for statement, sections in where.items()]
+    said = [f"{text} ({join(sections)})" for text, sections in places.items()]
     return "In the article: " + "; ".join(said) + "." if said else ""
 
 
@@ -169,13 +167,13 @@ def _plain(claim: Claim, lexicon: Lexicon) -> str:
     return f"{subject} {claim.predicate_label} {obj}"
 
 
-def _statement(claim: Claim, lexicon: Lexicon) -> str:
+def statement(claim: Claim, lexicon: Lexicon) -> str:
     """The claim in words, its hedge beside it: “can” acupuncture for back pain works by endorphin release."""
     text = _plain(claim, lexicon)
     return f"{text} (the source says “{claim.hedge}”)" if claim.hedge else text
 
 
-def _where(claim: Claim) -> str:
+def where(claim: Claim) -> str:
     return join([claim.section])
 
 

@@ -4,22 +4,29 @@ and what the article ties the things named to."""
 from __future__ import annotations
 
 from kg.catalogue import NamedQuery
-from kg.qa.evidence import linked
+from kg.qa.evidence import linked, statement, where
 from kg.qa.lexicon import Lexicon
 from kg.qa.named import Runner
 from kg.qa.plans import CueMatch, Plan, Reading
-from kg.qa.retrieval import ClaimIndex
+from kg.qa.retrieval import DEFINITION, ClaimIndex
 from kg.qa.sides import Composed
 from kg.qa.vocab import CONDITION, COST, HOW, MODALITY, PERFORMER
 from kg.qa.wording import number, price
 
-
 # "how" before these asks for a way ("how would it help", "how come"); before other words, for an amount or
 # a degree ("how much", "how likely", "how safe")
-_WAY = frozenset("does do did is are was were would will can could should might exactly actually come".split())
+_WAY = frozenset(
+    "does do did is are was were would will can could should might exactly actually come".split()
+)
 # queries whose answers are no effect of the treatment, so how it works explains nothing of them
 _NOT_HOW = frozenset(
-    ["cost_of_modality", "cost_factors", "cheapest_modality", "practitioners_of_modality", "risks_of_modality"]
+    [
+        "cost_of_modality",
+        "cost_factors",
+        "cheapest_modality",
+        "practitioners_of_modality",
+        "risks_of_modality",
+    ]
 )
 
 
@@ -58,6 +65,25 @@ class Explainer:
         if answers:
             composed.text += " " + self.runner.sentence(there, runs, answers)
             composed.runs += runs
+
+    def what_it_is(self, composed: Composed, reading: Reading) -> None:
+        """ "Acupuncture meridians": an answer that is a thing the question named (a yes) also says what the
+        article says that thing is, when it says so ("believed to correspond to the flow of Qi")."""
+        if "why" in reading.tokens:
+            return  # a why has its own: what the article ties the things named to
+        named = {i for m in reading.entities for i in m.iris if i not in self.modalities}
+        confirmed = [a["iri"] for a in composed.answers if a["iri"] in named]
+        definitions = [
+            c
+            for iri in confirmed[:2]
+            for c in self.claims.about(iri)
+            if c.subject == iri and c.predicate == DEFINITION
+        ]
+        said = composed.text.lower()
+        for claim in definitions:
+            if claim.object_label.lower().rstrip(".") not in said:
+                said_here = statement(claim, self.lexicon)
+                composed.text += f" {said_here[:1].upper()}{said_here[1:]} ({where(claim)})."
 
     def why(self, composed: Composed, reading: Reading) -> None:
         """ "Why along the meridians": an answer to why also gets what the article says the things named

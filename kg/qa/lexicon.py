@@ -99,7 +99,9 @@ class Lexicon:
     def named_after(self, broad: str, narrow: str) -> dict[str, frozenset[str]]:
         """Each resource of class `broad` with the resources of class `narrow` whose names hold its name:
         a broad complaint and the benefits named after it ("stress": "stress reduction")."""
-        keyed = {i: f" {' '.join(lemma(w) for w in name.lower().split())} " for i, name in self.labels.items()}
+        keyed = {
+            i: f" {' '.join(lemma(w) for w in name.lower().split())} " for i, name in self.labels.items()
+        }
         narrows = [i for i in keyed if self.has_type(i, narrow)]
         return {
             iri: frozenset(n for n in narrows if key in keyed[n])

@@ -6,7 +6,6 @@ labels and synonyms from the graph (through the lexicon). What stays here is how
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import replace
 
@@ -14,17 +13,17 @@ from rapidfuzz import fuzz
 
 from kg.catalogue import Catalogue, NamedQuery, Param
 from kg.catalogue.params import KNOWN_PREFIXES
+from kg.qa.amounts import amounts_in, bare_amounts, money_units
 from kg.qa.cues import Cues, set_aside
 from kg.qa.lexicon import NOT_IN_SOURCE, Lexicon, Mention
 from kg.qa.plans import CueMatch, Plan, Reading, expand
 from kg.qa.vocab import MODALITY, PERFORMER
-from kg.qa.words import NUMBER, Speller, Words, money_units, worded_amounts
+from kg.qa.words import Speller, Words
 
 LINKED = "modalities_with_property"  # the query that finds what is linked to a value
 _CONTEXT = (PERFORMER, KNOWN_PREFIXES["nkg"] + "RelatedPractice", "http://schema.org/MedicalCondition")
 
 OWL_CLASS_CURIE = "owl:Class"
-_AMOUNT = re.compile(r"\$ ?(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?) ?(?:dollars?|usd|bucks)\b")
 
 
 def _given(plan: Plan) -> set[str]:
@@ -83,7 +82,7 @@ class Interpreter:
         covered = protected | {i for m in exact for i in range(m.start, m.end)}
         mentions = sorted(exact + self.lexicon.link_fuzzy(tokens, covered), key=lambda m: m.start)
         mentions = [_as_typed(m, words) for m in mentions]
-        amounts = [a or b for a, b in _AMOUNT.findall(text)] or worded_amounts(tokens)
+        amounts = amounts_in(text, tokens)
         reading = Reading(tokens, mentions, amounts=amounts)
         reading.corrections = words.corrections
         reading.lemmas = keyed
@@ -100,7 +99,7 @@ class Interpreter:
                 reading.entities.append(mention)
         reading.unknown, reading.ignored = self.cues.unknown_words(tokens, keyed, mentions, protected)
         if not reading.amounts:
-            reading.amounts = self._bare_amounts(tokens, matches)
+            reading.amounts = bare_amounts(tokens, self.queries, matches)
         reading.plans = self._plans(reading, matches)
         return reading
 
@@ -147,14 +146,6 @@ class Interpreter:
             if p.rdf_class == OWL_CLASS_CURIE and plan.values.get(p.name)
         ]
         return expand(chosen[0]) if chosen else self._answer_kind(plan.query)
-
-    def _bare_amounts(self, tokens: list[str], matches: dict[str, CueMatch]) -> list[str]:
-        """ "under 60": a bare number counts as an amount right after a cue of a query that takes one."""
-        wants_amount = [
-            m for q in self.queries if any(p.type == "decimal" for p in q.params) for m in [matches[q.name]]
-        ]
-        cue_ends = {max(m.positions) for m in wants_amount if m.positions}
-        return [t.lstrip("$") for i, t in enumerate(tokens) if NUMBER.match(t) and i - 1 in cue_ends]
 
     def _plans(self, reading: Reading, matches: dict[str, CueMatch]) -> list[Plan]:
         any_cue = any(m.score for m in matches.values())
@@ -260,8 +251,7 @@ class Interpreter:
         return Plan(query, values, frozenset(consumed), cue, bonus)
 
     def _open(self, query: NamedQuery, reading: Reading, cue: CueMatch) -> Plan | None:
-        """A query its own words ask for ("what conditions") with its one required resource left open, for
-        a first step to fill; nothing named fills it here."""
+        """A query its words ask for ("what conditions") with its one required resource open for a first step."""
         missing = [p for p in query.params if p.required]
         if not cue.strength or len(missing) != 1 or missing[0].type != "iri" or not missing[0].rdf_class:
             return None

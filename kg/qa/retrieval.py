@@ -103,6 +103,10 @@ class ClaimIndex:
         """How many claims are about the resource: how much the source says of it."""
         return len(self.by_resource.get(iri, ()))
 
+    def about(self, iri: str) -> list[Claim]:
+        """Every claim about the resource, first said first."""
+        return [self.claims[i] for i in self.by_resource.get(iri, ())]
+
     def linking(self, iri: str, limit: int = 4) -> list[Claim]:
         """What the source says links the resource to others (not what it is), first said first."""
         found = [self.claims[i] for i in self.by_resource.get(iri, ())]

@@ -13,8 +13,20 @@ from kg.qa.frames import EACH, MODALITY_CURIE, THINGS, Frame
 from kg.qa.lexicon import Lexicon
 from kg.qa.named import Run, Runner
 from kg.qa.plans import CueMatch, Plan
-from kg.qa.vocab import BENEFIT, CATEGORY, CHEAPEST, CHOOSE, COMMON, COMPARE, COST, DESCRIBE, FIT, MODALITY, WHICH
-from kg.qa.wording import join, price
+from kg.qa.vocab import (
+    BENEFIT,
+    CATEGORY,
+    CHEAPEST,
+    CHOOSE,
+    COMMON,
+    COMPARE,
+    COST,
+    DESCRIBE,
+    FIT,
+    MODALITY,
+    WHICH,
+)
+from kg.qa.wording import fit_statement, hedged, join, said_by_both, with_hedge
 
 _NO_CUE = CueMatch(0, 0, frozenset())
 # The aspects of the general comparison that tell the two apart, in the order they are said.
@@ -78,7 +90,7 @@ class Sides:
             name = self._name(modality)
             mine = [a for a in answers if name in a.get("_for", ()) or a["iri"] == modality]
             if mine:
-                parts.append(f"for {name}, {join([self._with_hedge(a, name) for a in mine])}")
+                parts.append(f"for {name}, {join([with_hedge(a, name, self.lexicon) for a in mine])}")
         what = query.title[:1].lower() + query.title[1:]
         text = f"Side by side, {what}: " + "; ".join(parts) + "."
         answers = answers + self._sides(answers, what)
@@ -135,7 +147,11 @@ class Sides:
             facts = answer.get("facts", [])
             parts = []
             for aspect in _TELLING:
-                values = [self._fact(f) for f in facts if f["aspect"] == aspect]
+                values = [
+                    hedged(self.lexicon.sentence_case(f["label"]), f.get("hedge"))
+                    for f in facts
+                    if f["aspect"] == aspect
+                ]
                 if values:
                     parts.append(f"{aspect}: {join(values)}")
             if parts:
@@ -156,7 +172,7 @@ class Sides:
         by_kind: dict[str, list[str]] = {}
         for answer in things:
             kind = (answer.get("details", {}).get("sharedAs") or ["other"])[0]
-            by_kind.setdefault(kind, []).append(self._shared(answer))
+            by_kind.setdefault(kind, []).append(said_by_both(answer, self.lexicon))
         listed = "; ".join(f"{kind}: {join(values)}" for kind, values in by_kind.items())
         opening = "The article says the two hold many similarities. " if similar else ""
         text = f"{opening}What the article gives both: {listed}."
@@ -180,14 +196,15 @@ class Sides:
         if condition:
             sentences.append(self._for_condition(condition, statements))
         general = [s for s in statements if s["relation"] in ("may suit", "suits people who prefer")]
-        sentences += [self._statement(s) for s in general]
+        sentences += [fit_statement(s, self.lexicon) for s in general]
         if factors:
             sentences.append(
-                "The article says the choice depends on " + join([self._with_hedge(f, "") for f in factors])
+                "The article says the choice depends on "
+                + join([with_hedge(f, "", self.lexicon) for f in factors])
             )
         advice = {a for f in factors for a in f.get("details", {}).get("advice", [])}
         sentences += sorted(advice)
-        sentences += [self._statement(s) for s in statements if s["relation"] == "advice"]
+        sentences += [fit_statement(s, self.lexicon) for s in statements if s["relation"] == "advice"]
         if condition:  # the modalities the article names for the condition, not the others
             treating = {
                 s["modality"] for s in statements if s["relation"] == "treats" and s["value"] == condition
@@ -225,7 +242,7 @@ class Sides:
         favoured = [s for s in statements if s["relation"] == "is favoured for"]
         parts = []
         if treats:
-            named = [self._hedged(self._name(s["modality"]), s["hedge"]) for s in treats]
+            named = [hedged(self._name(s["modality"]), s["hedge"]) for s in treats]
             parts.append(f"for {name}, the article names {join(named)}")
         missing = [m for m in self.modalities if m not in {s["modality"] for s in treats}]
         if missing and treats:
@@ -233,10 +250,10 @@ class Sides:
         if favoured:
             parts.append(
                 "of the two it favours "
-                + join([self._hedged(self._name(s["modality"]), s["hedge"]) for s in favoured])
+                + join([hedged(self._name(s["modality"]), s["hedge"]) for s in favoured])
             )
         combined = [s for s in statements if s["relation"] == "combining the two may give"]
-        parts += [self._statement(s) for s in combined]
+        parts += [fit_statement(s, self.lexicon) for s in combined]
         return "; ".join(parts)
 
     def _things(self, frame: Frame) -> Composed | None:
@@ -273,7 +290,9 @@ class Sides:
         beside = (
             self._aspect(frame.aspect, False)
             if frame.aspect is not None
-            else self._general() if frame.both_named else None
+            else self._general()
+            if frame.both_named
+            else None
         )
         if beside is not None:
             text += " " + beside.text
@@ -303,37 +322,6 @@ class Sides:
         return Composed(WHICH, " ".join(said), answers, runs)
 
     # --- wording --------------------------------------------------------------------------------------
-
-    def _statement(self, s: dict[str, str]) -> str:
-        if s["relation"] == "advice":
-            return self._hedged(s["valueLabel"].rstrip("."), s["hedge"])
-        subject = self._name(s["modality"]) if s["modality"] else ""
-        said = f"{subject} {s['relation']} {self.lexicon.sentence_case(s['valueLabel'])}"
-        return self._hedged(said.strip(), s["hedge"])
-
-    def _with_hedge(self, answer: Answer, modality: str) -> str:
-        """An answer in a list about one modality, with that modality's own hedge (or the answer's)."""
-        label = self.lexicon.sentence_case(answer["label"])
-        hedge = answer.get("hedge") or next(
-            (h.get("hedge") for h in answer.get("hedges", []) if h.get("for") == modality), None
-        )
-        if answer.get("cost"):
-            return f"{label} {price(answer['cost'])}"
-        return self._hedged(label, hedge)
-
-    def _shared(self, answer: Answer) -> str:
-        label = self.lexicon.sentence_case(answer["label"])
-        if answer.get("hedge"):
-            return f"{label} (the source says “{answer['hedge']}”)"
-        hedged = [f"“{h['hedge']}” for {h['for']}" for h in answer.get("hedges", []) if h.get("hedge")]
-        return f"{label} (the source says {', '.join(hedged)})" if hedged else label
-
-    def _fact(self, fact: Answer) -> str:
-        return self._hedged(self.lexicon.sentence_case(fact["label"]), fact.get("hedge"))
-
-    @staticmethod
-    def _hedged(text: str, hedge: str | None) -> str:
-        return f"{text} (the source says “{hedge}”)" if hedge else text
 
     def _name(self, iri: str) -> str:
         return self.lexicon.sentence_case(self.lexicon.label(iri))

@@ -103,3 +103,36 @@ def facts_by_aspect(answer: Answer) -> list[tuple[str, str]]:
         shown = f"{fact['label']} (“{fact['hedge']}”)" if fact.get("hedge") else fact["label"]
         grouped.setdefault(fact["aspect"], []).append(shown)
     return [(aspect, ", ".join(values)) for aspect, values in grouped.items()]
+
+
+def hedged(text: str, hedge: str | None) -> str:
+    return f"{text} (the source says “{hedge}”)" if hedge else text
+
+
+def fit_statement(s: dict[str, str], lexicon: Lexicon) -> str:
+    """One of the article's statements on which modality fits whom, with its hedge."""
+    if s["relation"] == "advice":
+        return hedged(s["valueLabel"].rstrip("."), s["hedge"])
+    subject = lexicon.sentence_case(lexicon.label(s["modality"])) if s["modality"] else ""
+    said = f"{subject} {s['relation']} {lexicon.sentence_case(s['valueLabel'])}"
+    return hedged(said.strip(), s["hedge"])
+
+
+def with_hedge(answer: Answer, modality: str, lexicon: Lexicon) -> str:
+    """An answer in a list about one modality, with that modality's own hedge (or the answer's)."""
+    label = lexicon.sentence_case(answer["label"])
+    hedge = answer.get("hedge") or next(
+        (h.get("hedge") for h in answer.get("hedges", []) if h.get("for") == modality), None
+    )
+    if answer.get("cost"):
+        return f"{label} {price(answer['cost'])}"
+    return hedged(label, hedge)
+
+
+def said_by_both(answer: Answer, lexicon: Lexicon) -> str:
+    """A value both modalities have, with each one's hedge."""
+    label = lexicon.sentence_case(answer["label"])
+    if answer.get("hedge"):
+        return f"{label} (the source says “{answer['hedge']}”)"
+    hedges = [f"“{h['hedge']}” for {h['for']}" for h in answer.get("hedges", []) if h.get("hedge")]
+    return f"{label} (the source says {', '.join(hedges)})" if hedges else label

@@ -1,0 +1,73 @@
+"""Amounts of money in a question: "$45", "60 dollars", "fifty bucks", "a hundred and twenty dollars"."""
+
+from __future__ import annotations
+
+import re
+
+from kg.catalogue import NamedQuery
+from kg.qa.plans import CueMatch
+from kg.qa.words import NUMBER
+
+AMOUNT = re.compile(r"\$ ?(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?) ?(?:dollars?|usd|bucks)\b")
+
+
+def bare_amounts(tokens: list[str], queries: list[NamedQuery], matches: dict[str, CueMatch]) -> list[str]:
+    """ "under 60": a bare number counts as an amount right after a cue of a query that takes one."""
+    wants_amount = [matches[q.name] for q in queries if any(p.type == "decimal" for p in q.params)]
+    cue_ends = {max(m.positions) for m in wants_amount if m.positions}
+    return [t.lstrip("$") for i, t in enumerate(tokens) if NUMBER.match(t) and i - 1 in cue_ends]
+
+
+def amounts_in(text: str, tokens: list[str]) -> list[str]:
+    """The amounts the question gives, in figures or else in words, as plain numbers."""
+    return [a or b for a, b in AMOUNT.findall(text)] or worded_amounts(tokens)
+
+
+_UNITS = {
+    w: i
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+        "sixteen seventeen eighteen nineteen".split()
+    )
+}
+_TENS = {
+    w: 10 * (i + 2) for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split())
+}
+_MONEY = frozenset(["dollars", "dollar", "bucks", "buck", "usd"])
+_NUMBER_WORDS = frozenset([*_UNITS, *_TENS, "hundred"])
+
+
+def worded_amounts(tokens: list[str]) -> list[str]:
+    """ "fifty bucks", "a hundred and twenty dollars": an amount in words, right before a word for money."""
+    found = []
+    for end, token in enumerate(tokens):
+        if token not in _MONEY:
+            continue
+        start = end
+        while start > 0 and (tokens[start - 1] in _NUMBER_WORDS or tokens[start - 1] in ("and", "a")):
+            start -= 1
+        value = _read_number(tokens[start:end])
+        if value:
+            found.append(str(value))
+    return found
+
+
+def _read_number(words: list[str]) -> int:
+    total, current = 0, 0
+    for word in words:
+        if word in _UNITS or word in _TENS:
+            current += _UNITS.get(word, 0) + _TENS.get(word, 0)
+        elif word == "hundred":
+            total += 100 * (current or 1)
+            current = 0
+    return total + current
+
+
+def money_units(tokens: list[str]) -> set[int]:
+    """The places of "dollars" in "60 dollars", "fifty bucks": part of an amount, not a word asking for
+    the cost."""
+    return {
+        i
+        for i, token in enumerate(tokens)
+        if token in _MONEY and i > 0 and (NUMBER.match(tokens[i - 1]) or tokens[i - 1] in _NUMBER_WORDS)
+    }
