@@ -10,7 +10,7 @@ from kg.catalogue import NamedQuery
 from kg.qa.answers import Answer
 from kg.qa.fit import fit_statements, modality_answers
 from kg.qa.frames import EACH, MODALITY_CURIE, THINGS, Frame
-from kg.qa.lexicon import Lexicon
+from kg.qa.lexicon import Lexicon, Mention
 from kg.qa.named import Run, Runner
 from kg.qa.plans import CueMatch, Plan
 from kg.qa.vocab import (
@@ -271,7 +271,19 @@ class Sides:
                 runs += found_runs
         if len(answers) < 2:
             return None
+        # "trigger points vs meridians": when each is the other modality's, whose each is
+        linked = self._each(frame)
+        owners = [frozenset(self._linked(thing)) for thing in frame.things]
+        if linked is not None and all(owners) and len(set(owners)) == len(owners):
+            said.append(linked.text)
+            answers += [a for a in linked.answers if a["iri"] not in {b["iri"] for b in answers}]
+            runs += linked.runs
         return Composed(DESCRIBE, " ".join(said), answers, runs)
+
+    def _linked(self, thing: Mention) -> list[str]:
+        """The modalities the source links a thing to."""
+        plan = Plan(self.runner.graph.query(WHICH), {"value": [thing.iris[0]]}, frozenset([thing]), _NO_CUE)
+        return [a["iri"] for a in self.runner.execute(plan)[1] if a["iri"] in self.modalities]
 
     # --- "which one is more holistic" ------------------------------------------------------------------
 
