@@ -5,22 +5,32 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from kg.catalogue import NamedQuery
 from kg.engine import KnowledgeGraph
 from kg.qa.answers import Answer, public
 from kg.qa.evidence import RETRIEVED, Evidence, retrieved
 from kg.qa.explaining import Explainer
-from kg.qa.frames import MODALITY_CURIE, Frame, Framing, compares, frame_of
+from kg.qa.frames import Frame, Framing, aspects_of, compares, frame_of
 from kg.qa.lexicon import Lexicon
 from kg.qa.named import Run, Runner
 from kg.qa.plans import Plan, Reading, expand
 from kg.qa.reading import Interpreter
-from kg.qa.replies import coverage, interpretation, query_info
+from kg.qa.replies import coverage, interpretation, query_info, say_what_is_broader
 from kg.qa.retrieval import ClaimIndex
 from kg.qa.sides import Composed, Sides
-from kg.qa.vocab import CATEGORY, CHEAPEST, CHOOSE, CLAIMS, COMPARE, CONDITION, DESCRIBE, MODALITY, PERFORMER
+from kg.qa.vocab import (
+    CATEGORY,
+    CHEAPEST,
+    CHOOSE,
+    CLAIMS,
+    COMPARE,
+    CONDITION,
+    COST,
+    DESCRIBE,
+    MODALITY,
+    PERFORMER,
+)
 from kg.qa.wording import join
-from kg.qa.words import stems, warm
+from kg.qa.words import warm
 
 NOTE = "General information from one article, not medical advice: ask a licensed professional about your own case."
 
@@ -41,7 +51,10 @@ class QuestionAnswerer:
         self.runner.article_title = next((c.title for c in self.claims.claims if c.title), "")
         self.sides = Sides(self.runner, self.lexicon)
         self.framing = Framing(
-            self.lexicon, self._aspects(), self.claims.count, self.interpreter.cues.words.__contains__
+            self.lexicon,
+            aspects_of(graph.catalogue),
+            self.claims.count,
+            self.interpreter.cues.words.__contains__,
         )
         self.coverage = coverage(self.lexicon, MODALITY, CONDITION, CATEGORY)
         self.evidence = Evidence(self.claims, self.lexicon, self.interpreter)
@@ -79,7 +92,7 @@ class QuestionAnswerer:
         if uncovered:
             reply["not_in_source"] = reply.get("not_in_source", []) + uncovered
             reply["text"] = f"The article does not discuss {join(uncovered)}. In general: {reply['text']}"
-        self._say_what_is_broader(reply, reading)
+        say_what_is_broader(reply, reading, self.lexicon)
         return reply
 
     def _compose(self, reading: Reading) -> tuple[Composed | None, str]:
@@ -99,6 +112,8 @@ class QuestionAnswerer:
                     said, answers = self.evidence.on_the_point(reading, self.sides.modalities)
                     composed.text = f"{said} {composed.text}".strip()
                     composed.answers += answers
+                if composed.intent == CHOOSE and reading.cue_strengths.get(COST):
+                    self._with_prices(composed, reading)  # "price is the deciding factor"
                 return composed, ""
         if (composed := self.explainer.priced(reading)) is not None:
             return composed, ""
@@ -154,6 +169,14 @@ class QuestionAnswerer:
                 else "I could not find anything the graph knows in the question."
             )
         return None, reason
+
+    def _with_prices(self, composed: Composed, reading: Reading) -> None:
+        """A choice where the price counts: each modality's price, on its answer and in words."""
+        prices = self.sides.answer(Frame(COMPARE, aspect=self.graph.query(COST)), False)
+        if prices is not None:
+            self.runner.add_costs(composed.answers, reading)
+            composed.text += " " + prices.text
+            composed.runs += prices.runs
 
     def _cheapest_of_all(self, reading: Reading, plan: Plan | None) -> Composed | None:
         """ "Which is cheaper at the low end": the cheapest, and every price beside it."""
@@ -255,38 +278,11 @@ class QuestionAnswerer:
     def _name(self, iri: str) -> str:
         return self.lexicon.sentence_case(self.lexicon.label(iri))
 
-    def _aspects(self) -> dict[str, NamedQuery]:
-        """Each per-modality query by the kind of thing it answers with: an origin, a target, a risk..."""
-        found: dict[str, NamedQuery] = {}
-        for query in self.graph.catalogue:
-            kind = expand(query.answer_class)
-            if kind and query.cues and any(p.rdf_class == MODALITY_CURIE for p in query.params):
-                found.setdefault(kind, query)
-        return found
-
     def _uncovered(self, reading: Reading) -> list[str]:
         """The topics of the question the article does not cover: those the graph records as such, and
         words that name a topic the graph does not know."""
         topics = [self.lexicon.label(m.iris[0]).lower() for m in reading.silent]
         return list(dict.fromkeys(topics + reading.unknown))
-
-    def _say_what_is_broader(self, reply: Answer, reading: Reading) -> None:
-        """A narrower topic than the article's ("lower back pain") was answered as its broader one: say so
-        first, and list the narrower topic as not in the source."""
-        pairs = [
-            (topic, self.lexicon.sentence_case(self.lexicon.label(m.iris[0])))
-            for m in reading.entities
-            if (topic := self.lexicon.narrower.get(stems(m.text)))
-        ]
-        if not pairs:
-            return
-        narrower = [self.lexicon.sentence_case(topic) for topic, _ in pairs]
-        broader = list(dict.fromkeys(b for _, b in pairs))
-        reply["not_in_source"] = reply.get("not_in_source", []) + [n.lower() for n in narrower]
-        reply["text"] = (
-            f"The article speaks of {join(broader)} in general and does not single out {join(narrower)}. "
-            + reply["text"]
-        )
 
     def _another_reading(
         self, reading: Reading, first: Plan, runs: list[Run], found: list[Answer]

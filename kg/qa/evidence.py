@@ -10,7 +10,7 @@ from kg.qa.reading import Interpreter
 from kg.qa.retrieval import DEFINITION, NEAR_BEST, THRESHOLD, Claim, ClaimIndex, Scored
 from kg.qa.sides import Composed
 from kg.qa.vocab import BENEFIT, CATEGORY, MODALITY, PERFORMER
-from kg.qa.wording import join
+from kg.qa.wording import capital, join
 from kg.qa.words import STOPWORDS, is_common, lemma
 
 RETRIEVED = "retrieved_claims"
@@ -139,7 +139,7 @@ def linked(claims: list[Claim], lexicon: Lexicon) -> str:
 def _answer(claim: Claim, score: float, lexicon: Lexicon) -> Answer:
     answer: Answer = {
         "iri": claim.iri,
-        "label": _capital(_plain(claim, lexicon)),
+        "label": capital(_plain(claim, lexicon)),
         "statement": {
             "subject": {"iri": claim.subject, "label": claim.subject_label},
             "predicate": {"iri": claim.predicate, "label": claim.predicate_label},
@@ -179,7 +179,3 @@ def where(claim: Claim) -> str:
 
 def _is_iri(value: str) -> bool:
     return value.startswith(("http://", "https://"))
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]

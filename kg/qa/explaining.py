@@ -11,7 +11,7 @@ from kg.qa.plans import CueMatch, Plan, Reading
 from kg.qa.retrieval import DEFINITION, ClaimIndex
 from kg.qa.sides import Composed
 from kg.qa.vocab import CONDITION, COST, HOW, MODALITY, PERFORMER
-from kg.qa.wording import number, price
+from kg.qa.wording import capital, number, price
 
 # "how" before these asks for a way ("how would it help", "how come"); before other words, for an amount or
 # a degree ("how much", "how likely", "how safe")
@@ -146,11 +146,7 @@ class Explainer:
             said.append(f"${number(amount)} is {where} the range it gives for {name} ({price(cost)})")
         text = self.runner.sentence(plan, runs, answers)
         if said:
-            text += " " + _capital("; ".join(said)) + "."
+            text += " " + capital("; ".join(said)) + "."
         composed = Composed(COST, text, answers, runs)
         composed.plan = plan
         return composed
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]

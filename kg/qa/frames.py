@@ -10,12 +10,12 @@ is risks, "cheaper" is cost).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from kg.catalogue import NamedQuery
 from kg.qa.lexicon import Lexicon, Mention
-from kg.qa.plans import Reading
+from kg.qa.plans import Reading, expand
 from kg.qa.vocab import (
     CHEAPEST,
     CHOOSE,
@@ -155,6 +155,16 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
             both_named=len(modalities) >= 2,
         )
     return Frame(COMPARE, aspect=aspect, unasked=_unasked(reading, named, framing))
+
+
+def aspects_of(catalogue: Iterable[NamedQuery]) -> dict[str, NamedQuery]:
+    """Each per-modality query by the kind of thing it answers with: an origin, a target, a risk..."""
+    found: dict[str, NamedQuery] = {}
+    for query in catalogue:
+        kind = expand(query.answer_class)
+        if kind and query.cues and any(p.rdf_class == MODALITY_CURIE for p in query.params):
+            found.setdefault(kind, query)
+    return found
 
 
 def _no_aspect(query: NamedQuery) -> bool:

@@ -8,6 +8,7 @@ from kg.qa.lexicon import Lexicon
 from kg.qa.named import Run
 from kg.qa.plans import Plan, Reading
 from kg.qa.wording import join
+from kg.qa.words import stems
 
 
 def interpretation(
@@ -50,4 +51,23 @@ def coverage(lexicon: Lexicon, modality: str, condition: str, category: str) -> 
     return (
         f"{join(modalities)}: their origins, techniques, targets, benefits, risks, practitioners and "
         f"session costs, and the conditions {join(conditions)}"
+    )
+
+
+def say_what_is_broader(reply: dict[str, Any], reading: Reading, lexicon: Lexicon) -> None:
+    """A narrower topic than the article's ("lower back pain") was answered as its broader one: say so
+    first, and list the narrower topic as not in the source."""
+    pairs = [
+        (topic, lexicon.sentence_case(lexicon.label(m.iris[0])))
+        for m in reading.entities
+        if (topic := lexicon.narrower.get(stems(m.text)))
+    ]
+    if not pairs:
+        return
+    narrower = [lexicon.sentence_case(topic) for topic, _ in pairs]
+    broader = list(dict.fromkeys(b for _, b in pairs))
+    reply["not_in_source"] = reply.get("not_in_source", []) + [n.lower() for n in narrower]
+    reply["text"] = (
+        f"The article speaks of {join(broader)} in general and does not single out {join(narrower)}. "
+        + reply["text"]
     )

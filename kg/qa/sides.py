@@ -26,7 +26,7 @@ from kg.qa.vocab import (
     MODALITY,
     WHICH,
 )
-from kg.qa.wording import fit_statement, hedged, join, said_by_both, with_hedge
+from kg.qa.wording import capital, fit_statement, hedged, join, said_by_both, with_hedge
 
 _NO_CUE = CueMatch(0, 0, frozenset())
 # The aspects of the general comparison that tell the two apart, in the order they are said.
@@ -99,7 +99,7 @@ class Sides:
                 text += f" On {self.lexicon.sentence_case(answer['label'])}'s cost the source says: {rating}."
         if comparative and query.name != COST:
             text += " The article gives each its own and does not rank the two on this."
-        return Composed(COMPARE, _capital(text), answers, runs)
+        return Composed(COMPARE, capital(text), answers, runs)
 
     def _sides(self, answers: list[Answer], what: str) -> list[Answer]:
         """Each modality as an answer of its own, with its side of the comparison as facts, each with the
@@ -187,9 +187,8 @@ class Sides:
     def _choose(self, condition: str | None) -> Composed | None:
         values = {"condition": [condition]} if condition else {}
         graph = self.runner.graph
-        fit_run = Run(
-            FIT, {"condition": condition} if condition else {}, graph.run(FIT, values_of(condition))
-        )
+        given = {"condition": condition} if condition else {}
+        fit_run = Run(FIT, given, graph.run(FIT, given))
         runs, factors = self.runner.execute(Plan(graph.query(CHOOSE), values, frozenset(), _NO_CUE))
         statements = fit_statements(fit_run)
         sentences = []
@@ -216,7 +215,7 @@ class Sides:
             if linked is not None:
                 sentences.insert(0, linked.text)
                 answers, runs = linked.answers, runs + linked.runs
-        text = " ".join(_capital(s.rstrip(".")) + "." for s in sentences if s)
+        text = " ".join(capital(s.rstrip(".")) + "." for s in sentences if s)
         return Composed(CHOOSE, text, answers + factors, [fit_run, *runs])
 
     def _benefits_named_after(self, condition: str) -> Composed | None:
@@ -343,11 +342,3 @@ class Sides:
 
     def _title(self) -> str:
         return self.runner.article_title
-
-
-def values_of(condition: str | None) -> dict[str, str]:
-    return {"condition": condition} if condition else {}
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]

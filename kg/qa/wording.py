@@ -136,3 +136,7 @@ def said_by_both(answer: Answer, lexicon: Lexicon) -> str:
         return f"{label} (the source says “{answer['hedge']}”)"
     hedges = [f"“{h['hedge']}” for {h['for']}" for h in answer.get("hedges", []) if h.get("hedge")]
     return f"{label} (the source says {', '.join(hedges)})" if hedges else label
+
+
+def capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
