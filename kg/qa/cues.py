@@ -78,11 +78,16 @@ class Cues:
         score, first, strength = 0, len(full), 0
         for sequence, through_names in ((full, True), (view, False)):
             keyed = [word for _, word in sequence]
+            starts: dict[str, list[int]] = {}  # where each word stands: only there may a phrase start
+            for index, word in enumerate(keyed):
+                starts.setdefault(word, []).append(index)
             for phrase in self.phrases[name]:
                 size = len(phrase)
-                if through_names and size < 2:
+                if (through_names and size < 2) or phrase[0] not in starts:
                     continue
-                for start in range(len(keyed) - size + 1):
+                for start in starts[phrase[0]]:
+                    if start + size > len(keyed):
+                        break
                     span = {sequence[i][0] for i in range(start, start + size)}
                     if through_names and (span <= named or not span & named):
                         continue
