@@ -434,3 +434,18 @@ def test_a_name_after_it_is_not_is_set_aside(graph: KnowledgeGraph) -> None:
     assert reply["text"].startswith("For plantar fasciitis")
     assert "sciatica" not in reply["text"].lower()
     assert ask(graph, "isn't acupuncture good for sciatica")["answered"]  # a question's own "isn't" asks
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("my back hurts so much, what could help", "treatments_for_condition"),
+        ("does acupuncture hurt", "risks_of_modality"),
+    ],
+)
+def test_what_someone_feels_is_a_complaint_not_a_question_about_risks(
+    graph: KnowledgeGraph, question: str, expected: str
+) -> None:
+    reply = ask(graph, question)
+    assert reply["answered"], reply["text"]
+    assert reply["interpretation"]["intent"] == expected

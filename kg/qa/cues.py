@@ -56,6 +56,29 @@ def set_aside(tokens: list[str], start: int) -> bool:
     return before >= 1 and tokens[before] == "than" and tokens[before - 1] == "other"
 
 
+# Words for how someone feels, and the words that make it their own complaint ("my heel and arch hurt"),
+# not a question about what a treatment does to them ("does it hurt").
+_FEELING = frozenset(["hurt", "hurts", "hurting", "ache", "aches", "aching", "sore", "painful"])
+_OWNERS = frozenset(["my", "his", "her", "our", "their"])
+_VERBS = frozenset("do does did will would can could might is it that this".split())
+
+
+def complaints(tokens: list[str]) -> set[int]:
+    """The places of words that tell what the asker (or someone) feels: "my back hurts", "my heel and arch
+    are sore". A feeling after "my ..." with no verb between is a complaint, never a cue for risks."""
+    found = set()
+    for index, token in enumerate(tokens):
+        if token not in _FEELING:
+            continue
+        for before in range(index - 1, max(-1, index - 6), -1):
+            if tokens[before] in _VERBS:
+                break
+            if tokens[before] in _OWNERS:
+                found.add(index)
+                break
+    return found
+
+
 class Cues:
     """The cue phrases of the catalogue's queries, as lemmas, longest first."""
 

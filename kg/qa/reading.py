@@ -14,7 +14,7 @@ from rapidfuzz import fuzz
 from kg.catalogue import Catalogue, NamedQuery, Param
 from kg.catalogue.params import KNOWN_PREFIXES
 from kg.qa.amounts import amounts_in, bare_amounts, money_units
-from kg.qa.cues import Cues, set_aside
+from kg.qa.cues import Cues, complaints, set_aside
 from kg.qa.lexicon import NOT_IN_SOURCE, Lexicon, Mention
 from kg.qa.plans import CueMatch, Plan, Reading, expand
 from kg.qa.vocab import MODALITY, PERFORMER
@@ -74,9 +74,9 @@ class Interpreter:
             for i in range(m.start, m.end)
         }
         named |= money_units(tokens)  # "under 60 dollars": the amount's unit asks for no price
-        # A cue may run around a name: "how does [acupuncture] work", "what does [it] cost".
-        cue_view = [(index, word) for index, word in enumerate(keyed) if index not in named]
-        full_view = list(enumerate(keyed))
+        felt = complaints(tokens)  # "my heel hurts"; a cue may run around a name: "how does [it] work"
+        cue_view = [(index, word) for index, word in enumerate(keyed) if index not in named | felt]
+        full_view = [(index, word) for index, word in enumerate(keyed) if index not in felt]
         matches = {q.name: self.cues.match(full_view, cue_view, named, q.name) for q in self.queries}
         protected = set().union(*(m.positions for m in matches.values())) if matches else set()
         covered = protected | {i for m in exact for i in range(m.start, m.end)}
