@@ -449,3 +449,20 @@ def test_what_someone_feels_is_a_complaint_not_a_question_about_risks(
     reply = ask(graph, question)
     assert reply["answered"], reply["text"]
     assert reply["interpretation"]["intent"] == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "other"),
+    [
+        ("does dry needling promote endorphin release", "acupuncture"),
+        ("is dry needling holistic", "acupuncture"),
+    ],
+)
+def test_a_yes_or_no_about_what_only_the_other_modality_has_is_a_definite_no(
+    graph: KnowledgeGraph, question: str, other: str
+) -> None:
+    reply = ask(graph, question)
+    assert reply["answered"], reply["text"]
+    assert reply["text"].startswith("The source does not say so")
+    assert labels(reply) == {other}  # whose it is instead
+    assert "Western medicine" in reply["text"]  # and what the article says dry needling is

@@ -141,7 +141,7 @@ class QuestionAnswerer:
             for asked in [] if narrowing else self.explainer.yes_or_no(reading, self.framing.aspects):
                 composed, _, found = self._run(reading, asked)
                 if composed is None and found:  # "does dry needling release endorphins": a definite no
-                    return self._not_that(reading, asked), ""
+                    return self.explainer.what_instead(self._not_that(reading, asked), reading), ""
             if not narrowing and (claims := self.claims.best(*self.evidence.terms(reading))):
                 composed = retrieved(claims, self.lexicon)
                 composed.general = False

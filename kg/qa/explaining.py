@@ -10,7 +10,7 @@ from kg.qa.named import Runner
 from kg.qa.plans import CueMatch, Plan, Reading
 from kg.qa.retrieval import DEFINITION, ClaimIndex
 from kg.qa.sides import Composed
-from kg.qa.vocab import CONDITION, COST, HOW, MODALITY, PERFORMER
+from kg.qa.vocab import CONDITION, COST, HOW, MODALITY, PERFORMER, WHICH
 from kg.qa.wording import capital, number, price
 
 # "how" before these asks for a way ("how would it help", "how come"); before other words, for an amount or
@@ -42,6 +42,7 @@ class Explainer:
         self.lexicon = lexicon
         self.claims = claims
         self.modalities = set(modalities)
+        self.which = runner.graph.query(WHICH)
 
     def how_there(self, composed: Composed, reading: Reading, plan: Plan) -> None:
         """A question naming a modality and a condition ("acupuncture for sciatica") also gets what the
@@ -118,7 +119,27 @@ class Explainer:
                 plans.append(
                     Plan(aspects[kinds[0]], values, frozenset(modalities), CueMatch(0, 0, frozenset()))
                 )
+            elif not self.lexicon.has_type(mention.iris[0], CONDITION):
+                # no list of its kind: the modalities linked to the thing, which the modality narrows
+                value = {"value": [mention.iris[0]]}
+                plans.append(Plan(self.which, value, frozenset([mention]), CueMatch(0, 0, frozenset())))
         return plans[:1]
+
+    def what_instead(self, composed: Composed, reading: Reading) -> Composed:
+        """ "Is dry needling holistic": no, it is the other one's; and what the source says the modality
+        asked about is, in its own words."""
+        if composed.plan is None or composed.plan.query.name != WHICH:
+            return composed
+        for mention in reading.entities:
+            iri = mention.iris[0]
+            if iri in self.modalities:
+                definition = [
+                    c for c in self.claims.about(iri) if c.subject == iri and c.predicate == DEFINITION
+                ]
+                composed.text += "".join(
+                    f" {capital(statement(c, self.lexicon))} ({where(c)})." for c in definition
+                )
+        return composed
 
     def priced(self, reading: Reading) -> Composed | None:
         """ "My chiro charges $45 for dry needling, is that normal": an amount and a modality, and no words

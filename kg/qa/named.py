@@ -84,7 +84,9 @@ class Runner:
         return [a for a in answers if a["iri"] in named] if named else answers
 
     def narrowing(self, plan: Plan, reading: Reading) -> set[str]:
-        answer_class = expand(plan.query.answer_class)
+        # the kind it answers with: its header's, or the default of the kind it may be asked for
+        kinds = [p.default for p in plan.query.params if p.rdf_class == "owl:Class" and p.default]
+        answer_class = expand(plan.query.answer_class or next(iter(kinds), None))
         if not answer_class:
             return set()
         return {
