@@ -97,7 +97,7 @@ def test_modality_page_shows_its_neighbourhood_and_nodes_lead_to_their_pages(
     page.locator(".entry-points").get_by_role("link", name="Dry needling", exact=True).click()
     page.wait_for_url("**/resource/dry-needling")
     expect(page.get_by_role("heading", level=1)).to_have_text("Dry needling")
-    picture = page.locator("figure.neighbourhood").get_by_role("img", name="Neighbourhood of Dry needling")
+    picture = page.locator("figure.neighbourhood").get_by_role("group", name="Neighbourhood of Dry needling")
     expect(picture).to_be_visible()
     nodes = picture.locator("a")
     assert nodes.count() >= 5, f"only {nodes.count()} linked nodes in the picture"
