@@ -79,11 +79,8 @@ function start() {
           indentWithTab,
         ]),
         EditorView.lineWrapping,
-        EditorView.contentAttributes.of({
-          "aria-labelledby": "query-label",
-          "aria-describedby": "editor-hint",
-          "aria-multiline": "true",
-        }),
+        // aria-labelledby cannot reach the page's <label> from inside the shadow root: a name of its own
+        EditorView.contentAttributes.of({ "aria-label": "SPARQL query", "aria-multiline": "true" }),
         EditorView.updateListener.of((update) => {
           if (update.docChanged) textarea.value = update.state.doc.toString();
         }),

@@ -13,8 +13,8 @@ export const theme = EditorView.theme({
   "&.cm-focused": { outline: "3px solid var(--focus)", outlineOffset: "2px" },
   ".cm-scroller": {
     fontFamily: "ui-monospace, SFMono-Regular, Menlo, Consolas, monospace",
-    minHeight: "14em",
-    maxHeight: "32em",
+    minHeight: "14em", // no maximum: the editor grows with the query and the page scrolls (a scrolling
+    // region of its own would need a tab stop of its own)
     lineHeight: "1.5",
   },
   ".cm-content": { caretColor: "var(--ink)", padding: ".5rem 0" },
