@@ -106,5 +106,5 @@ $(EDITOR_BUNDLE): $(EDITOR_SOURCES) $(NODE_STAMP)
 	node web/build.mjs
 
 # A wheel (and an sdist) in dist/ that carry the built editor: pip installs it with the rest of api/static.
-wheel: install-test editor-required
+wheel: venv editor-required
 	$(VENV_PYTHON) -m pip wheel --quiet --no-deps --wheel-dir dist .
