@@ -114,7 +114,6 @@ function start() {
       host.scrollIntoView({ block: "nearest" });
     });
   }
-  window.needlingEditor = view; // for the browser tests and the console
 }
 
 start();
