@@ -12,7 +12,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.editor_support import accept_completion, editor_text, replace_query, require_bundle
 
-pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("bundle")]
+pytestmark = pytest.mark.browser
+needs_editor = pytest.mark.usefixtures("bundle")
 
 PREFIXES = (
     "PREFIX nkg: <https://needling-kg.example.org/kg/>\nPREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
@@ -46,6 +47,7 @@ def mark_on_line(page: Page, line: int) -> str:
     return marks.inner_text()
 
 
+@needs_editor
 def test_a_typo_is_marked_where_the_guard_found_it(page: Page, server, guards) -> None:
     guards.expect_console_error(r"status of 400")
     open_editor(page, server)
@@ -56,6 +58,7 @@ def test_a_typo_is_marked_where_the_guard_found_it(page: Page, server, guards) -
     assert "FILTR" in editor_text(page), "the broken query is not back in the editor"
 
 
+@needs_editor
 def test_a_parse_error_is_marked_where_the_parser_stopped(page: Page, server, guards) -> None:
     guards.expect_console_error(r"status of 400")
     open_editor(page, server)
@@ -65,6 +68,7 @@ def test_a_parse_error_is_marked_where_the_parser_stopped(page: Page, server, gu
     mark_on_line(page, 3)
 
 
+@needs_editor
 def test_prefixes_classes_and_properties_complete_from_the_service(page: Page, server) -> None:
     open_editor(page, server)
     replace_query(page, "")
@@ -90,6 +94,7 @@ def test_prefixes_classes_and_properties_complete_from_the_service(page: Page, s
     assert lines[-1].endswith("?t a nkg:Modality")
 
 
+@needs_editor
 def test_ctrl_enter_runs_the_query_and_the_table_sorts_by_column(page: Page, server) -> None:
     open_editor(page, server)
     replace_query(page, MODALITIES + " ORDER BY DESC(?label)")
@@ -109,6 +114,7 @@ def test_ctrl_enter_runs_the_query_and_the_table_sorts_by_column(page: Page, ser
     expect(first_label).to_have_text("Dry needling")
 
 
+@needs_editor
 def test_a_long_result_comes_a_page_at_a_time(page: Page, server) -> None:
     open_editor(page, server)
     replace_query(page, "SELECT ?p (COUNT(*) AS ?uses) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY ?p")
@@ -130,6 +136,7 @@ def test_a_long_result_comes_a_page_at_a_time(page: Page, server) -> None:
     assert rows.first.inner_text() != first_on_page_one or total == 0
 
 
+@needs_editor
 def test_a_named_example_loads_into_the_editor(page: Page, server) -> None:
     open_editor(page, server)
     page.get_by_role("link", name="The source and its parts").click()
@@ -140,6 +147,7 @@ def test_a_named_example_loads_into_the_editor(page: Page, server) -> None:
     expect(page.locator("#results table")).to_contain_text("Dry Needling vs Acupuncture")
 
 
+@needs_editor
 def test_the_shared_link_and_the_curl_command_give_the_same_results(page: Page, server) -> None:
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     open_editor(page, server)
@@ -169,8 +177,10 @@ def test_the_shared_link_and_the_curl_command_give_the_same_results(page: Page, 
     other.close()
 
 
-def test_without_javascript_the_plain_form_runs_the_query(browser: Browser, server) -> None:
+def test_without_javascript_the_plain_form_runs_the_query(browser: Browser, server, guards) -> None:
     context = browser.new_context(java_script_enabled=False)
+    context.route("**/*", guards.route)  # nothing from another origin, as on every other page
+    context.on("request", lambda request: guards.on_request(request.url))
     try:
         page = context.new_page()
         page.goto(server.url("/sparql"))
@@ -185,3 +195,4 @@ def test_without_javascript_the_plain_form_runs_the_query(browser: Browser, serv
         expect(page.locator("#share")).to_be_hidden()  # it needs the page's origin, which only a script knows
     finally:
         context.close()
+    assert not guards.problems(), guards.problems()
