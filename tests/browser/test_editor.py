@@ -196,3 +196,13 @@ def test_without_javascript_the_plain_form_runs_the_query(browser: Browser, serv
     finally:
         context.close()
     assert not guards.problems(), guards.problems()
+
+
+@needs_editor
+def test_tab_leaves_the_editor_for_the_run_button(page: Page, server) -> None:
+    open_editor(page, server)
+    page.locator(".cm-content").click()
+    before = editor_text(page)
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Run query")).to_be_focused()
+    assert editor_text(page) == before, "Tab typed into the query instead of moving on"

@@ -2,7 +2,7 @@
 // SPARQL colours, bracket matching, completion from the service, Ctrl/Cmd+Enter to run, the place of an
 // error marked, a sortable and paged table, named examples that load into the editor, and copy as curl.
 import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap } from "@codemirror/autocomplete";
-import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
+import { defaultKeymap, history, historyKeymap } from "@codemirror/commands";
 import { bracketMatching, syntaxHighlighting } from "@codemirror/language";
 import { lintGutter, setDiagnostics } from "@codemirror/lint";
 import { EditorState } from "@codemirror/state";
@@ -75,8 +75,7 @@ function start() {
           ...closeBracketsKeymap,
           ...completionKeymap,
           ...defaultKeymap,
-          ...historyKeymap,
-          indentWithTab,
+          ...historyKeymap, // Tab is left alone: it moves on to the next control, as in the textarea
         ]),
         EditorView.lineWrapping,
         // aria-labelledby cannot reach the page's <label> from inside the shadow root: a name of its own
