@@ -14,12 +14,12 @@ export PATH := $(VIRTUAL_ENV)/bin:$(SYSTEM_PATH)
 VENV_PYTHON := $(VENV)/bin/python
 PIP := $(VENV_PYTHON) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: serve test install install-test venv browser lint bench audit
+.PHONY: serve test install install-test venv browser lint bench audit editor editor-required no-node wheel
 
-serve: install
+serve: install editor
 	$(VENV_PYTHON) -m api serve --host $(HOST) --port $(PORT)
 
-test: install-test browser
+test: install-test browser editor
 	$(VENV_PYTHON) -m ruff check .
 	$(VENV_PYTHON) -m mypy
 	$(VENV_PYTHON) -m pytest
@@ -80,3 +80,32 @@ lint: install-test
 
 bench: $(VENV)/.installed-bench
 	$(VENV_PYTHON) -m bench
+
+# The SPARQL editor: web/editor/*.js bundled by esbuild (from npm, pinned in package-lock.json) into
+# api/static/editor.js, which git ignores. Built again only when a source or the lock file changes; the
+# packages are installed again only when the lock file changes. Without Node.js, `make serve` goes on
+# with the plain query form (the service says so too) and `make test` with the editor's browser tests and
+# the axe tests skipped (they say why); `make wheel` needs the editor.
+EDITOR_BUNDLE := api/static/editor.js
+EDITOR_SOURCES := $(wildcard web/editor/*.js) web/build.mjs
+NODE_STAMP := node_modules/.installed
+
+HAVE_NODE := $(shell command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 && echo yes)
+
+editor: $(if $(HAVE_NODE),$(EDITOR_BUNDLE),no-node)
+
+no-node:
+	@echo "make: Node.js and npm not found, so the SPARQL editor is not built: /sparql serves the plain query form"
+
+editor-required: $(EDITOR_BUNDLE)
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error >/dev/null
+	@touch $@
+
+$(EDITOR_BUNDLE): $(EDITOR_SOURCES) $(NODE_STAMP)
+	node web/build.mjs
+
+# A wheel (and an sdist) in dist/ that carry the built editor: pip installs it with the rest of api/static.
+wheel: venv editor-required
+	$(VENV_PYTHON) -m pip wheel --quiet --no-deps --wheel-dir dist .

@@ -10,9 +10,11 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
+from api.editor_assets import editor_script
 from api.errors import install_error_handlers
 from api.mcp.http import McpEndpoint
 from api.observability import AccessLog
@@ -20,7 +22,7 @@ from api.openapi_shapes import operation_id
 from api.reload import Reloader
 from api.request_head import HeadAsGet, JoinedHeaders
 from api.response_cache import ResponseCache
-from api.routes import ask, docs, health, metrics, pages, queries, query_pages, resource, sparql
+from api.routes import ask, docs, health, metrics, pages, queries, query_pages, resource, sparql, vocabulary
 from api.security_headers import SecurityHeaders
 from api.state import Runtime, Snapshot
 from kg.adhoc import open_runner
@@ -138,6 +140,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         generate_unique_id_function=operation_id,  # Starlette's redirects name the Host header; api/errors.py redirects relatively
     )
     app.state.runtime = runtime
+    app.state.editor_script = editor_script(STATIC)
     install_error_handlers(app)
     # Order matters (the last added runs first): repeated headers are joined before anything reads them;
     # the access log sees every request as sent (HEAD too); HEAD is answered as GET by the routes and the
@@ -160,7 +163,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         expose_headers=["ETag", "Link", "Retry-After", "X-Row-Cap-Truncated", "X-Request-ID"],
     )
     app.add_middleware(JoinedHeaders)
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    # Static files are compressed on the way out: the editor's bundle is ~4 times smaller gzipped.
+    app.mount("/static", GZipMiddleware(StaticFiles(directory=STATIC), minimum_size=1024), name="static")
     app.mount("/docs-assets", docs.assets, name="docs-assets")
     app.include_router(health.router)
     app.include_router(metrics.router)
@@ -168,6 +172,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # the ~45 routes before it spent 230 us a request finding its route; first, 8 us. No paths overlap.
     app.include_router(sparql.router)
     app.include_router(ask.router)
+    app.include_router(vocabulary.router)
     app.include_router(pages.router)
     app.include_router(query_pages.router)
     app.include_router(docs.router)

@@ -13,6 +13,7 @@ from starlette.requests import ClientDisconnect
 from starlette.routing import Match
 
 from api.paths import area_of
+from kg.adhoc.position import position_in
 from kg.errors import NeedlingError
 
 log = logging.getLogger("needling.api")
@@ -46,6 +47,12 @@ class ApiError(NeedlingError):
         self.headers = headers or {}
 
 
+# The codes of a query's own text: their messages may name where in it the problem is.
+QUERY_TEXT_CODES = frozenset(
+    {"syntax", "escape", "update", "service", "dataset", "form", "too_deep", "query_error"}
+)
+
+
 def error_response(
     request: Request, status: int, code: str, message: str, headers: dict[str, str] | None = None
 ) -> Response:
@@ -54,7 +61,11 @@ def error_response(
 
         response: Response = render_error_page(request, status, _TITLES.get(status, "Error"), message)
     else:
-        response = JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+        detail: dict[str, object] = {"code": code, "message": message}
+        position = position_in(message) if code in QUERY_TEXT_CODES else None
+        if position is not None:  # an editor marks the place; the message says it for a person
+            detail["position"] = position._asdict()
+        response = JSONResponse({"error": detail}, status_code=status)
     response.headers.update(headers or {})
     return response
 

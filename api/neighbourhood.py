@@ -148,9 +148,18 @@ def wrap(text: str, width: int, max_lines: int = 0) -> tuple[str, ...]:
     if max_lines and len(lines) > max_lines:
         lines = lines[:max_lines]
         last = lines[-1]
-        lines[-1] = (last if len(last) < width else last[: width - 1]) + "…"
+        if len(last) >= width:  # room for the ellipsis: drop the last word (or, in a single word, a letter)
+            last = last.rsplit(" ", 1)[0] if " " in last else last[: width - 1]
+        lines[-1] = last + "…"
     return tuple(lines) or ("",)
 
 
 def _short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    """The text cut to `limit` characters at a word's end where it can be: every word a link shows is then
+    a word of its name (WCAG 2.5.3, label in name), which a word cut in two is not."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if text[limit - 1] != " " and " " in cut.strip():
+        cut = cut[: cut.rstrip().rfind(" ")]
+    return cut.rstrip() + "…"

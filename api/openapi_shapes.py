@@ -34,6 +34,13 @@ _MEANINGS = {
 }
 
 
+class ErrorPosition(BaseModel):
+    """Where in the query text an error points (escapes such as \\u0041 already decoded)."""
+
+    line: int = Field(description="Line, counted from 1", ge=1)
+    column: int = Field(description="Column in characters, counted from 1", ge=1)
+
+
 class ErrorDetail(BaseModel):
     model_config = ConfigDict(title="ErrorDetail")
 
@@ -42,6 +49,11 @@ class ErrorDetail(BaseModel):
         json_schema_extra={"enum": list(ERRORS)},
     )
     message: str = Field(description="One line for a person: what to change, naming the parameter")
+    position: ErrorPosition | None = Field(
+        None,
+        description="Only for a query refused or failing on its text (`syntax`, `query_error`, `service`, "
+        "...) when the message names a place: where in the query, as the guard or the parser saw it",
+    )
 
 
 class Error(BaseModel):

@@ -18,6 +18,7 @@ class Area:
 AREAS = (
     Area("/api/queries", api=True, cacheable=True),
     Area("/api/ask", api=True, cacheable=True),
+    Area("/api/vocabulary", api=True, cacheable=True),
     Area("/sparql", api=True, cacheable=True),
     Area("/resource", api=False, cacheable=True),
     Area("/queries", api=False, cacheable=True),

@@ -157,5 +157,5 @@ def test_the_answer_page_draws_the_subgraph_only_for_an_answer(
     assert page.status_code == 200
     assert ('class="answer-graph"' in page.text) is drawn
     if drawn:
-        assert 'role="img"' in page.text and "The part of the graph behind this answer" in page.text
+        assert 'role="group"' in page.text and "The part of the graph behind this answer" in page.text
         assert "the article's own hedge on that link" in page.text

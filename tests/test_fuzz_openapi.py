@@ -57,6 +57,7 @@ FIXED_OPERATIONS = [
     "GET /metrics",
     "GET /api/ask",
     "GET /api/queries",
+    "GET /api/vocabulary",
     "GET /sparql",
     "POST /sparql",
     "GET /resource/{name}",

@@ -296,7 +296,13 @@ def _endpoint(request: Request) -> str:
 def _query_page(request: Request, query: str | None) -> Response:
     """The browser's page at /sparql: the editor, and the results as a table when there is a query."""
     runtime = get_runtime(request)
-    return render_query_page(runtime.snapshot, query, runtime.settings.max_query_chars, arrival(request))
+    return render_query_page(
+        runtime.snapshot,
+        query,
+        runtime.settings.max_query_chars,
+        arrival(request),
+        editor_script=request.app.state.editor_script,
+    )
 
 
 def _read_only() -> ApiError:

@@ -38,7 +38,7 @@ def path_of(page: Page) -> str:
 def test_answer_draws_its_subgraph_with_hedges_on_the_edges(page: Page, server, shoot: Shoot) -> None:
     page.goto(server.url("/ask?q=" + quote(QUESTION)))
     picture = page.locator("figure.answer-graph").get_by_role(
-        "img", name="The part of the graph behind this answer"
+        "group", name="The part of the graph behind this answer"
     )
     expect(picture).to_be_visible()
     # what was asked, the answers, the prices used and the section they come from, each linked
@@ -128,7 +128,10 @@ def test_a_cut_label_shows_in_full_on_focus_and_hover(page: Page, server) -> Non
     assert cut.count(), "no label long enough to be cut on this page"
     node = cut.first
     full = node.get_attribute("aria-label") or ""
-    expect(node.locator(".label-short")).to_have_text(f"{full[:21].rstrip()}…")
+    short = node.locator(".label-short").text_content() or ""
+    # cut at a word's end, so every word shown is a word of the link's name
+    assert short.endswith("…") and len(short) <= 22, short
+    assert full.startswith(short[:-1]) and full[len(short) - 1] == " ", (short, full)
     expect(node.locator(".label-full")).to_be_hidden()
     node.focus()
     expect(node.locator(".label-full")).to_be_visible()

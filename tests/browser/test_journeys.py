@@ -10,6 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.editor_support import set_query
+
 pytestmark = pytest.mark.browser
 
 Shoot = Callable[[Page, str], None]
@@ -95,7 +97,7 @@ def test_modality_page_shows_its_neighbourhood_and_nodes_lead_to_their_pages(
     page.locator(".entry-points").get_by_role("link", name="Dry needling", exact=True).click()
     page.wait_for_url("**/resource/dry-needling")
     expect(page.get_by_role("heading", level=1)).to_have_text("Dry needling")
-    picture = page.locator("figure.neighbourhood").get_by_role("img", name="Neighbourhood of Dry needling")
+    picture = page.locator("figure.neighbourhood").get_by_role("group", name="Neighbourhood of Dry needling")
     expect(picture).to_be_visible()
     nodes = picture.locator("a")
     assert nodes.count() >= 5, f"only {nodes.count()} linked nodes in the picture"
@@ -249,10 +251,11 @@ def test_sparql_query_page_runs_a_query_and_shows_errors_plainly(
     assert examples.count() >= 1, "no named-query examples as links"
     shoot(page, "sparql")
 
-    editor.fill(
+    set_query(
+        page,
         "PREFIX nkg: <https://needling-kg.example.org/kg/>\n"
         "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
-        "SELECT ?modality ?label WHERE { ?modality a nkg:Modality ; skos:prefLabel ?label } ORDER BY ?label"
+        "SELECT ?modality ?label WHERE { ?modality a nkg:Modality ; skos:prefLabel ?label } ORDER BY ?label",
     )
     page.locator("form").get_by_role("button").first.click()
     results = page.locator("section#results table")
@@ -268,7 +271,7 @@ def test_sparql_query_page_runs_a_query_and_shows_errors_plainly(
         assert media in download.headers["content-type"], download.headers["content-type"]
 
     broken = "SELECT ?x WHERE { ?x ?y "
-    page.locator("textarea#query").fill(broken)
+    set_query(page, broken)
     guards.expect_console_error(r"status of 400")  # a syntax error may come back as a 400 page
     page.locator("form").get_by_role("button").first.click()
     page.wait_for_load_state()
