@@ -281,7 +281,7 @@ class QuestionAnswerer:
     def _uncovered(self, reading: Reading) -> list[str]:
         """The topics of the question the article does not cover: those the graph records as such, and
         words that name a topic the graph does not know."""
-        topics = [self.lexicon.label(m.iris[0]).lower() for m in reading.silent]
+        topics = [_topic_name(self.lexicon.label(m.iris[0]), m.text) for m in reading.silent]
         return list(dict.fromkeys(topics + reading.unknown))
 
     def _another_reading(
@@ -322,6 +322,13 @@ class QuestionAnswerer:
         if uncovered:
             body["not_in_source"] = uncovered
         return body
+
+
+def _topic_name(label: str, typed: str) -> str:
+    """An uncovered topic by the name the graph gives it, or as typed when that name shares no word with
+    what was typed ("hepatitis", not "blood-borne infections")."""
+    said = {w[:5] for w in typed.lower().split() if len(w) > 2}
+    return label.lower() if said & {w[:5] for w in label.lower().split()} or not said else typed.lower()
 
 
 def _only_ours(composed: Composed) -> bool:

@@ -49,6 +49,20 @@ STOPWORDS = frozenset(
     fr rn ngl imo imho idk lmao omg u ur r n ya yea nah lowkey highkey cap bruh fam tho gonna wanna gotta
     kinda sorta dunno bc cuz coz abt smth sth asap fyi smh legit lemme gimme""".split()
 )
+# How people spell some words in a chat, and the word meant.
+_CHAT = {
+    "wat": "what",
+    "wut": "what",
+    "wht": "what",
+    "waht": "what",
+    "hw": "how",
+    "diff": "difference",
+    "dif": "difference",
+    "b4": "before",
+    "thru": "through",
+    "whch": "which",
+    "wich": "which",
+}
 _APOSTROPHE_S = re.compile(r"['’]s\b")
 _IS_CONTRACTION = re.compile(r"\b(what|who|where|how|that|it|there|which)['’]s\b")
 _STRIP = re.compile(r"[^a-z0-9$.\s]")
@@ -311,6 +325,7 @@ class Words:
         origin: list[str] = []
         corrections: dict[str, str] = {}
         for token in typed:
+            token = _CHAT.get(token, token)
             fixed = speller.correct(token)
             parts = fixed.split() if fixed and fixed != token else [token]
             if len(parts) > 1 or parts[0] != token:
