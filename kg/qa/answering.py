@@ -3,16 +3,15 @@ named query, or the claims that fit it best), and compose a sourced answer that 
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from kg.engine import KnowledgeGraph
 from kg.qa.answers import Answer, public
+from kg.qa.context import context_in_answers
 from kg.qa.evidence import RETRIEVED, Evidence, retrieved
 from kg.qa.explaining import Explainer
 from kg.qa.frames import Frame, Framing, aspects_of, compares, frame_of
 from kg.qa.lexicon import Lexicon
 from kg.qa.named import Run, Runner
-from kg.qa.plans import Plan, Reading, expand
+from kg.qa.plans import Plan, Reading
 from kg.qa.reading import Interpreter
 from kg.qa.replies import coverage, interpretation, query_info, say_what_is_broader
 from kg.qa.retrieval import ClaimIndex
@@ -27,7 +26,7 @@ from kg.qa.vocab import (
     COST,
     DESCRIBE,
     MODALITY,
-    PERFORMER,
+    WHICH,
 )
 from kg.qa.wording import join
 from kg.qa.words import warm
@@ -179,10 +178,24 @@ class QuestionAnswerer:
             composed.runs += prices.runs
 
     def _cheapest_of_all(self, reading: Reading, plan: Plan | None) -> Composed | None:
-        """ "Which is cheaper at the low end": the cheapest, and every price beside it."""
-        if plan is None or plan.query.name != CHEAPEST or not plan.cue.strength or reading.entities:
+        """ "Which is cheaper at the low end": the cheapest, and every price beside it. "The cheapest an
+        acupuncture session gets", one modality and nothing to compare it with: its price."""
+        if plan is None or plan.query.name != CHEAPEST or not plan.cue.strength:
             return None
-        return self.sides.cheapest(plan.query, every_answer=False)
+        if not reading.entities:
+            return self.sides.cheapest(plan.query, every_answer=False)
+        named = [m for m in reading.entities if m.iris[0] in self.sides.modalities]
+        yes_or_no = reading.tokens[:1] in (
+            ["is"],
+            ["isnt"],
+            ["are"],
+            ["was"],
+            ["would"],
+        )  # "is it the cheapest"
+        if len(named) != 1 or len(reading.entities) > 1 or reading.cue_strengths.get(COMPARE) or yes_or_no:
+            return None
+        cost = Plan(self.graph.query(COST), {"modality": [named[0].iris[0]]}, frozenset(named), plan.cue)
+        return self._run(reading, cost)[0]
 
     def _first_answer(self, reading: Reading, plans: list[Plan]) -> tuple[Composed | None, str, bool]:
         """The first of the plans that answers (a bare name's, past answers that are only our own
@@ -225,12 +238,14 @@ class QuestionAnswerer:
         reason = self.runner.nothing_fits(plan, found, reading)
         composed = Composed(plan.query.name, "The source does not say so: " + reason, found, runs)
         composed.plan, composed.general = plan, False
+        if plan.query.name != WHICH:  # whose it is, when another modality's
+            self.explainer.whose_instead(composed, reading, self.runner.narrowing(plan, reading))
         return composed
 
     def _run(self, reading: Reading, plan: Plan) -> tuple[Composed | None, str, bool]:
         """The plan's answer; else why not, and whether the source answered with other things (a "no")."""
         if plan.context:
-            plan = self._context_in_answers(reading, plan)
+            plan = context_in_answers(reading, plan, self.graph, self.runner)
         runs, found = self.runner.execute(plan)
         answers = self.runner.narrow(found, plan, reading)
         if not answers:
@@ -250,30 +265,6 @@ class QuestionAnswerer:
         if conditions:
             composed.text += f" The article does not give this for {join(conditions)} in particular."
         return composed, "", True
-
-    def _context_in_answers(self, reading: Reading, first: Plan) -> Plan:
-        """Of the readings that leave named things aside, the first whose answers include one of them ("are
-        stretches part of treating sciatica": the plan for sciatica includes stretching); else the first."""
-        if any(m.iris[0] == expand(first.query.answer_class) for m in reading.classes):
-            return first  # "physio dry needling benefits" names the kind of answer it wants
-        # who it is for is context enough ("my chiro charges ..."); what it is about may be an answer
-        aside = {i for m in first.context for i in m.iris if not self.lexicon.has_type(i, PERFORMER)}
-        if not aside:
-            return first
-        others = [
-            Plan(q, first.values, first.consumed, first.cue, first.bonus)
-            for q in self.graph.catalogue
-            if q.cues
-            and q.name != first.query.name
-            and first.values
-            and set(first.values) <= {p.name for p in q.params}
-            and all(p.name in first.values for p in q.params if p.required)
-        ]
-        for plan in [first, *others]:
-            _, found = self.runner.execute(plan)
-            if any(a["iri"] in aside for a in found):
-                return replace(plan, context=())
-        return first
 
     def _name(self, iri: str) -> str:
         return self.lexicon.sentence_case(self.lexicon.label(iri))

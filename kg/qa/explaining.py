@@ -141,6 +141,18 @@ class Explainer:
                 )
         return composed
 
+    def whose_instead(self, composed: Composed, reading: Reading, asked: set[str]) -> None:
+        """ "Does dry needling bring mental clarity": no; and which modality the source does link the thing
+        to, when another ("mental clarity" is acupuncture's)."""
+        named = {i for m in reading.entities for i in m.iris if i in self.modalities}
+        for iri in sorted(asked - self.modalities):
+            plan = Plan(self.which, {"value": [iri]}, frozenset(), CueMatch(0, 0, frozenset()))
+            runs, found = self.runner.execute(plan)
+            others = [a for a in found if a["iri"] in self.modalities and a["iri"] not in named]
+            if named and others:
+                composed.text += " " + self.runner.sentence(plan, runs, others)
+                composed.runs += runs
+
     def priced(self, reading: Reading) -> Composed | None:
         """ "My chiro charges $45 for dry needling, is that normal": an amount and a modality, and no words
         asking for anything but the cost, ask what the source says it costs; the answer says where the

@@ -1,0 +1,36 @@
+"""A reading that leaves named things aside as context ("my chiro charges ..."): which of the readings of
+the same values has one of them among its answers."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from kg.engine import KnowledgeGraph
+from kg.qa.named import Runner
+from kg.qa.plans import Plan, Reading, expand
+from kg.qa.vocab import PERFORMER
+
+
+def context_in_answers(reading: Reading, first: Plan, graph: KnowledgeGraph, runner: Runner) -> Plan:
+    """Of the readings that leave named things aside, the first whose answers include one of them ("are
+    stretches part of treating sciatica": the plan for sciatica includes stretching); else the first."""
+    if any(m.iris[0] == expand(first.query.answer_class) for m in reading.classes):
+        return first  # "physio dry needling benefits" names the kind of answer it wants
+    # who it is for is context enough ("my chiro charges ..."); what it is about may be an answer
+    aside = {i for m in first.context for i in m.iris if not runner.lexicon.has_type(i, PERFORMER)}
+    if not aside:
+        return first
+    others = [
+        Plan(q, first.values, first.consumed, first.cue, first.bonus)
+        for q in graph.catalogue
+        if q.cues
+        and q.name != first.query.name
+        and first.values
+        and set(first.values) <= {p.name for p in q.params}
+        and all(p.name in first.values for p in q.params if p.required)
+    ]
+    for plan in [first, *others]:
+        _, found = runner.execute(plan)
+        if any(a["iri"] in aside for a in found):
+            return replace(plan, context=())
+    return first
