@@ -466,3 +466,12 @@ def test_a_yes_or_no_about_what_only_the_other_modality_has_is_a_definite_no(
     assert reply["text"].startswith("The source does not say so")
     assert labels(reply) == {other}  # whose it is instead
     assert "Western medicine" in reply["text"]  # and what the article says dry needling is
+
+
+def test_a_premise_the_source_does_not_share_is_corrected_and_the_question_still_answered(
+    graph: KnowledgeGraph,
+) -> None:
+    reply = ask(graph, "given that dry needling comes out of Chinese medicine, who offers it?")
+    assert reply["answered"], reply["text"]
+    assert "premise" in reply["text"] and "Western conventional medicine" in reply["text"]
+    assert {"licensed physical therapist", "licensed chiropractor"} <= labels(reply)

@@ -66,6 +66,8 @@ class QuestionAnswerer:
         composed, reason = self._compose(reading)
         if composed is not None and composed.intent not in (RETRIEVED, CLAIMS):
             self.evidence.left_over(reading, composed)
+        if composed is not None and (premise := self.explainer.premise_check(reading, self.framing.aspects)):
+            composed.text = f"{premise} {composed.text}"
         if composed is not None and uncovered and not composed.general:
             composed, reason = None, ""
         if composed is None:

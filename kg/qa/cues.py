@@ -79,6 +79,22 @@ def complaints(tokens: list[str]) -> set[int]:
     return found
 
 
+# A question that opens with a premise ("since dry needling comes from China, who may do it"): the premise
+# runs from one of these words to the first word that starts the question itself.
+_PREMISE = frozenset(["since", "because", "given", "seeing"])
+_ASKING = frozenset(
+    "who what which how why where when does do did is are can could should would will".split()
+)
+
+
+def premise(tokens: list[str]) -> set[int]:
+    """The places of an opening premise's words: what the asker takes for granted, not what they ask."""
+    if not tokens or tokens[0] not in _PREMISE:
+        return set()
+    end = next((i for i in range(3, len(tokens)) if tokens[i] in _ASKING), None)
+    return set(range(end)) if end is not None else set()
+
+
 class Cues:
     """The cue phrases of the catalogue's queries, as lemmas, longest first."""
 

@@ -3,6 +3,8 @@ and what the article ties the things named to."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from kg.catalogue import NamedQuery
 from kg.qa.evidence import linked, statement, where
 from kg.qa.lexicon import Lexicon
@@ -152,6 +154,21 @@ class Explainer:
             if named and others:
                 composed.text += " " + self.runner.sentence(plan, runs, others)
                 composed.runs += runs
+
+    def premise_check(self, reading: Reading, aspects: dict[str, NamedQuery]) -> str:
+        """ "Since dry needling comes from China, ...": what the source says instead of a premise it does not
+        share, in words; empty when it shares it or says nothing either way."""
+        if not reading.premised:
+            return ""
+        modalities = [m for m in reading.entities if m.iris[0] in self.modalities]
+        taken = replace(reading, entities=modalities[:1] + reading.premised)
+        for plan in self.yes_or_no(taken, aspects):
+            found = self.runner.execute(plan)[1]
+            if found and not self.runner.narrow(found, plan, taken):
+                return "The source does not share the question's premise: " + self.runner.nothing_fits(
+                    plan, found, taken
+                )
+        return ""
 
     def priced(self, reading: Reading) -> Composed | None:
         """ "My chiro charges $45 for dry needling, is that normal": an amount and a modality, and no words

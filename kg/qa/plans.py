@@ -61,6 +61,7 @@ class Reading:
     corrections: dict[str, str] = field(default_factory=dict)  # spelling: as typed → as read
     silent: list[Mention] = field(default_factory=list)
     excluded: list[Mention] = field(default_factory=list)  # named only to be set aside ("besides X")
+    premised: list[Mention] = field(default_factory=list)  # taken for granted ("since it comes from X")
     plans: list[Plan] = field(default_factory=list)
     cue_scores: dict[str, int] = field(default_factory=dict)
     cue_strengths: dict[str, int] = field(default_factory=dict)  # content words of each query's cues

@@ -14,7 +14,7 @@ from rapidfuzz import fuzz
 from kg.catalogue import Catalogue, NamedQuery, Param
 from kg.catalogue.params import KNOWN_PREFIXES
 from kg.qa.amounts import amounts_in, bare_amounts, money_units
-from kg.qa.cues import Cues, complaints, set_aside
+from kg.qa.cues import Cues, complaints, premise, set_aside
 from kg.qa.lexicon import NOT_IN_SOURCE, Lexicon, Mention
 from kg.qa.plans import CueMatch, Plan, Reading, expand
 from kg.qa.vocab import MODALITY, PERFORMER
@@ -37,10 +37,6 @@ def _as_typed(mention: Mention, words: Words) -> Mention:
     if typed == mention.text or mention.score < 1:
         return mention
     return replace(mention, score=round(fuzz.ratio(typed, mention.text) / 100, 3))
-
-
-def expand_class(mention: Mention) -> str:
-    return mention.iris[0]
 
 
 class Interpreter:
@@ -74,7 +70,7 @@ class Interpreter:
             for i in range(m.start, m.end)
         }
         named |= money_units(tokens)  # "under 60 dollars": the amount's unit asks for no price
-        felt = complaints(tokens)  # "my heel hurts"; a cue may run around a name: "how does [it] work"
+        felt = complaints(tokens) | premise(tokens)  # "my heel hurts", "since it is X, ..." ask nothing
         cue_view = [(index, word) for index, word in enumerate(keyed) if index not in named | felt]
         full_view = [(index, word) for index, word in enumerate(keyed) if index not in felt]
         matches = {q.name: self.cues.match(full_view, cue_view, named, q.name) for q in self.queries}
@@ -88,8 +84,12 @@ class Interpreter:
         reading.lemmas = keyed
         reading.cue_scores = {name: match.score for name, match in matches.items() if match.score}
         reading.cue_strengths = {name: match.strength for name, match in matches.items() if match.strength}
+        taken_for_granted = premise(tokens)
         for mention in mentions:
-            if set_aside(tokens, mention.start):
+            kind = any(self.lexicon.has_type(i, MODALITY) or self.lexicon.is_class(i) for i in mention.iris)
+            if mention.start in taken_for_granted and not kind:
+                reading.premised.append(mention)  # checked against the source, not asked about
+            elif set_aside(tokens, mention.start):
                 reading.excluded.append(mention)  # "besides the needles": not what the question asks about
             elif any(self.lexicon.has_type(iri, NOT_IN_SOURCE) for iri in mention.iris):
                 reading.silent.append(mention)
@@ -102,10 +102,6 @@ class Interpreter:
             reading.amounts = bare_amounts(tokens, self.queries, matches)
         reading.plans = self._plans(reading, matches)
         return reading
-
-    def knows(self, word: str) -> bool:
-        """Whether a word (a lemma) is one the catalogue's cues or the graph's names use."""
-        return word in self.cues.words or word in self.speller.vocabulary
 
     def second_part(self, reading: Reading, first: Plan) -> Plan | None:
         """Another reading of the same thing, asked for after an "and": "who performs it and what does it cost"."""
@@ -293,7 +289,7 @@ class Interpreter:
         if outer.cue.positions & inner.cue.positions or not kind:
             return None
         # "which modality works on trigger points" asks for the modality: the first step is the answer
-        if any(expand_class(m) == kind for m in self.asked_classes(reading)):
+        if any(m.iris[0] == kind for m in self.asked_classes(reading)):
             return None
         # "what treats X and what does it cost" is two questions, not the cost of what treats X
         low, high = sorted((inner.cue.first, outer.cue.first))
