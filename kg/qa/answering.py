@@ -29,7 +29,7 @@ from kg.qa.vocab import (
     WHICH,
 )
 from kg.qa.wording import join
-from kg.qa.words import warm
+from kg.qa.words import STOPWORDS, is_common, warm
 
 NOTE = "General information from one article, not medical advice: ask a licensed professional about your own case."
 
@@ -143,6 +143,12 @@ class QuestionAnswerer:
                 composed, _, found = self._run(reading, asked)
                 if composed is None and found:  # "does dry needling release endorphins": a definite no
                     return self.explainer.what_instead(self._not_that(reading, asked), reading), ""
+                if (
+                    composed is not None
+                    and len(reading.entities) == 2
+                    and self.runner.narrowing(asked, reading)
+                ):
+                    return composed, ""  # "is acupuncture from China": yes, in the source's words
             if not narrowing and (claims := self.claims.best(*self.evidence.terms(reading))):
                 composed = retrieved(claims, self.lexicon)
                 composed.general = False
@@ -152,7 +158,7 @@ class QuestionAnswerer:
         if plan is not None and (plan.cue.score or only_names or plans is not reading.plans):
             composed, reason, definite = self._first_answer(reading, plans)
             if composed is not None:
-                composed.general = composed.general and not bare
+                composed.general = composed.general and not (bare and plans is reading.plans)
                 return composed, ""
             if definite:
                 return None, reason
@@ -321,7 +327,10 @@ def _topic_name(label: str, typed: str) -> str:
     """An uncovered topic by the name the graph gives it, or as typed when that name shares no word with
     what was typed ("hepatitis", not "blood-borne infections")."""
     said = {w[:5] for w in typed.lower().split() if len(w) > 2}
-    return label.lower() if said & {w[:5] for w in label.lower().split()} or not said else typed.lower()
+    if said & {w[:5] for w in label.lower().split()} or not said:
+        return label.lower()
+    words = [w for w in typed.lower().split() if w not in STOPWORDS]
+    return " ".join(w for w in words if not is_common(w)) or " ".join(words)  # "free on the nhs": "nhs"
 
 
 def _only_ours(composed: Composed) -> bool:
