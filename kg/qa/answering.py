@@ -158,7 +158,7 @@ class QuestionAnswerer:
         if plan is not None and (plan.cue.score or only_names or plans is not reading.plans):
             composed, reason, definite = self._first_answer(reading, plans)
             if composed is not None:
-                composed.general = composed.general and not (bare and plans is reading.plans)
+                composed.general = composed.general and not bare
                 return composed, ""
             if definite:
                 return None, reason
