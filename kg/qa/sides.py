@@ -86,7 +86,7 @@ class Sides:
         if not answers:
             return None
         parts = []
-        for modality in self._named_first():
+        for modality in self.modalities:
             name = self._name(modality)
             mine = [a for a in answers if name in a.get("_for", ()) or a["iri"] == modality]
             if mine:
@@ -97,6 +97,14 @@ class Sides:
         for answer in answers:  # how the source rates a cost, where it does
             for rating in answer.get("details", {}).get("assessment", []):
                 text += f" On {self.lexicon.sentence_case(answer['label'])}'s cost the source says: {rating}."
+        for modality in self.modalities:  # what the source says one of them addresses beyond its list
+            name = self._name(modality)
+            own = [a for a in answers if a.get("_for") == [name]]
+            scope = dict.fromkeys(
+                x[:1].lower() + x[1:] for a in own for x in a.get("details", {}).get("scope", [])
+            )
+            if scope:
+                text += f" Of {name} the source also says it addresses {join(list(scope))}."
         if comparative and query.name != COST:
             text += " The article gives each its own and does not rank the two on this."
         return Composed(COMPARE, capital(text), answers, runs)
@@ -209,7 +217,7 @@ class Sides:
                 s["modality"] for s in statements if s["relation"] == "treats" and s["value"] == condition
             }
             statements = [s for s in statements if s["modality"] in treating or not s["modality"]]
-        answers = modality_answers(statements, condition, self.lexicon, self._title())
+        answers = modality_answers(statements, condition, self.lexicon, self.runner.article_title)
         if condition and not answers:  # "for stress": the modalities whose benefits are named after it
             linked = self._benefits_named_after(condition)
             if linked is not None:
@@ -336,9 +344,3 @@ class Sides:
 
     def _name(self, iri: str) -> str:
         return self.lexicon.sentence_case(self.lexicon.label(iri))
-
-    def _named_first(self) -> list[str]:
-        return self.modalities
-
-    def _title(self) -> str:
-        return self.runner.article_title
