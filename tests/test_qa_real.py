@@ -475,3 +475,10 @@ def test_a_premise_the_source_does_not_share_is_corrected_and_the_question_still
     assert reply["answered"], reply["text"]
     assert "premise" in reply["text"] and "Western conventional medicine" in reply["text"]
     assert {"licensed physical therapist", "licensed chiropractor"} <= labels(reply)
+
+
+def test_risks_side_by_side_say_which_modality_the_source_calls_them_minor_for(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "risks: dry needling vs acupuncture")
+    assert reply["answered"], reply["text"]
+    assert "Of acupuncture the source calls bruising and soreness minor." in reply["text"]
+    assert "Of dry needling the source calls" not in reply["text"]  # the article says it of acupuncture

@@ -26,7 +26,7 @@ from kg.qa.vocab import (
     MODALITY,
     WHICH,
 )
-from kg.qa.wording import capital, fit_statement, hedged, join, said_by_both, with_hedge
+from kg.qa.wording import capital, fit_statement, hedged, join, said_by_both, severity_note, with_hedge
 
 _NO_CUE = CueMatch(0, 0, frozenset())
 # The aspects of the general comparison that tell the two apart, in the order they are said.
@@ -105,6 +105,7 @@ class Sides:
             )
             if scope:
                 text += f" Of {name} the source also says it addresses {join(list(scope))}."
+        text += severity_note([row for run in runs for row in run.result.rows])
         if comparative and query.name != COST:
             text += " The article gives each its own and does not rank the two on this."
         return Composed(COMPARE, capital(text), answers, runs)

@@ -140,3 +140,17 @@ def said_by_both(answer: Answer, lexicon: Lexicon) -> str:
 
 def capital(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+def severity_note(rows: list[Any]) -> str:
+    """ "Of acupuncture the source calls bruising and soreness minor": how severe the source says risks
+    are, and of which modality, from the rows that say so."""
+    said: dict[tuple[str, str], list[str]] = {}
+    for row in rows:
+        if "severity" in row and "modalityLabel" in row and "riskLabel" in row:
+            key = (row["modalityLabel"].value.lower(), row["severity"].value)
+            said.setdefault(key, []).append(row["riskLabel"].value.lower())
+    return "".join(
+        f" Of {modality} the source calls {join(labels)} {severity}."
+        for (modality, severity), labels in said.items()
+    )
