@@ -13,7 +13,7 @@ from kg.qa.lexicon import Lexicon
 from kg.qa.named import Run, Runner
 from kg.qa.plans import Plan, Reading
 from kg.qa.reading import Interpreter
-from kg.qa.replies import coverage, interpretation, query_info, say_what_is_broader
+from kg.qa.replies import coverage, interpretation, query_info, say_what_is_broader, topic_name
 from kg.qa.retrieval import ClaimIndex
 from kg.qa.sides import Composed, Sides
 from kg.qa.vocab import (
@@ -29,7 +29,7 @@ from kg.qa.vocab import (
     WHICH,
 )
 from kg.qa.wording import join
-from kg.qa.words import STOPWORDS, is_common, warm
+from kg.qa.words import warm
 
 NOTE = "General information from one article, not medical advice: ask a licensed professional about your own case."
 
@@ -280,7 +280,7 @@ class QuestionAnswerer:
     def _uncovered(self, reading: Reading) -> list[str]:
         """The topics of the question the article does not cover: those the graph records as such, and
         words that name a topic the graph does not know."""
-        topics = [_topic_name(self.lexicon.label(m.iris[0]), m.text) for m in reading.silent]
+        topics = [topic_name(self.lexicon.label(m.iris[0]), m.text) for m in reading.silent]
         return list(dict.fromkeys(topics + reading.unknown))
 
     def _another_reading(
@@ -321,16 +321,6 @@ class QuestionAnswerer:
         if uncovered:
             body["not_in_source"] = uncovered
         return body
-
-
-def _topic_name(label: str, typed: str) -> str:
-    """An uncovered topic by the name the graph gives it, or as typed when that name shares no word with
-    what was typed ("hepatitis", not "blood-borne infections")."""
-    said = {w[:5] for w in typed.lower().split() if len(w) > 2}
-    if said & {w[:5] for w in label.lower().split()} or not said:
-        return label.lower()
-    words = [w for w in typed.lower().split() if w not in STOPWORDS]
-    return " ".join(w for w in words if not is_common(w)) or " ".join(words)  # "free on the nhs": "nhs"
 
 
 def _only_ours(composed: Composed) -> bool:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from itertools import dropwhile
 from typing import Any
 
 from kg.qa.lexicon import Lexicon
 from kg.qa.named import Run
 from kg.qa.plans import Plan, Reading
 from kg.qa.wording import join
-from kg.qa.words import stems
+from kg.qa.words import STOPWORDS, stems
 
 
 def interpretation(
@@ -71,3 +72,13 @@ def say_what_is_broader(reply: dict[str, Any], reading: Reading, lexicon: Lexico
         f"The article speaks of {join(broader)} in general and does not single out {join(narrower)}. "
         + reply["text"]
     )
+
+
+def topic_name(label: str, typed: str) -> str:
+    """An uncovered topic by the name the graph gives it, and the rare words typed for it when that name
+    shares none of them: "blood-borne infections (hepatitis)"."""
+    said = {w[:5] for w in typed.lower().split() if len(w) > 2}
+    if said & {w[:5] for w in label.lower().split()} or not said:
+        return label.lower()
+    words = list(dropwhile(STOPWORDS.__contains__, typed.lower().split()))  # "(nhs)", not "(on the nhs)"
+    return f"{label.lower()} ({' '.join(words)})" if words else label.lower()
