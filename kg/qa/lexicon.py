@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 
 from kg.catalogue.params import KNOWN_PREFIXES
-from kg.qa.words import STOPWORDS, lemma, lemmas, stem, stems
+from kg.qa.words import STOPWORDS, is_common, lemma, lemmas, stem, stems
 from kg.terms import Row
 
 OWL_CLASS = "http://www.w3.org/2002/07/owl#Class"
@@ -188,6 +188,8 @@ class Lexicon:
                 words = keyed[start : start + size]
                 if used.intersection(span) or any(w in STOPWORDS or w.isdigit() for w in words):
                     continue
+                if size == 1 and is_common(tokens[start]):
+                    continue  # a common word is no typo of a name: "related" is not "regulated"
                 text = " ".join(words)
                 if len(text) < FUZZY_MIN_CHARS:
                     continue
