@@ -9,7 +9,7 @@ from kg.qa.context import context_in_answers
 from kg.qa.evidence import RETRIEVED, Evidence, retrieved
 from kg.qa.explaining import Explainer
 from kg.qa.frames import Frame, Framing, aspects_of, compares, frame_of
-from kg.qa.lexicon import Lexicon
+from kg.qa.lexicon import NOT_IN_SOURCE, Lexicon
 from kg.qa.named import Run, Runner
 from kg.qa.plans import Plan, Reading
 from kg.qa.reading import Interpreter
@@ -29,7 +29,7 @@ from kg.qa.vocab import (
     WHICH,
 )
 from kg.qa.wording import join
-from kg.qa.words import warm
+from kg.qa.words import normalize, warm
 
 NOTE = "General information from one article, not medical advice: ask a licensed professional about your own case."
 
@@ -42,7 +42,7 @@ class QuestionAnswerer:
         warm()  # once per process: the English word list and the lemma tables
         self.graph = graph
         self.lexicon = Lexicon.from_rows(graph.stream("lexicon"))  # every word, past the row cap
-        self.claims = ClaimIndex.from_rows(graph.stream("claim_index"))
+        self.claims = ClaimIndex.from_rows(graph.stream("claim_index")).naming(self._names_in)
         said = {t for claim in self.claims.claims for t in claim.terms if t.isalpha()}
         self.interpreter = Interpreter(graph.catalogue, self.lexicon, said)
         self.interpreter.neighbours = self.claims.neighbours()
@@ -273,6 +273,13 @@ class QuestionAnswerer:
         if conditions:
             composed.text += f" The article does not give this for {join(conditions)} in particular."
         return composed, "", True
+
+    def _names_in(self, text: str) -> set[str]:
+        """The resources a text names, classes and uncovered topics aside."""
+        found = {i for m in self.lexicon.link_exact(normalize(text).split()) for i in m.iris}
+        return {
+            i for i in found if not self.lexicon.is_class(i) and not self.lexicon.has_type(i, NOT_IN_SOURCE)
+        }
 
     def _name(self, iri: str) -> str:
         return self.lexicon.sentence_case(self.lexicon.label(iri))

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 
 from kg.qa.words import STOPWORDS, lemmas
 from kg.terms import Row
@@ -90,6 +90,17 @@ class ClaimIndex:
                 about.add(row["anchor"].value)
         claims = [_claim(iri, e["row"], e["names"], e["about"]) for iri, e in parts.items()]  # type: ignore[arg-type]
         return cls(claims)
+
+    def naming(self, link: Callable[[str], set[str]]) -> ClaimIndex:
+        """The same claims, each one whose object is words (a definition, a note) also about the things
+        those words name ("a response that needles put into trigger points ... which releases muscle
+        tension" is about trigger points too)."""
+        return ClaimIndex(
+            [
+                replace(c, about=c.about | link(c.object_label)) if not c.object.startswith("http") else c
+                for c in self.claims
+            ]
+        )
 
     def neighbours(self) -> dict[str, set[str]]:
         """For each resource, the resources some claim links it to."""
