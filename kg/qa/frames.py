@@ -116,6 +116,8 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
     # "qi imbalance vs muscle tension, which therapy for which": conditions are the values to pair when
     # nothing else is named (beside a value, a condition is the setting: "for sciatica, which ... which")
     paired = conditions if crosswise and not values else values
+    if len(paired) < 2 and any(t in _EACH for t in reading.tokens):  # "stress vs tight muscles, for each"
+        paired = sorted(conditions + values, key=lambda m: m.start)
     one_each = len(paired) >= 2 and (crosswise or any(t in _EACH for t in reading.tokens))
     if scores[CHOOSE] and scores[CHOOSE] >= max(scores[COMPARE], scores[COMMON]) and not one_each:
         if values and not condition:  # "I want relaxation, which one": what each is linked to, and choosing

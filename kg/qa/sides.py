@@ -134,8 +134,7 @@ class Sides:
         return sides
 
     def cheapest(self, query: NamedQuery, every_answer: bool = True) -> Composed | None:
-        """ "Is dry needling cheaper than acupuncture": the one with the lowest price, then every price; the
-        others are answers too only when `every_answer` (when both were named)."""
+        """ "Is dry needling cheaper than acupuncture": the cheapest, then every price (as answers too if asked)."""
         plan = Plan(query, {}, frozenset(), _NO_CUE)
         runs, cheapest = self.runner.execute(plan)
         side = self._aspect(self.runner.graph.query(COST), False)
@@ -331,8 +330,12 @@ class Sides:
         for value in frame.things:
             plan = Plan(query, {"value": [value.iris[0]]}, frozenset([value]), _NO_CUE)
             found_runs, found = self.runner.execute(plan)
-            if found:
+            if not found and (named_after := self._benefits_named_after(value.iris[0])):  # "stress"
+                said.append(named_after.text)
+                found_runs, found = named_after.runs, named_after.answers
+            elif found:
                 said.append(self.runner.sentence(plan, found_runs, found))
+            if found:
                 answers += [a for a in found if a["iri"] not in {b["iri"] for b in answers}]
                 runs += found_runs
             else:
