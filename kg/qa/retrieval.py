@@ -92,12 +92,11 @@ class ClaimIndex:
         return cls(claims)
 
     def naming(self, link: Callable[[str], set[str]]) -> ClaimIndex:
-        """The same claims, each one whose object is words (a definition, a note) also about the things
-        those words name ("a response that needles put into trigger points ... which releases muscle
-        tension" is about trigger points too)."""
+        """The same claims, each definition also about the things its words name ("a response that needles
+        put into trigger points ... which releases muscle tension" is about trigger points too)."""
         return ClaimIndex(
             [
-                replace(c, about=c.about | link(c.object_label)) if not c.object.startswith("http") else c
+                replace(c, about=c.about | link(c.object_label)) if c.predicate == DEFINITION else c
                 for c in self.claims
             ]
         )
