@@ -227,7 +227,9 @@ class Interpreter:
             elif param.type == "iri":
                 fitting = self._entities_for(param, reading.entities, consumed, excluded)
                 if fitting:
-                    values[param.name] = [iri for _, iri in fitting]
+                    values[param.name] = list(
+                        dict.fromkeys(iri for _, iri in fitting)
+                    )  # "bad back, back pain"
                     consumed.update(m for m, _ in fitting)
                     bonus += (2 if param.rdf_class else 0) + (1 if param.required else 0)
         if any(p.required and p.name not in values for p in query.params):
