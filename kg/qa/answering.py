@@ -66,6 +66,7 @@ class QuestionAnswerer:
         composed, reason = self._compose(reading)
         if composed is not None and composed.intent not in (RETRIEVED, CLAIMS):
             self.evidence.left_over(reading, composed)
+            self.explainer.what_it_is(composed, reading)
         if composed is not None and (premise := self.explainer.premise_check(reading, self.framing.aspects)):
             composed.text = f"{premise} {composed.text}"
         if composed is not None and uncovered and not composed.general:
@@ -266,7 +267,6 @@ class QuestionAnswerer:
         self._answer_second_part(composed, reading, plan)
         self.explainer.how_there(composed, reading, plan)
         self.explainer.why(composed, reading)
-        self.explainer.what_it_is(composed, reading)
         conditions = [
             self._name(m.iris[0]) for m in plan.context if self.lexicon.has_type(m.iris[0], CONDITION)
         ]

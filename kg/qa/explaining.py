@@ -76,6 +76,8 @@ class Explainer:
             return  # a why has its own: what the article ties the things named to
         named = {i for m in reading.entities for i in m.iris if i not in self.modalities}
         confirmed = [a["iri"] for a in composed.answers if a["iri"] in named]
+        if composed.intent == WHICH:  # "which one works on meridians": what meridians are, too
+            confirmed = sorted(named)
         definitions = [
             c
             for iri in confirmed[:2]
