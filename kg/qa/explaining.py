@@ -12,7 +12,7 @@ from kg.qa.named import Runner
 from kg.qa.plans import CueMatch, Plan, Reading
 from kg.qa.retrieval import DEFINITION, ClaimIndex
 from kg.qa.sides import Composed
-from kg.qa.vocab import CONDITION, COST, HOW, MODALITY, PERFORMER, WHICH
+from kg.qa.vocab import CONDITION, COST, HOW, MODALITY, PERFORMER, TECHNIQUE, WHICH
 from kg.qa.wording import capital, number, price
 
 # "how" before these asks for a way ("how would it help", "how come"); before other words, for an amount or
@@ -111,6 +111,12 @@ class Explainer:
         query answers with (a mechanism, a benefit, a target) read as that query for the modality, which
         the thing narrows: yes, or the source does not say so and what it names instead."""
         modalities = [m for m in reading.entities if any(self.lexicon.has_type(i, MODALITY) for i in m.iris)]
+        techniques = [m for m in reading.entities if self.lexicon.has_type(m.iris[0], TECHNIQUE)]
+        if not modalities and len(techniques) == 1 and len(reading.entities) == 2:
+            # "does deep dry needling stay at the skin": the techniques linked to the thing, narrowed
+            thing = next(m for m in reading.entities if m is not techniques[0])
+            values = {"value": [thing.iris[0]], "type": [TECHNIQUE]}
+            return [Plan(self.which, values, frozenset([thing]), CueMatch(0, 0, frozenset()))]
         if len(modalities) != 1:
             return []
         plans = []

@@ -85,8 +85,12 @@ class Runner:
 
     def narrowing(self, plan: Plan, reading: Reading) -> set[str]:
         # the kind it answers with: its header's, or the default of the kind it may be asked for
-        kinds = [p.default for p in plan.query.params if p.rdf_class == "owl:Class" and p.default]
-        answer_class = expand(plan.query.answer_class or next(iter(kinds), None))
+        kinds = [
+            (plan.values.get(p.name) or [p.default])[0]
+            for p in plan.query.params
+            if p.rdf_class == "owl:Class"
+        ]
+        answer_class = expand(plan.query.answer_class or next((k for k in kinds if k), None))
         if not answer_class:
             return set()
         return {

@@ -12,6 +12,7 @@ CONDITION = "http://schema.org/MedicalCondition"
 CATEGORY = NKG + "ConditionCategory"  # a broad complaint: stress, pain
 PERFORMER = NKG + "PractitionerType"
 BENEFIT = NKG + "Benefit"
+TECHNIQUE = NKG + "Technique"
 
 # named queries
 DESCRIBE = "describe_resource"
