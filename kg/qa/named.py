@@ -86,7 +86,7 @@ class Runner:
     def narrowing(self, plan: Plan, reading: Reading) -> set[str]:
         # the kind it answers with: its header's, or the default of the kind it may be asked for
         kinds = [
-            (plan.values.get(p.name) or [p.default])[0]
+            next(iter(plan.values.get(p.name, [])), p.default)
             for p in plan.query.params
             if p.rdf_class == "owl:Class"
         ]
