@@ -482,3 +482,25 @@ def test_risks_side_by_side_say_which_modality_the_source_calls_them_minor_for(g
     assert reply["answered"], reply["text"]
     assert "Of acupuncture the source calls bruising and soreness minor." in reply["text"]
     assert "Of dry needling the source calls" not in reply["text"]  # the article says it of acupuncture
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("which of them does not work on the meridians", {"dry needling"}),
+        ("which needling is not evidence-based", {"acupuncture"}),
+        ("what does the one that isn't dry needling cost", {"acupuncture"}),
+    ],
+)
+def test_a_denied_name_turns_the_answer_to_the_other_modality(
+    graph: KnowledgeGraph, question: str, expected: set[str]
+) -> None:
+    reply = ask(graph, question)
+    assert reply["answered"], reply["text"]
+    assert labels(reply) == expected
+
+
+def test_a_question_opening_with_a_denial_asks_about_what_it_names(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "isn't acupuncture rooted in Chinese medicine?")
+    assert reply["answered"], reply["text"]
+    assert "traditional chinese medicine" in labels(reply)

@@ -64,6 +64,7 @@ class QuestionAnswerer:
         reading = self.interpreter.read(question)
         uncovered = self._uncovered(reading)
         composed, reason = self._compose(reading)
+        composed = composed and self.explainer.turned(composed, reading)  # "which one is not holistic"
         if composed is not None and composed.intent not in (RETRIEVED, CLAIMS):
             self.evidence.left_over(reading, composed)
             self.explainer.what_it_is(composed, reading)

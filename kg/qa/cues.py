@@ -4,9 +4,12 @@ topics the graph does not know and filler."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from kg.catalogue import NamedQuery
-from kg.qa.lexicon import Mention
-from kg.qa.plans import CueMatch
+from kg.qa.lexicon import Lexicon, Mention
+from kg.qa.plans import CueMatch, Reading
+from kg.qa.vocab import MODALITY
 from kg.qa.words import NUMERAL, STOPWORDS, Speller, lemmas
 
 # Words after which a noun names the topic of the question; an unknown noun there is an unknown topic.
@@ -79,6 +82,28 @@ def complaints(tokens: list[str]) -> set[int]:
     return found
 
 
+# Words that deny what follows ("not holistic", "doesn't use meridians", "isn't acupuncture"), and the
+# words that may stand between the denial and the thing denied.
+_DENY = frozenset(["not", "isnt", "doesnt", "dont", "arent", "without", "non", "never", "wasnt"])
+_BETWEEN = frozenset(
+    "the a an use uses used have has target targets involve involves work works on with based from rooted in "
+    "about into at go goes focus focused".split()
+)
+
+
+def negated(tokens: list[str], start: int) -> bool:
+    """Whether the thing named at `start` is denied: "which one is not holistic", "the one that doesn't use
+    meridians" ("does it not help sciatica", "isn't acupuncture Chinese" ask about what they name)."""
+    before = start - 1
+    while before >= 0 and tokens[before] in _BETWEEN:
+        before -= 1
+    if before < 0 or tokens[before] not in _DENY or before == 0:  # "isn't acupuncture ...?" asks
+        return False
+    # "does it not help sciatica" asks; "which one does not help it" denies
+    asks = ("does", "do", "can", "will")
+    return not (tokens[before] == "not" and before >= 2 and tokens[before - 2] in asks)
+
+
 # A question that opens with a premise ("since dry needling comes from China, who may do it"): the premise
 # runs from one of these words to the first word that starts the question itself.
 _PREMISE = frozenset(["since", "because", "given", "seeing"])
@@ -93,6 +118,18 @@ def premise(tokens: list[str]) -> set[int]:
         return set()
     end = next((i for i in range(3, len(tokens)) if tokens[i] in _ASKING), None)
     return set(range(end)) if end is not None else set()
+
+
+def the_other_one(reading: Reading, lexicon: Lexicon) -> None:
+    """ "The one that isn't acupuncture": with one modality set aside and none asked about, the question is
+    about the other."""
+    aside = {i for m in reading.excluded for i in m.iris if lexicon.has_type(i, MODALITY)}
+    if not aside or any(lexicon.has_type(m.iris[0], MODALITY) for m in reading.entities):
+        return
+    others = sorted(i for i, kinds in lexicon.types.items() if MODALITY in kinds and i not in aside)
+    if len(others) == 1:
+        first = next(m for m in reading.excluded if m.iris[0] in aside)
+        reading.entities.append(replace(first, iris=(others[0],)))
 
 
 class Cues:

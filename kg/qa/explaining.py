@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from kg.catalogue import NamedQuery
+from kg.qa.answers import Answer
 from kg.qa.evidence import linked, statement, where
 from kg.qa.lexicon import Lexicon
 from kg.qa.named import Runner
@@ -13,7 +14,7 @@ from kg.qa.plans import CueMatch, Plan, Reading
 from kg.qa.retrieval import DEFINITION, ClaimIndex
 from kg.qa.sides import Composed
 from kg.qa.vocab import CONDITION, COST, HOW, MODALITY, PERFORMER, TECHNIQUE, WHICH
-from kg.qa.wording import capital, number, price
+from kg.qa.wording import capital, join, number, price
 
 # "how" before these asks for a way ("how would it help", "how come"); before other words, for an amount or
 # a degree ("how much", "how likely", "how safe")
@@ -177,6 +178,21 @@ class Explainer:
                     plan, found, taken
                 )
         return ""
+
+    def turned(self, composed: Composed, reading: Reading) -> Composed:
+        """ "Which one is not holistic": the source's answer to which one is, turned to the other."""
+        if composed.intent != WHICH or not reading.negated:
+            return composed
+        linked = [a["iri"] for a in composed.answers if a["iri"] in self.modalities]
+        others = sorted(self.modalities - set(linked), key=self.lexicon.label)
+        denied = join([self.lexicon.sentence_case(self.lexicon.label(m.iris[0])) for m in reading.negated])
+        said = join([self.lexicon.sentence_case(self.lexicon.label(i)) for i in linked]) or "neither"
+        if not others:
+            return Composed(WHICH, f"The source links both to {denied}.", [], composed.runs)
+        names = join([self.lexicon.sentence_case(self.lexicon.label(i)) for i in others])
+        text = f"The one the source does not link to {denied} is {names}; it links {said} to it."
+        answers: list[Answer] = [{"iri": i, "label": self.lexicon.label(i), "sources": []} for i in others]
+        return Composed(WHICH, text, answers, composed.runs)
 
     def priced(self, reading: Reading) -> Composed | None:
         """ "My chiro charges $45 for dry needling, is that normal": an amount and a modality, and no words

@@ -14,7 +14,7 @@ from rapidfuzz import fuzz
 from kg.catalogue import Catalogue, NamedQuery, Param
 from kg.catalogue.params import KNOWN_PREFIXES
 from kg.qa.amounts import amounts_in, bare_amounts, money_units
-from kg.qa.cues import Cues, complaints, premise, set_aside
+from kg.qa.cues import Cues, complaints, negated, premise, set_aside, the_other_one
 from kg.qa.lexicon import NOT_IN_SOURCE, Lexicon, Mention
 from kg.qa.plans import CueMatch, Plan, Reading, expand
 from kg.qa.vocab import MODALITY, PERFORMER
@@ -43,8 +43,7 @@ class Interpreter:
     """Turns a question into ranked plans over the catalogue's cue-bearing queries."""
 
     def __init__(self, catalogue: Catalogue, lexicon: Lexicon, source_words: Iterable[str] = ()) -> None:
-        """`source_words`: the words of the source's statements (their relations, notes, glosses), which
-        are no unknown topic and which a typo may be of ("specialisaton")."""
+        """`source_words`: the words of the source's statements: no unknown topic, and what typos are of."""
         self.lexicon = lexicon
         self.queries = [q for q in catalogue if q.cues]
         said = sorted(set(source_words))
@@ -87,9 +86,11 @@ class Interpreter:
         taken_for_granted = premise(tokens)
         for mention in mentions:
             kind = any(self.lexicon.has_type(i, MODALITY) or self.lexicon.is_class(i) for i in mention.iris)
+            if (denied := negated(tokens, mention.start)) and not kind:
+                reading.negated.append(mention)  # "which one is not holistic": the other one
             if mention.start in taken_for_granted and not kind:
                 reading.premised.append(mention)  # checked against the source, not asked about
-            elif set_aside(tokens, mention.start):
+            elif set_aside(tokens, mention.start) or (denied and kind):
                 reading.excluded.append(mention)  # "besides the needles": not what the question asks about
             elif any(self.lexicon.has_type(iri, NOT_IN_SOURCE) for iri in mention.iris):
                 reading.silent.append(mention)
@@ -98,6 +99,7 @@ class Interpreter:
             else:
                 reading.entities.append(mention)
         reading.unknown, reading.ignored = self.cues.unknown_words(tokens, keyed, mentions, protected)
+        the_other_one(reading, self.lexicon)
         if not reading.amounts:
             reading.amounts = bare_amounts(tokens, self.queries, matches)
         reading.plans = self._plans(reading, matches)
