@@ -184,15 +184,16 @@ class Explainer:
         if composed.intent != WHICH or not reading.negated:
             return composed
         linked = [a["iri"] for a in composed.answers if a["iri"] in self.modalities]
+        runs = [r for r in composed.runs if r.name == WHICH] or composed.runs  # the query that answered
         others = sorted(self.modalities - set(linked), key=self.lexicon.label)
         denied = join([self.lexicon.sentence_case(self.lexicon.label(m.iris[0])) for m in reading.negated])
         said = join([self.lexicon.sentence_case(self.lexicon.label(i)) for i in linked]) or "neither"
         if not others:
-            return Composed(WHICH, f"The source links both to {denied}.", [], composed.runs)
+            return Composed(WHICH, f"The source links both to {denied}.", [], runs)
         names = join([self.lexicon.sentence_case(self.lexicon.label(i)) for i in others])
         text = f"The one the source does not link to {denied} is {names}; it links {said} to it."
         answers: list[Answer] = [{"iri": i, "label": self.lexicon.label(i), "sources": []} for i in others]
-        return Composed(WHICH, text, answers, composed.runs)
+        return Composed(WHICH, text, answers, runs)
 
     def priced(self, reading: Reading) -> Composed | None:
         """ "My chiro charges $45 for dry needling, is that normal": an amount and a modality, and no words
