@@ -504,3 +504,18 @@ def test_a_question_opening_with_a_denial_asks_about_what_it_names(graph: Knowle
     reply = ask(graph, "isn't acupuncture rooted in Chinese medicine?")
     assert reply["answered"], reply["text"]
     assert "traditional chinese medicine" in labels(reply)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("who performs the Western needle one", {"licensed physical therapist", "licensed chiropractor"}),
+        ("what does the TCM one cost", {"acupuncture"}),
+    ],
+)
+def test_a_modality_named_by_what_is_its_own(
+    graph: KnowledgeGraph, question: str, expected: set[str]
+) -> None:
+    reply = ask(graph, question)
+    assert reply["answered"], reply["text"]
+    assert expected <= labels(reply)

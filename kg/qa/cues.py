@@ -132,6 +132,28 @@ def the_other_one(reading: Reading, lexicon: Lexicon) -> None:
         reading.entities.append(replace(first, iris=(others[0],)))
 
 
+_ONE = frozenset(["one", "ones", "kind", "type", "version"])
+_FILLING = frozenset(["needle", "needles", "needling", "therapy", "treatment"])
+
+
+def described(reading: Reading, lexicon: Lexicon, neighbours: dict[str, set[str]]) -> None:
+    """ "The Chinese needle one", "the Western one": a thing of one modality's, said before "one", names that
+    modality."""
+    tokens = reading.tokens
+    for index, mention in enumerate(reading.entities):
+        after = mention.end
+        while after < len(tokens) and tokens[after] in _FILLING | _ONE:
+            after += 1
+        said = set(tokens[mention.end : after])
+        if not said & (_ONE | {"therapy", "treatment"}) or mention.start == 0:
+            continue
+        if tokens[mention.start - 1] not in ("the", "that", "this"):
+            continue
+        linked = {i for i in neighbours.get(mention.iris[0], ()) if lexicon.has_type(i, MODALITY)}
+        if len(linked) == 1 and not lexicon.has_type(mention.iris[0], MODALITY):
+            reading.entities[index] = replace(mention, iris=(linked.pop(),))
+
+
 class Cues:
     """The cue phrases of the catalogue's queries, as lemmas, longest first."""
 

@@ -14,7 +14,7 @@ from rapidfuzz import fuzz
 from kg.catalogue import Catalogue, NamedQuery, Param
 from kg.catalogue.params import KNOWN_PREFIXES
 from kg.qa.amounts import amounts_in, bare_amounts, money_units
-from kg.qa.cues import Cues, complaints, negated, premise, set_aside, the_other_one
+from kg.qa.cues import Cues, complaints, described, negated, premise, set_aside, the_other_one
 from kg.qa.lexicon import NOT_IN_SOURCE, Lexicon, Mention
 from kg.qa.plans import CueMatch, Plan, Reading, expand
 from kg.qa.vocab import MODALITY, PERFORMER
@@ -99,6 +99,7 @@ class Interpreter:
             else:
                 reading.entities.append(mention)
         reading.unknown, reading.ignored = self.cues.unknown_words(tokens, keyed, mentions, protected)
+        described(reading, self.lexicon, self.neighbours)  # "the Chinese needle one"
         the_other_one(reading, self.lexicon)
         if not reading.amounts:
             reading.amounts = bare_amounts(tokens, self.queries, matches)
