@@ -60,8 +60,7 @@ class Interpreter:
         text = " ".join(words.tokens)
         tokens, keyed = words.tokens, words.lemmas
         exact = self.lexicon.link_exact(tokens)
-        # Words inside the name of a thing are not cues ("evidence-based" is no request for evidence);
-        # class names are ("which technique"), so they stay visible to the cue matching.
+        # Words inside a name are no cues ("evidence-based"); class names are ("which technique").
         named = {
             i
             for m in exact
@@ -99,7 +98,7 @@ class Interpreter:
             else:
                 reading.entities.append(mention)
         reading.unknown, reading.ignored = self.cues.unknown_words(tokens, keyed, mentions, protected)
-        described(reading, self.lexicon, self.neighbours)  # "the Chinese needle one"
+        described(reading, self.lexicon, self.neighbours)  # "the Chinese one"; then "the one that isn't X"
         the_other_one(reading, self.lexicon)
         if not reading.amounts:
             reading.amounts = bare_amounts(tokens, self.queries, matches)
