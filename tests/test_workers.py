@@ -1,0 +1,112 @@
+"""`needling serve --workers N` and the persisted store: several processes on one socket and one graph, a
+store opened from disk when it is up to date, and clear refusals of a bad process count.
+
+The reloads with two processes (valid edit, broken edit, atomic swaps under traffic) are in
+test_reload_live.py, which runs every test there with one process and with two.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from helpers import needling_serve
+from test_shutdown import alive, children
+
+from kg import DEFAULT_ONTOLOGY
+from kg.store import StoreError, open_persisted
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [("0", "at least 1 process"), ("-3", "at least 1 process"), ("abc", "'abc'"), ("1.5", "'1.5'")],
+)
+def test_a_bad_process_count_is_a_usage_error(value: str, says: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "api", "serve", "--workers", value],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "--workers" in done.stderr and says in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.server
+def test_two_processes_serve_one_graph_and_stop_cleanly(tmp_path: Path) -> None:
+    with needling_serve("--workers", "2", "--store-dir", str(tmp_path)) as served:
+        serving = children(served.pid)
+        assert len(serving) == 2, f"expected two serving processes, found {serving}"
+        give_up = time.monotonic() + 20  # /healthz answers once the first of the two has started
+        while (
+            len(sandboxes := {w for pid in serving for w in children(pid)}) < 4 and time.monotonic() < give_up
+        ):
+            time.sleep(0.1)
+        assert len(sandboxes) == 4, f"expected two sandbox workers each, found {sandboxes}"
+        with httpx.Client(base_url=served.base, timeout=10) as http:
+            health = http.get("/healthz").json()
+            assert health["store"].startswith("persisted"), health
+            answer = http.get("/api/ask", params={"q": "what treats sciatica"}).json()
+            assert answer["answered"], answer
+            counted = http.post(
+                "/sparql",
+                data={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"},
+                headers={"Accept": "text/csv"},
+            )
+            assert counted.status_code == 200 and counted.text.split()[1] == str(health["triples"])
+        os.kill(served.pid, signal.SIGTERM)
+        assert _exit_status(served.pid) == 0
+        left = sorted(pid for pid in serving | sandboxes if alive(pid))
+        assert not left, f"processes still running after the server exited: {left}"
+        assert "Traceback" not in served.log_text()
+
+
+def _exit_status(pid: int) -> int | None:
+    """The server's exit status (it is this process's child), or None if it is still running after 20 s."""
+    give_up = time.monotonic() + 20
+    while time.monotonic() < give_up:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        time.sleep(0.05)
+    return None
+
+
+def test_an_up_to_date_store_is_opened_not_built_again(tmp_path: Path) -> None:
+    graph = tmp_path / "needling.ttl"
+    graph.write_bytes(DEFAULT_ONTOLOGY.read_bytes())
+    first = open_persisted(graph, tmp_path / "cache")
+    [folder] = (tmp_path / "cache" / "stores").iterdir()
+    built = (folder / "data").stat().st_mtime_ns
+    triples, version = first.triples, first.version
+    del first
+
+    again = open_persisted(graph, tmp_path / "cache")
+    assert again.location == folder and (folder / "data").stat().st_mtime_ns == built
+    assert (again.triples, again.version) == (triples, version) and len(again.store) == triples
+    del again
+
+    with graph.open("a", encoding="utf-8") as handle:
+        handle.write('\n<https://needling-kg.example.org/kg/sciatica> <http://example.org/p> "edited" .\n')
+    edited = open_persisted(graph, tmp_path / "cache")
+    assert edited.location != folder and edited.triples == triples + 1 and edited.version != version
+    assert not [f for f in (tmp_path / "cache" / "stores").iterdir() if f.name.startswith(".")]
+
+
+def test_a_broken_file_builds_no_store(tmp_path: Path) -> None:
+    graph = tmp_path / "broken.ttl"
+    graph.write_text('<https://example.org/a> <https://example.org/b> "unterminated .\n', encoding="utf-8")
+    with pytest.raises(StoreError, match=r"broken\.ttl"):
+        open_persisted(graph, tmp_path / "cache")
+    assert not any((tmp_path / "cache" / "stores").iterdir())
