@@ -69,7 +69,7 @@ def open_persisted(path: Path, store_dir: Path, progress: Progress | None = None
         store = ox.Store.read_only(str(folder / _DATA))
     except OSError as exc:
         raise StoreError(f"cannot open the persisted store {folder}: {exc}") from None
-    triples = int(meta["triples"])
+    triples = int(str(meta["triples"]))
     if progress:
         progress(triples, 0, 0)
     return EmbeddedStore(store, source=path, version=version, triples=triples, location=folder)
