@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -16,10 +17,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from helpers import needling_serve
+from helpers import guarded, needling_serve, pool_of
 from test_shutdown import alive, children
 
 from kg import DEFAULT_ONTOLOGY
+from kg.adhoc import GuardedQuery, QueryFailed
 from kg.store import StoreError, open_persisted
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -110,3 +112,23 @@ def test_a_broken_file_builds_no_store(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match=r"broken\.ttl"):
         open_persisted(graph, tmp_path / "cache")
     assert not any((tmp_path / "cache" / "stores").iterdir())
+
+
+def test_sandbox_workers_read_a_persisted_store_and_open_nothing(tmp_path: Path) -> None:
+    """A worker forked from a process holding a store on disk keeps that store's open files, and still
+    cannot open a descriptor of its own (a SERVICE call that passed the guard would find none)."""
+    persisted = open_persisted(DEFAULT_ONTOLOGY, tmp_path)
+    assert persisted.engine is not None
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        listener.settimeout(0.2)
+        port = listener.getsockname()[1]
+        with pool_of(persisted.engine, size=1, location=persisted.location) as pool:
+            counted = pool.run(guarded("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"), "csv")
+            assert counted.body.split()[1].decode() == str(persisted.triples)
+            service = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}"
+            unguarded = GuardedQuery(text=service, form="SELECT")
+            with pytest.raises(QueryFailed) as caught:
+                pool.run(unguarded, "json")
+            assert "open files" in str(caught.value)  # EMFILE
+        with pytest.raises(TimeoutError):
+            listener.accept()  # nobody ever connected
