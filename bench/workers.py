@@ -40,7 +40,11 @@ GOALS = {"named": 1.6, "ask": 1.6, "pss": 1.5, "open_s": 1.0}
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.workers", description=__doc__.splitlines()[0])
     parser.add_argument("--graph", default="real", help="real, or a generated size such as 1e6")
-    parser.add_argument("--processes", default="1,2", help="comma-separated process counts, in order")
+    parser.add_argument(
+        "--processes",
+        default="1,2",
+        help="comma-separated process counts, in order; N:memory parses into memory (NEEDLING_PERSIST=false)",
+    )
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per HTTP run")
     parser.add_argument("--cycles", type=int, default=2, help="passes over the process counts; best counts")
     parser.add_argument("--connections", type=int, default=16)
@@ -49,7 +53,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-open", action="store_true", help="no in-process start measurement")
     parser.add_argument("--client", choices=("auto", "wrk", "python"), default="auto")
     args = parser.parse_args(argv)
-    args.processes = [int(p) for p in args.processes.split(",") if p.strip()]
+    args.processes = [p.strip() for p in args.processes.split(",") if p.strip()]
     args.targets = [t.strip() for t in args.targets.split(",") if t.strip()]
     return args
 
@@ -89,10 +93,12 @@ def measure_servers(
         str(n): {"rps": {t: [] for t in args.targets}} for n in args.processes
     }
     with servers_stopped_on_exit() as started:
-        _start(path, store_dir, 1, started, stamp, "prebuild").stop()  # builds the store folder once
+        prebuild = _start(path, store_dir, "1", started, stamp, "prebuild")  # builds the store folder once
+        prebuild.stop()
+        started.remove(prebuild)
         for cycle in range(args.cycles):
             for count in args.processes:
-                row = found[str(count)]
+                row = found[count]
                 server = _start(path, store_dir, count, started, stamp, f"c{cycle}")
                 base = f"http://127.0.0.1:{server.port}"
                 row.setdefault("ready_s", []).append(round(server.ready_s, 2))  # type: ignore[union-attr]
