@@ -93,9 +93,12 @@ def measure_servers(
         str(n): {"rps": {t: [] for t in args.targets}} for n in args.processes
     }
     with servers_stopped_on_exit() as started:
-        prebuild = _start(path, store_dir, "1", started, stamp, "prebuild")  # builds the store folder once
-        prebuild.stop()
-        started.remove(prebuild)
+        if any(not variant.endswith(":memory") for variant in args.processes):
+            prebuild = _start(
+                path, store_dir, "1", started, stamp, "prebuild"
+            )  # builds the store folder once
+            prebuild.stop()
+            started.remove(prebuild)
         for cycle in range(args.cycles):
             for count in args.processes:
                 row = found[count]
