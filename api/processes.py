@@ -48,6 +48,7 @@ log = logging.getLogger("needling.processes")
 _TICK_S = 0.1
 _ACK_S = 5.0
 _STOP_GRACE_S = 15.0
+_ORPHAN_CHECK_S = 1.0
 
 
 @dataclass
@@ -303,8 +304,15 @@ async def _serve_until_replaced(
             await asyncio.sleep(0.05)
         server.should_exit = True
 
-    watcher = asyncio.create_task(drain_when_replaced())
+    async def stop_when_orphaned() -> None:
+        parent = os.getppid()
+        while os.getppid() == parent:  # the parent was killed outright: nobody would stop this process
+            await asyncio.sleep(_ORPHAN_CHECK_S)
+        server.should_exit = True
+
+    watchers = [asyncio.create_task(drain_when_replaced()), asyncio.create_task(stop_when_orphaned())]
     try:
         await server.serve(sockets=[listening])
     finally:
-        watcher.cancel()
+        for watcher in watchers:
+            watcher.cancel()
