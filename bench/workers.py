@@ -127,7 +127,9 @@ def measure_servers(
     return found
 
 
-def _start(path: Path, store_dir: Path, count: int, started: list[Server], stamp: str, tag: str) -> Server:
+def _start(path: Path, store_dir: Path, variant: str, started: list[Server], stamp: str, tag: str) -> Server:
+    """`variant`: a process count, with `:memory` to parse into memory instead of opening the store."""
+    count, _, kind = variant.partition(":")
     port = free_port()
     argv = [
         sys.executable,
@@ -137,17 +139,15 @@ def _start(path: Path, store_dir: Path, count: int, started: list[Server], stamp
         "--port",
         str(port),
         "--workers",
-        str(count),
+        count,
         "--ontology",
         str(path),
     ]
-    server = Server(
-        f"workers-{count}",
-        argv,
-        log=OUT / "logs" / f"workers-{count}-{tag}-{stamp}.log",
-        env={"NEEDLING_WATCH": "false", "NEEDLING_ACCESS_LOG": "false", "NEEDLING_STORE_DIR": str(store_dir)},
-        cwd=ROOT,
-    )
+    env = {"NEEDLING_WATCH": "false", "NEEDLING_ACCESS_LOG": "false", "NEEDLING_STORE_DIR": str(store_dir)}
+    if kind == "memory":
+        env["NEEDLING_PERSIST"] = "false"
+    log = OUT / "logs" / f"workers-{count}{kind}-{tag}-{stamp}.log"
+    server = Server(f"workers-{variant}", argv, log=log, env=env, cwd=ROOT)
     started.append(server.start())
     server.ready_s = server.wait_ready(f"http://127.0.0.1:{port}/healthz", timeout_s=1800)  # type: ignore[attr-defined]
     server.port = port  # type: ignore[attr-defined]
