@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import httpx
 import pytest
 from helpers import guarded, needling_serve, pool_of
 from test_shutdown import alive, children
+from test_sparql import CARTESIAN
 
 from kg import DEFAULT_ONTOLOGY
 from kg.adhoc import GuardedQuery, QueryFailed
@@ -132,3 +134,29 @@ def test_sandbox_workers_read_a_persisted_store_and_open_nothing(tmp_path: Path)
             assert "open files" in str(caught.value)  # EMFILE
         with pytest.raises(TimeoutError):
             listener.accept()  # nobody ever connected
+
+
+@pytest.mark.server
+def test_sigterm_lets_a_request_in_flight_end_with_two_processes(tmp_path: Path) -> None:
+    """The parent passes SIGTERM on; the serving process finishes the request it is answering (here a
+    query that can only end at its 3 s deadline, with a 503), then everything exits with status 0."""
+    with needling_serve("--workers", "2", "--store-dir", str(tmp_path), NEEDLING_DEADLINE_S="3") as served:
+        results: list[httpx.Response | BaseException] = []
+
+        def in_flight() -> None:
+            try:
+                results.append(httpx.post(f"{served.base}/sparql", data={"query": CARTESIAN}, timeout=20))
+            except BaseException as exc:  # a reset is what this test looks for
+                results.append(exc)
+
+        request = threading.Thread(target=in_flight, daemon=True)
+        request.start()
+        time.sleep(0.5)
+        assert request.is_alive(), "the slow request ended before the signal"
+        os.kill(served.pid, signal.SIGTERM)
+        request.join(timeout=20)
+        [result] = results
+        assert isinstance(result, httpx.Response), f"the request in flight failed: {result!r}"
+        assert result.status_code == 503 and result.json()["error"]["code"] == "timeout", result.text
+        assert _exit_status(served.pid) == 0
+        assert "Traceback" not in served.log_text()
