@@ -24,6 +24,8 @@ from test_sparql import CARTESIAN
 
 from kg import DEFAULT_ONTOLOGY
 from kg.adhoc import GuardedQuery, QueryFailed
+from kg.engine import open_graph
+from kg.settings import Settings
 from kg.store import StoreError, open_persisted
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -160,3 +162,10 @@ def test_sigterm_lets_a_request_in_flight_end_with_two_processes(tmp_path: Path)
         assert result.status_code == 503 and result.json()["error"]["code"] == "timeout", result.text
         assert _exit_status(served.pid) == 0
         assert "Traceback" not in served.log_text()
+
+
+def test_a_store_dir_that_cannot_be_written_falls_back_to_memory(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    graph = open_graph(Settings(ontology=DEFAULT_ONTOLOGY, store_dir=blocker / "cache"))
+    assert "in memory" in graph.store.description and graph.store.triples > 3000

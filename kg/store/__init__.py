@@ -3,7 +3,7 @@ SPARQL 1.1 endpoint."""
 
 from kg.store.base import GraphStore, Progress, SelectRows, StoreError
 from kg.store.embedded import EmbeddedStore, file_version, term_from_oxigraph
-from kg.store.persisted import default_store_dir, open_persisted
+from kg.store.persisted import StoreDirUnusable, default_store_dir, open_persisted
 from kg.store.remote import RemoteStore, row_from_json
 
 __all__ = [
@@ -12,6 +12,7 @@ __all__ = [
     "Progress",
     "RemoteStore",
     "SelectRows",
+    "StoreDirUnusable",
     "StoreError",
     "default_store_dir",
     "file_version",

@@ -27,6 +27,12 @@ import pyoxigraph as ox
 from kg.store.base import Progress, StoreError
 from kg.store.embedded import EmbeddedStore, ProgressReader
 
+
+class StoreDirUnusable(StoreError):
+    """The store dir cannot be written (read-only, full, no permission): the graph can still be parsed
+    into memory."""
+
+
 FORMAT = 1
 """Bumped when the folder's layout or metadata changes: folders of another format are built afresh."""
 KEEP_FOLDERS = 4
@@ -88,7 +94,7 @@ def _build(path: Path, folder: Path, base_iri: str, progress: Progress | None) -
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise StoreError(f"cannot create the store folder {folder.parent}: {exc.strerror}") from None
+        raise StoreDirUnusable(f"cannot create the store folder {folder.parent}: {exc.strerror}") from None
     building = folder.parent / f".{folder.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}"
     started = time.perf_counter()
     try:
@@ -110,7 +116,7 @@ def _fill(path: Path, building: Path, base_iri: str, progress: Progress | None) 
         building.mkdir()
         store = ox.Store(str(building / _DATA))
     except OSError as exc:
-        raise StoreError(f"cannot create the persisted store {building}: {exc}") from None
+        raise StoreDirUnusable(f"cannot create the persisted store {building}: {exc}") from None
     try:
         total = path.stat().st_size
         with path.open("rb") as handle:
@@ -122,7 +128,7 @@ def _fill(path: Path, building: Path, base_iri: str, progress: Progress | None) 
     except SyntaxError as exc:
         raise StoreError(f"{path}: {exc}") from None
     except OSError as exc:
-        raise StoreError(f"cannot write the persisted store {building}: {exc}") from None
+        raise StoreDirUnusable(f"cannot write the persisted store {building}: {exc}") from None
     finally:
         del store  # closes the database (and its lock) before the folder is renamed
     return {"format": FORMAT, "source": path.name, "bytes": total, "triples": triples}
