@@ -19,7 +19,7 @@ from api.errors import install_error_handlers
 from api.mcp.http import McpEndpoint
 from api.observability import AccessLog
 from api.openapi_shapes import operation_id
-from api.reload import Reloader
+from api.reload import Reloader, StatusFollower
 from api.request_head import HeadAsGet, JoinedHeaders
 from api.response_cache import ResponseCache
 from api.routes import ask, docs, health, metrics, pages, queries, query_pages, resource, sparql, vocabulary
@@ -83,9 +83,14 @@ def with_runner(snapshot: Snapshot, settings: Settings) -> Snapshot:
     return Snapshot(snapshot.graph, open_runner(snapshot.graph.store, settings))
 
 
-def start_watching(runtime: Runtime) -> Reloader:
+def start_watching(runtime: Runtime, status_file: Path | None = None) -> Reloader | StatusFollower:
     """The reloader, started as the settings ask: watching the files of an embedded store, or reading a
-    remote store's whole-graph facts again every few seconds."""
+    remote store's whole-graph facts again every few seconds. In a serving process of `--workers N` whose
+    parent loads the edits, only the parent's status file (what /healthz says of a failed reload)."""
+    if status_file is not None:
+        follower = StatusFollower(runtime, status_file)
+        follower.start()
+        return follower
     settings = runtime.settings
     reloader = Reloader(runtime, load_snapshot, with_runner)
     static = runtime.snapshot.graph.store.static
@@ -96,7 +101,7 @@ def start_watching(runtime: Runtime) -> Reloader:
     return reloader
 
 
-def shut_down(runtime: Runtime, reloader: Reloader) -> None:
+def shut_down(runtime: Runtime, reloader: Reloader | StatusFollower) -> None:
     reloader.stop()
     final = runtime.snapshot
     if final.adhoc:
@@ -104,9 +109,13 @@ def shut_down(runtime: Runtime, reloader: Reloader) -> None:
     final.graph.store.close()
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, snapshot: Snapshot | None = None, status_file: Path | None = None
+) -> FastAPI:
+    """The app on the graph of the settings; or, in a serving process of `--workers N`, on the snapshot its
+    parent loaded (`snapshot`), following the parent's reloads through `status_file`."""
     settings = settings or Settings()
-    snapshot = load_snapshot(settings)
+    snapshot = snapshot or load_snapshot(settings)
     runtime = Runtime(settings, snapshot)
     mcp = McpEndpoint(runtime)
 
@@ -115,7 +124,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         current = runtime.snapshot
         # Forking the workers and stopping them block; they run in a thread, not on the event loop.
         runtime.swap(await run_in_threadpool(with_runner, current, settings))
-        reloader = app.state.reloader = start_watching(runtime)
+        reloader = app.state.reloader = start_watching(runtime, status_file)
         log.info(
             "needling-kg serving http://%s:%d with %d triples from the %s",
             settings.host,

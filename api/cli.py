@@ -5,15 +5,40 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from pathlib import Path
 
 from kg.cli.main import COMMANDS, Command, graph_options
 from kg.cli.main import main as core_main
 from kg.settings import Settings
 
 
+def process_count(text: str) -> int | str:
+    """--workers: a whole number of at least 1, or `auto` (one per core)."""
+    if text.strip().lower() == "auto":
+        return "auto"
+    try:
+        count = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of processes or 'auto', got {text!r}") from None
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"at least 1 process serves, got {count}")
+    return count
+
+
 def _serve_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", help="the address to listen on (NEEDLING_HOST)")
     parser.add_argument("--port", type=int, help="the port to listen on (NEEDLING_PORT)")
+    parser.add_argument(
+        "--workers",
+        type=process_count,
+        metavar="N|auto",
+        help="processes that answer requests, sharing one loaded graph; auto: one per core (NEEDLING_PROCESSES)",
+    )
+    parser.add_argument(
+        "--store-dir",
+        type=Path,
+        help="where the embedded store is kept on disk (NEEDLING_STORE_DIR; default $XDG_CACHE_HOME/needling-kg)",
+    )
     parser.add_argument(
         "--fd", type=int, help="serve on this inherited listening socket (socket activation, tests)"
     )
@@ -23,6 +48,8 @@ def _serve_options(parser: argparse.ArgumentParser) -> None:
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from api.serve import serve
 
+    chosen = {"processes": args.workers, "store_dir": args.store_dir}
+    settings = settings.model_copy(update={k: v for k, v in chosen.items() if v is not None})
     return serve(settings, fd=args.fd)
 
 

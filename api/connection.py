@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
+import threading
 from typing import Any
 
 import httptools
@@ -43,9 +44,18 @@ class _Refused(Exception):
 class LimitedHttpProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol, with the limits above (pass it as uvicorn's `http`)."""
 
-    def __init__(self, *args: Any, limits: Settings | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        limits: Settings | None = None,
+        draining: threading.Event | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.limits = limits or configured_limits()
+        self.draining = draining
+        """Set when this process is being replaced (a reload of `--workers N`): each answer closes its
+        connection, so the client's next request goes to a process of the new graph."""
         self.timeout_keep_alive = self.limits.keep_alive_s  # type: ignore[assignment]
         self._in_head = True
         self._head_bytes = 0
@@ -113,6 +123,8 @@ class LimitedHttpProtocol(HttpToolsProtocol):
         # The body is timed from here; a request without one is complete before the parser returns.
         self._in_head, self._since = False, self.loop.time()
         super().on_headers_complete()
+        if self.draining is not None and self.draining.is_set() and self.cycle is not None:
+            self.cycle.keep_alive = False
 
     def on_message_complete(self) -> None:
         # Until the next request's first byte nothing is timed here: uvicorn's keep-alive timer closes an

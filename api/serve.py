@@ -1,4 +1,5 @@
-"""`needling serve`: build the app from the settings and run it under uvicorn with the connection limits."""
+"""`needling serve`: build the app from the settings and run it under uvicorn with the connection limits
+(in one process, or in several: api/processes.py)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,11 @@ def serve(settings: Settings, *, fd: int | None = None) -> int:
     import uvicorn
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    processes = settings.process_count()
+    if processes > 1:
+        from api.processes import serve_processes
+
+        return serve_processes(settings, processes, fd=fd)
     # uvicorn finishes in-flight requests on SIGTERM, then re-raises the signal; with this handler in
     # place that ends the process with status 0, as a service manager expects of a clean stop.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

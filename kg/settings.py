@@ -3,10 +3,11 @@ overridden by command-line options, with every default in this one place."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import SecretStr
+from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from kg import DEFAULT_ONTOLOGY, DEFAULT_QUERIES, DEFAULT_SHAPES
@@ -27,6 +28,12 @@ class Settings(BaseSettings):
     store_password: SecretStr | None = None
     store_password_file: Path | None = None
     store_refresh_s: float = 10.0
+    store_dir: Path | None = None
+    """Where the embedded store is persisted (a folder per graph content); None: $XDG_CACHE_HOME/needling-kg."""
+    persist: bool = True
+    """Keep the embedded store on disk and open it from there when it is up to date; False parses into memory."""
+    processes: int | Literal["auto"] = 1
+    """Processes `needling serve` answers requests from, sharing one loaded graph; "auto": one per core."""
     deadline_s: float = 5.0
     row_cap: int = 10_000
     result_cache_rows: int = 50_000
@@ -49,6 +56,24 @@ class Settings(BaseSettings):
     mcp_allowed_origins: list[str] = []
     """Origins a browser may call /mcp from; empty: localhost, 127.0.0.1, [::1] and the address reached, on
     the port served."""
+
+    @field_validator("processes")
+    @classmethod
+    def _at_least_one(cls, value: int | str) -> int | str:
+        if isinstance(value, int) and value < 1:
+            raise ValueError("processes must be at least 1, or 'auto' for one per core")
+        return value
+
+    def process_count(self) -> int:
+        """How many processes serve: the number asked for, or the cores this process may run on."""
+        if self.processes == "auto":
+            return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        return self.processes
+
+    def persisted_store_dir(self) -> Path:
+        from kg.store.persisted import default_store_dir
+
+        return self.store_dir or default_store_dir()
 
 
 def default(name: str) -> Any:

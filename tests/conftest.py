@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
+import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +19,11 @@ from kg.engine import KnowledgeGraph
 from kg.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
+# The embedded store is persisted under $XDG_CACHE_HOME/needling-kg: the tests' stores go to a folder of
+# their own (servers started as subprocesses inherit it), never to the user's cache.
+_CACHE = tempfile.mkdtemp(prefix="needling-test-cache-")
+os.environ["XDG_CACHE_HOME"] = _CACHE
+atexit.register(shutil.rmtree, _CACHE, True)
 
 
 @pytest.fixture(scope="session")

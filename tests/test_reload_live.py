@@ -32,9 +32,10 @@ ROW_COSTS = {
 }
 
 
-@pytest.fixture
-def live(tmp_path: Path) -> Iterator[tuple[httpx.Client, Path]]:
-    """A watching server on a private copy of the files; yields a client on it and the copy's folder."""
+@pytest.fixture(params=[1, 2], ids=["1-process", "2-processes"])
+def live(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tuple[httpx.Client, Path]]:
+    """A watching server on a private copy of the files, in one process or two (`--workers 2`: a reload is
+    a new generation of processes); yields a client on it and the copy's folder."""
     shutil.copy(DEFAULT_ONTOLOGY, tmp_path / "needling.ttl")
     shutil.copytree(DEFAULT_QUERIES, tmp_path / "queries")
     env = {
@@ -43,6 +44,7 @@ def live(tmp_path: Path) -> Iterator[tuple[httpx.Client, Path]]:
         "NEEDLING_ONTOLOGY": str(tmp_path / "needling.ttl"),
         "NEEDLING_QUERIES": str(tmp_path / "queries"),
         "NEEDLING_SHAPES": str(DEFAULT_SHAPES),
+        "NEEDLING_PROCESSES": str(request.param),
     }
     with running_server(**env) as base, httpx.Client(base_url=base, timeout=10) as http:
         yield http, tmp_path

@@ -12,6 +12,7 @@ import socket
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from types import TracebackType
 
 import pyoxigraph as ox
@@ -89,6 +90,17 @@ class _Worker:
         return readable_now(self.conn)
 
 
+def _descriptors_under(folder: Path) -> frozenset[int]:
+    """This process's open descriptors of files in `folder` (a read-only store opens all of its files)."""
+    prefix = str(folder.resolve()) + os.sep
+    found = set()
+    for name in os.listdir("/proc/self/fd"):
+        with contextlib.suppress(OSError):
+            if os.readlink(f"/proc/self/fd/{name}").startswith(prefix):
+                found.add(int(name))
+    return frozenset(found)
+
+
 class SandboxPool:
     """Warm worker processes forked from the loaded store; ``run`` is blocking and thread-safe.
 
@@ -105,7 +117,9 @@ class SandboxPool:
         deadline_s: float,
         row_cap: int,
         memory_limit_mb: int,
+        location: Path | None = None,
     ) -> None:
+        """`location`: the folder of a store persisted on disk, whose open files the workers keep."""
         if size < 1 or deadline_s <= 0 or row_cap < 1 or memory_limit_mb < 1:
             raise ValueError("size, deadline_s, row_cap and memory_limit_mb must be positive")
         self._store = store
@@ -113,6 +127,8 @@ class SandboxPool:
         self._deadline_s = deadline_s
         self._row_cap = row_cap
         self._memory_limit_mb = memory_limit_mb
+        self._location = location
+        self._keep: frozenset[int] = frozenset()
         self._lock = threading.Lock()
         self._free: queue.Queue[_Worker | None] = queue.Queue()
         self._workers: dict[int, _Worker] = {}
@@ -136,6 +152,7 @@ class SandboxPool:
                 return
             self._started = True
             self._owner_pid = os.getpid()
+            self._keep = _descriptors_under(self._location) if self._location else frozenset()
         for _ in range(self._size):
             try:
                 worker = self._spawn()
@@ -208,7 +225,9 @@ class SandboxPool:
             child_conn.close()
             raise
         if pid == 0:
-            worker_main(child_conn.fileno(), self._store, self._row_cap, self._memory_limit_mb, parent_pid)
+            worker_main(
+                child_conn.fileno(), self._store, self._row_cap, self._memory_limit_mb, parent_pid, self._keep
+            )
         child_conn.close()
         return _Worker(pid, parent_conn)
 

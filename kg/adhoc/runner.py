@@ -49,6 +49,7 @@ def open_runner(store: GraphStore, settings: Settings) -> AdhocRunner:
         deadline_s=settings.deadline_s,
         row_cap=settings.row_cap,
         memory_limit_mb=settings.worker_memory_mb,
+        location=store.location,
     )
     pool.start()
     return pool

@@ -21,7 +21,7 @@ import pyoxigraph as ox
 from kg.adhoc.formats import engine_graph_format, engine_solution_format, serialize_solutions
 from kg.adhoc.wire import DONE, FAILED, FAILED_RETIRE, read_request, send_reply
 
-_CHILD_FD = 3  # the worker's only descriptor besides stdin/stdout/stderr
+_CHILD_FD = 3  # the worker's socket: its only descriptor besides stdio (and a store's files on disk)
 _IDLE_CHECK_S = 1.0  # how often an idle worker checks that its parent is still alive
 # The engine writes only a whole result, so the row cap keeps rows and our writers write them: 11.5 us a row
 # in JSON, 4.5 in CSV, where the engine takes 2.7 and 0.9 (3,250 rows, SELECT ?s ?p ?o). A result that fits
@@ -117,16 +117,29 @@ def _handle(store: ox.Store, request: Request, row_cap: int) -> tuple[Done, byte
         return Failed("query_error", f"query engine failure: {_first_line(exc)}", True)
 
 
-def _close_inherited_fds() -> None:
+def _close_inherited_fds(own: frozenset[int]) -> None:
+    """Close every descriptor above stderr but `own` (the socket, and a store's files)."""
     try:
-        names = os.listdir("/proc/self/fd")
+        names = [int(name) for name in os.listdir("/proc/self/fd")]
     except OSError:
-        os.closerange(_CHILD_FD + 1, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
-        return
-    for name in names:
-        if int(name) > _CHILD_FD:
+        names = list(range(3, resource.getrlimit(resource.RLIMIT_NOFILE)[0]))
+    for fd in names:
+        if fd > 2 and fd not in own:
             with contextlib.suppress(OSError):
-                os.close(int(name))
+                os.close(fd)
+
+
+def _fill_gaps(own: frozenset[int]) -> int:
+    """Take every free descriptor number below the highest one kept (with /dev/null), so that with the
+    limit just above it no new descriptor can be opened; the limit to set."""
+    top = max(own)
+    null = os.open(os.devnull, os.O_RDONLY)
+    for fd in range(3, top):
+        if fd not in own and fd != null:
+            os.dup2(null, fd)
+    if null > top:
+        os.close(null)
+    return top + 1
 
 
 def _reset_signals() -> None:
@@ -140,7 +153,7 @@ def _reset_signals() -> None:
                 signal.signal(signum, signal.SIG_DFL)  # no parent (uvicorn, asyncio) Python handlers here
 
 
-def _apply_limits(memory_limit_mb: int) -> None:
+def _apply_limits(memory_limit_mb: int, descriptors: int) -> None:
     with open("/proc/self/statm", "rb") as statm:
         current = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
@@ -148,20 +161,23 @@ def _apply_limits(memory_limit_mb: int) -> None:
     if hard != resource.RLIM_INFINITY:
         soft = min(soft, hard)
     resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
-    # No new descriptors at all: no files, no sockets, so SERVICE cannot reach the network.
+    # No new descriptors at all: no files, no sockets, so SERVICE cannot reach the network. A store on disk
+    # keeps the files it opened (all of them: a read-only RocksDB opens every table file at the start).
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (_CHILD_FD + 1, hard))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (descriptors, hard))
 
 
-def _isolate_child(conn_fd: int, memory_limit_mb: int) -> socket.socket:
+def _isolate_child(conn_fd: int, memory_limit_mb: int, keep: frozenset[int]) -> socket.socket:
     gc.freeze()  # the inherited heap is never scanned (or collected) here: fewer copied pages
-    if conn_fd != _CHILD_FD:
-        os.dup2(conn_fd, _CHILD_FD)
-    _close_inherited_fds()  # sibling sockets, server sockets: only the parent may hold them
+    child_fd = _CHILD_FD if _CHILD_FD not in keep else max(keep) + 1  # a store's file may sit at 3
+    if conn_fd != child_fd:
+        os.dup2(conn_fd, child_fd)
+    own = keep | {child_fd}
+    _close_inherited_fds(own)  # sibling sockets, server sockets: only the parent may hold them
     _reset_signals()
     os.environ["RUST_BACKTRACE"] = "0"  # an allocation failure aborts; keep the log to one line
-    _apply_limits(memory_limit_mb)
-    return socket.socket(fileno=_CHILD_FD)  # wraps the descriptor: opens no new one
+    _apply_limits(memory_limit_mb, _fill_gaps(own))
+    return socket.socket(fileno=child_fd)  # wraps the descriptor: opens no new one
 
 
 def _serve(sock: socket.socket, store: ox.Store, row_cap: int, parent_pid: int) -> None:
@@ -194,12 +210,18 @@ def _serve(sock: socket.socket, store: ox.Store, row_cap: int, parent_pid: int) 
 
 
 def worker_main(
-    conn_fd: int, store: ox.Store, row_cap: int, memory_limit_mb: int, parent_pid: int
+    conn_fd: int,
+    store: ox.Store,
+    row_cap: int,
+    memory_limit_mb: int,
+    parent_pid: int,
+    keep: frozenset[int] = frozenset(),
 ) -> NoReturn:
-    """Body of a forked worker: never returns into the parent's code, never runs its exit handlers."""
+    """Body of a forked worker: never returns into the parent's code, never runs its exit handlers.
+    `keep`: the descriptors of a store on disk, left open."""
     status = 0
     try:
-        sock = _isolate_child(conn_fd, memory_limit_mb)
+        sock = _isolate_child(conn_fd, memory_limit_mb, keep)
         _serve(sock, store, row_cap, parent_pid)
     except BaseException:
         status = 1

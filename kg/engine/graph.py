@@ -14,7 +14,7 @@ from kg.engine.labels import LabelIndex
 from kg.engine.result_cache import ResultCache
 from kg.errors import NeedlingError
 from kg.settings import Settings, default
-from kg.store import EmbeddedStore, GraphStore, Progress, RemoteStore
+from kg.store import EmbeddedStore, GraphStore, Progress, RemoteStore, StoreDirUnusable, open_persisted
 from kg.store.credentials import read_credentials
 from kg.terms import QueryResult, Row
 
@@ -179,11 +179,18 @@ def select_capped(store: GraphStore, sparql: str, row_cap: int) -> QueryResult:
 
 
 def open_graph(settings: Settings, progress: Progress | None = None) -> KnowledgeGraph:
-    """Load the catalogue first (cheap, fails fast), then the embedded store or connect to the remote one."""
+    """Load the catalogue first (cheap, fails fast), then the embedded store (opened from its persisted
+    folder, built first when the file has changed; or parsed into memory) or connect to the remote one."""
     catalogue = load_catalogue(settings.queries)
     store: GraphStore
     if settings.store:
         store = RemoteStore(settings.store, auth=_store_auth(settings))
+    elif settings.persist:
+        try:
+            store = open_persisted(settings.ontology, settings.persisted_store_dir(), progress)
+        except StoreDirUnusable:  # a read-only or full disk: serve from memory, as without a store dir
+            store = EmbeddedStore.load(settings.ontology, progress)
+            store.description += " (in memory: the store dir cannot be written)"
     else:
         store = EmbeddedStore.load(settings.ontology, progress)
     return KnowledgeGraph(store, catalogue, settings.row_cap, settings.result_cache_rows)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 import pyoxigraph as ox
@@ -38,6 +39,8 @@ class GraphStore(Protocol):
     engine: ox.Store | None
     """The data's pyoxigraph store when it lives in this process (the sandbox forks workers from it);
     None when another process holds it (a remote endpoint runs ad-hoc queries itself)."""
+    location: Path | None
+    """The folder of an engine persisted on disk, whose open files forked workers keep; None otherwise."""
 
     def select(self, sparql: str) -> SelectRows: ...
 

@@ -1,4 +1,4 @@
-"""The embedded store: one Turtle file parsed into an in-memory pyoxigraph store."""
+"""The embedded store: one Turtle file in a pyoxigraph store, parsed into memory or opened from disk."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ _PROGRESS_EVERY_BYTES = 8 * 1024 * 1024
 _MEMO_TERMS = 4_096
 
 
-class _ProgressReader:
+class ProgressReader:
     """A binary file that tells `progress` how far the parser has read, every few megabytes."""
 
     def __init__(self, handle: BinaryIO, total: int, progress: Progress | None) -> None:
@@ -51,19 +51,30 @@ def file_version(path: Path) -> str:
 
 
 class EmbeddedStore:
-    """An in-memory pyoxigraph store loaded from one Turtle file."""
+    """A pyoxigraph store holding one Turtle file: in memory, or read-only on disk (kg/store/persisted.py)."""
 
     static = True
 
-    def __init__(self, store: ox.Store, *, source: Path, version: str) -> None:
+    def __init__(
+        self,
+        store: ox.Store,
+        *,
+        source: Path,
+        version: str,
+        triples: int | None = None,
+        location: Path | None = None,
+    ) -> None:
         self.store = store
         self.engine: ox.Store | None = store
         self.source = source
         self.version = version
-        self.triples = len(store)
-        self.description = (
-            f"embedded pyoxigraph store loaded from {source.name}"  # no path: /healthz is public
+        self.triples = len(store) if triples is None else triples  # on disk, len() reads every triple
+        self.location = location
+        """The folder of a persisted store (its open files must stay open in forked workers); None in memory."""
+        kind = (
+            "persisted pyoxigraph store built from" if location else "embedded pyoxigraph store loaded from"
         )
+        self.description = f"{kind} {source.name}"  # no path: /healthz is public
 
     @classmethod
     def load(cls, path: Path, progress: Progress | None = None) -> EmbeddedStore:
@@ -76,7 +87,7 @@ class EmbeddedStore:
         store = ox.Store()
         try:
             with path.open("rb") as handle:
-                reader = _ProgressReader(handle, total, progress)
+                reader = ProgressReader(handle, total, progress)
                 store.load(
                     cast(BinaryIO, reader), format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri()
                 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import httpx
 import pyoxigraph as ox
@@ -29,6 +30,7 @@ class RemoteStore:
             raise StoreError(str(exc)) from None
         self.url = clean  # credentials never in the URL: not in /healthz, an error or httpx's log lines
         self.engine: ox.Store | None = None  # the endpoint runs ad-hoc queries itself
+        self.location: Path | None = None
         self.description = f"remote SPARQL endpoint {clean}"
         self._client = httpx.Client(timeout=timeout_s, follow_redirects=False, auth=self._auth)
         self.triples = 0
