@@ -30,8 +30,10 @@ class Settings(BaseSettings):
     store_refresh_s: float = 10.0
     store_dir: Path | None = None
     """Where the embedded store is persisted (a folder per graph content); None: $XDG_CACHE_HOME/needling-kg."""
-    persist: bool = True
-    """Keep the embedded store on disk and open it from there when it is up to date; False parses into memory."""
+    persist: bool | Literal["auto"] = "auto"
+    """Keep the embedded store on disk and open it from there when it is up to date; False parses into
+    memory; "auto" persists when several processes serve (they share its files) and parses into memory for
+    one, whose uncached queries are faster from memory."""
     processes: int | Literal["auto"] = 1
     """Processes `needling serve` answers requests from, sharing one loaded graph; "auto": one per core."""
     deadline_s: float = 5.0
@@ -69,6 +71,10 @@ class Settings(BaseSettings):
         if self.processes == "auto":
             return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
         return self.processes
+
+    def persists(self) -> bool:
+        """Whether the embedded store is kept on disk (see `persist`)."""
+        return self.process_count() > 1 if self.persist == "auto" else self.persist
 
     def persisted_store_dir(self) -> Path:
         from kg.store.persisted import default_store_dir

@@ -167,5 +167,12 @@ def test_sigterm_lets_a_request_in_flight_end_with_two_processes(tmp_path: Path)
 def test_a_store_dir_that_cannot_be_written_falls_back_to_memory(tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder", encoding="utf-8")
-    graph = open_graph(Settings(ontology=DEFAULT_ONTOLOGY, store_dir=blocker / "cache"))
+    graph = open_graph(Settings(ontology=DEFAULT_ONTOLOGY, store_dir=blocker / "cache", persist=True))
     assert "in memory" in graph.store.description and graph.store.triples > 3000
+
+
+def test_the_store_is_kept_on_disk_by_default_only_when_several_processes_serve() -> None:
+    assert not Settings(processes=1).persists()  # one process: memory answers uncached queries faster
+    assert Settings(processes=2).persists()  # several: they share the store's files
+    assert Settings(processes=1, persist=True).persists()
+    assert not Settings(processes=2, persist=False).persists()

@@ -185,7 +185,7 @@ def open_graph(settings: Settings, progress: Progress | None = None) -> Knowledg
     store: GraphStore
     if settings.store:
         store = RemoteStore(settings.store, auth=_store_auth(settings))
-    elif settings.persist:
+    elif settings.persists():
         try:
             store = open_persisted(settings.ontology, settings.persisted_store_dir(), progress)
         except StoreDirUnusable:  # a read-only or full disk: serve from memory, as without a store dir
