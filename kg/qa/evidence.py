@@ -17,6 +17,7 @@ RETRIEVED = "retrieved_claims"
 # The least BM25 score, on the words an answer leaves out, of a claim worth adding to it: one word the
 # claims rarely use ("tailor": about 5), not one they often do ("work", "help": 1 to 2).
 LEFT_OVER = 3.5
+RARE_IN_CLAIMS = 4.0  # the IDF of a word two claims use is 4.3, of one six use 3.3
 
 
 class Evidence:
@@ -102,6 +103,10 @@ class Evidence:
         if not ranked or ranked[0].score < LEFT_OVER:
             return
         best = ranked[0].claim
+        # one common word that many claims use is too weak a tie ("the range it gives")
+        shared = set(best.terms) & set(words)
+        if len(shared) < 2 and all(is_common(w) and self.claims.idf[w] < RARE_IN_CLAIMS for w in shared):
+            return
         said = composed.text.lower()
         if best.object_label.lower().rstrip(".") in said:
             return

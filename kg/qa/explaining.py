@@ -46,6 +46,7 @@ class Explainer:
         self.claims = claims
         self.modalities = set(modalities)
         self.which = runner.graph.query(WHICH)
+        self.stands_for: dict[str, frozenset[str]] = {}  # a practitioner: the modalities they practise
 
     def how_there(self, composed: Composed, reading: Reading, plan: Plan) -> None:
         """A question naming a modality and a condition ("acupuncture for sciatica") also gets what the
@@ -202,6 +203,10 @@ class Explainer:
         if not reading.amounts or any(p.cue.strength and p.query.name != COST for p in reading.plans):
             return None
         modalities = [i for m in reading.entities for i in m.iris if self.lexicon.has_type(i, MODALITY)]
+        # "my acupuncturist quoted $90": a practitioner stands for what they practise
+        modalities = modalities or sorted(
+            {i for m in reading.entities for i in self.stands_for.get(m.iris[0], ()) if i in self.modalities}
+        )
         if not modalities:
             return None
         plan = Plan(
