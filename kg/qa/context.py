@@ -16,6 +16,8 @@ def context_in_answers(reading: Reading, first: Plan, graph: KnowledgeGraph, run
     stretches part of treating sciatica": the plan for sciatica includes stretching); else the first."""
     if any(m.iris[0] == expand(first.query.answer_class) for m in reading.classes):
         return first  # "physio dry needling benefits" names the kind of answer it wants
+    if first.cue.strength >= 2:
+        return first  # "what should I budget per visit for it for my sciatica" asks for this reading
     # who it is for is context enough ("my chiro charges ..."); what it is about may be an answer
     aside = {i for m in first.context for i in m.iris if not runner.lexicon.has_type(i, PERFORMER)}
     if not aside:
