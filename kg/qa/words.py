@@ -210,6 +210,8 @@ class Speller:
         domain = SymSpell(max_dictionary_edit_distance=2, prefix_length=_PREFIX)
         for word in words:
             domain.create_dictionary_entry(word, 2 if word in named else 1)  # a name's word wins a tie
+        for joined in compounds:  # "trigerpoint": a typo of two words typed as one
+            domain.create_dictionary_entry(joined, 1)
         heard: dict[str, set[str]] = {}
         for word in named:
             if len(word) >= 5:
@@ -258,7 +260,7 @@ class Speller:
         if general is not None and english().rank.get(general[0], TYPO_RANK) >= TYPO_RANK:
             general = None  # only towards a common word
         if domain and (general is None or domain[1] <= general[1]):
-            return domain[0]
+            return self.compounds.get(domain[0], domain[0])
         if general is not None:
             return general[0]
         # spelt as it sounds ("infecshun", "nuroligy"): a graph word that sounds the same, if only one does
