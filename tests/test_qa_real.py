@@ -66,7 +66,7 @@ def test_a_real_word_is_not_corrected(graph: KnowledgeGraph) -> None:
         ("dry needling soreness afterwards?", "soreness"),
         ("honestly, what does acupuncture cost these days", "acupuncture"),
         ("my friend keeps asking me what the risks of acupuncture are", "infection"),
-        ("quick one - what techniques does dry needling have at all", "deep dry needling"),
+        ("quick one - what techniques does dry needling have, pray tell", "deep dry needling"),
     ],
 )
 def test_filler_words_do_not_sink_the_question(graph: KnowledgeGraph, question: str, expected: str) -> None:
