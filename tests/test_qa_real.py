@@ -519,3 +519,12 @@ def test_a_modality_named_by_what_is_its_own(
     reply = ask(graph, question)
     assert reply["answered"], reply["text"]
     assert expected <= labels(reply)
+
+
+def test_a_role_the_asker_gives_themselves_is_context_not_an_uncovered_topic(graph: KnowledgeGraph) -> None:
+    said_of_self = ask(graph, "as a massage therapist I wonder: what are the risks of acupuncture")
+    assert said_of_self["answered"], said_of_self["text"]
+    assert "not_in_source" not in said_of_self
+    assert {"bruising", "infection", "soreness"} <= labels(said_of_self)
+    asked_about = ask(graph, "can a massage therapist do dry needling")
+    assert "not_in_source" in asked_about  # the same role as the topic of the question stays uncovered

@@ -9,7 +9,7 @@ from dataclasses import replace
 from kg.catalogue import NamedQuery
 from kg.qa.lexicon import Lexicon, Mention
 from kg.qa.plans import CueMatch, Reading
-from kg.qa.vocab import MODALITY
+from kg.qa.vocab import ASKER_ROLE, MODALITY
 from kg.qa.words import NUMERAL, STOPWORDS, Speller, lemmas
 
 # Words after which a noun names the topic of the question; an unknown noun there is an unknown topic.
@@ -102,6 +102,18 @@ def negated(tokens: list[str], start: int) -> bool:
     # "does it not help sciatica" asks; "which one does not help it" denies
     asks = ("does", "do", "can", "will")
     return not (tokens[before] == "not" and before >= 2 and tokens[before - 2] in asks)
+
+
+_SELF = (("im", "a"), ("im", "an"), ("i", "am", "a"), ("i", "am", "an"), ("as", "a"), ("as", "an"))
+
+
+def self_described(tokens: list[str], mention: Mention, lexicon: Lexicon) -> bool:
+    """ "I'm a nurse", "as a massage therapist", "runner here": the asker saying who they are, in a role
+    people describe themselves by."""
+    if not lexicon.has_type(mention.iris[0], ASKER_ROLE):
+        return False
+    before = tuple(tokens[max(0, mention.start - 3) : mention.start])
+    return any(before[-len(p) :] == p for p in _SELF) or tokens[mention.end : mention.end + 1] == ["here"]
 
 
 # A question that opens with a premise ("since dry needling comes from China, who may do it"): the premise

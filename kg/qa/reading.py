@@ -14,7 +14,7 @@ from rapidfuzz import fuzz
 from kg.catalogue import Catalogue, NamedQuery, Param
 from kg.catalogue.params import KNOWN_PREFIXES
 from kg.qa.amounts import amounts_in, bare_amounts, money_units
-from kg.qa.cues import Cues, complaints, described, negated, premise, set_aside, the_other_one
+from kg.qa.cues import Cues, complaints, described, negated, premise, self_described, set_aside, the_other_one
 from kg.qa.lexicon import NOT_IN_SOURCE, Lexicon, Mention
 from kg.qa.plans import CueMatch, Plan, Reading, expand
 from kg.qa.vocab import MODALITY, PERFORMER
@@ -92,7 +92,8 @@ class Interpreter:
             elif set_aside(tokens, mention.start) or (denied and kind):
                 reading.excluded.append(mention)  # "besides the needles": not what the question asks about
             elif any(self.lexicon.has_type(iri, NOT_IN_SOURCE) for iri in mention.iris):
-                reading.silent.append(mention)
+                if not self_described(tokens, mention, self.lexicon):  # "I'm a nurse": who asks, not what
+                    reading.silent.append(mention)
             elif all(self.lexicon.is_class(iri) for iri in mention.iris):
                 reading.classes.append(mention)
             else:
@@ -123,9 +124,8 @@ class Interpreter:
         return None
 
     def alternatives(self, reading: Reading, first: Plan) -> list[Plan]:
-        """Other readings that name the same things and ask for the same kind of answer, best first; tried
-        when the first finds nothing ("which therapies help with sciatica?" reads first as a property of a
-        therapy, then as the treatments of sciatica)."""
+        """Other readings of the same things asking the same kind of answer, best first, tried when the first
+        finds nothing ("which therapies help with sciatica?": a property of a therapy, then treatments)."""
         kind = self._plan_kind(first)
         return [
             plan
