@@ -49,7 +49,8 @@ STOPWORDS = frozenset(
     fr rn ngl imo imho idk lmao omg u ur r n ya yea nah lowkey highkey cap bruh fam tho gonna wanna gotta
     kinda sorta dunno bc cuz coz abt smth sth asap fyi smh legit lemme gimme
     sorry dumb silly question quick wondered wondering reading read friend friends told
-    message asking mum mom dad buddy mate wife husband daughter son grandson granddaughter""".split()
+    message asking mum mom dad buddy mate wife husband daughter son grandson granddaughter only even still
+    ever""".split()
 )
 # How people spell some words in a chat, and the word meant.
 _CHAT = {
