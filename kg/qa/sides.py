@@ -111,8 +111,7 @@ class Sides:
         return Composed(COMPARE, capital(text), answers, runs)
 
     def _sides(self, answers: list[Answer], what: str) -> list[Answer]:
-        """Each modality as an answer of its own, with its side of the comparison as facts, each with the
-        hedge of that modality's statement."""
+        """Each modality as an answer, its side of the comparison as facts with that modality's hedges."""
         sides = []
         for modality in self.modalities:
             name = self._name(modality)
@@ -342,7 +341,8 @@ class Sides:
                 said.append(f"The source links neither modality to {self._name(value.iris[0])}.")
         if not answers:
             return None
-        return Composed(WHICH, " ".join(said), answers, runs)
+        paired: list[Answer] = [{"iri": v.iris[0], "label": self._name(v.iris[0])} for v in frame.things]
+        return Composed(WHICH, " ".join(said), answers + paired, runs)  # the things paired are answers too
 
     # --- wording --------------------------------------------------------------------------------------
 
