@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from kg.catalogue import NamedQuery
-from kg.qa.lexicon import Lexicon, Mention
+from kg.qa.lexicon import NOT_IN_SOURCE, Lexicon, Mention
 from kg.qa.plans import CueMatch, Reading
 from kg.qa.vocab import ASKER_ROLE, MODALITY
 from kg.qa.words import NUMERAL, STOPWORDS, Speller, lemmas
@@ -114,6 +114,18 @@ def self_described(tokens: list[str], mention: Mention, lexicon: Lexicon) -> boo
         return False
     before = tuple(tokens[max(0, mention.start - 3) : mention.start])
     return any(before[-len(p) :] == p for p in _SELF) or tokens[mention.end : mention.end + 1] == ["here"]
+
+
+def silent_around_names(reading: Reading, lexicon: Lexicon) -> None:
+    """ "How many dry needling sessions": an uncovered topic's name with a name of the graph inside it is the
+    topic, found in the question's words with the names taken out."""
+    named = {i for m in reading.entities for i in range(m.start, m.end)}
+    kept = [i for i in range(len(reading.tokens)) if i not in named]
+    for found in lexicon.link_exact([reading.tokens[i] for i in kept]):
+        start, end = kept[found.start], kept[found.end - 1] + 1
+        spans_a_name = any(i in named for i in range(start, end))
+        if spans_a_name and any(lexicon.has_type(i, NOT_IN_SOURCE) for i in found.iris):
+            reading.silent.append(replace(found, start=start, end=end))
 
 
 # A question that opens with a premise ("since dry needling comes from China, who may do it"): the premise

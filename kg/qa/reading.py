@@ -11,10 +11,11 @@ from dataclasses import replace
 
 from rapidfuzz import fuzz
 
+import kg.qa.cues as cues
 from kg.catalogue import Catalogue, NamedQuery, Param
 from kg.catalogue.params import KNOWN_PREFIXES
 from kg.qa.amounts import amounts_in, bare_amounts, money_units
-from kg.qa.cues import Cues, complaints, described, negated, premise, self_described, set_aside, the_other_one
+from kg.qa.cues import Cues
 from kg.qa.lexicon import NOT_IN_SOURCE, Lexicon, Mention
 from kg.qa.plans import CueMatch, Plan, Reading, expand
 from kg.qa.vocab import MODALITY, PERFORMER
@@ -68,7 +69,7 @@ class Interpreter:
             for i in range(m.start, m.end)
         }
         named |= money_units(tokens)  # "under 60 dollars": the amount's unit asks for no price
-        felt = complaints(tokens) | premise(tokens)  # "my heel hurts", "since it is X, ..." ask nothing
+        felt = cues.complaints(tokens) | cues.premise(tokens)  # "my heel hurts", "since it is X": no asking
         cue_view = [(index, word) for index, word in enumerate(keyed) if index not in named | felt]
         full_view = [(index, word) for index, word in enumerate(keyed) if index not in felt]
         matches = {q.name: self.cues.match(full_view, cue_view, named, q.name) for q in self.queries}
@@ -82,25 +83,26 @@ class Interpreter:
         reading.lemmas = keyed
         reading.cue_scores = {name: match.score for name, match in matches.items() if match.score}
         reading.cue_strengths = {name: match.strength for name, match in matches.items() if match.strength}
-        taken_for_granted = premise(tokens)
+        taken_for_granted = cues.premise(tokens)
         for mention in mentions:
             kind = any(self.lexicon.has_type(i, MODALITY) or self.lexicon.is_class(i) for i in mention.iris)
-            if (denied := negated(tokens, mention.start)) and not kind:
+            if (denied := cues.negated(tokens, mention.start)) and not kind:
                 reading.negated.append(mention)  # "which one is not holistic": the other one
             if mention.start in taken_for_granted and not kind:
                 reading.premised.append(mention)  # checked against the source, not asked about
-            elif set_aside(tokens, mention.start) or (denied and kind):
+            elif cues.set_aside(tokens, mention.start) or (denied and kind):
                 reading.excluded.append(mention)  # "besides the needles": not what the question asks about
             elif any(self.lexicon.has_type(iri, NOT_IN_SOURCE) for iri in mention.iris):
-                if not self_described(tokens, mention, self.lexicon):  # "I'm a nurse": who asks, not what
+                if not cues.self_described(tokens, mention, self.lexicon):  # "I'm a nurse": who asks
                     reading.silent.append(mention)
             elif all(self.lexicon.is_class(iri) for iri in mention.iris):
                 reading.classes.append(mention)
             else:
                 reading.entities.append(mention)
         reading.unknown, reading.ignored = self.cues.unknown_words(tokens, keyed, mentions, protected)
-        described(reading, self.lexicon, self.neighbours)  # "the Chinese one"; then "the one that isn't X"
-        the_other_one(reading, self.lexicon)
+        cues.silent_around_names(reading, self.lexicon)  # "how many dry needling sessions"
+        cues.described(reading, self.lexicon, self.neighbours)  # "the Chinese one", "the one that isn't X"
+        cues.the_other_one(reading, self.lexicon)
         if not reading.amounts:
             reading.amounts = bare_amounts(tokens, self.queries, matches)
         reading.plans = self._plans(reading, matches)
@@ -174,8 +176,7 @@ class Interpreter:
         return sorted(usable, key=lambda p: (p.score, p.query.rank), reverse=True)
 
     def _implicit(self, reading: Reading) -> list[Plan]:
-        """ "What do acupuncturists charge": a practitioner may stand for the modalities they perform, as the
-        first of two steps, with no words of its own; so may any value the question ties to "the therapy"."""
+        """A first step without words: a practitioner, or a value tied to "the therapy", stands for modalities."""
         linked = next((q for q in self.queries if q.name == LINKED), None)
         if linked is None:
             return []
@@ -191,8 +192,7 @@ class Interpreter:
         ]
 
     def _with_context(self, plan: Plan, reading: Reading) -> bool:
-        """With no reading that accounts for every named thing: one that leaves aside only things the source
-        links to what it answers about ("my PT mentioned dry needling, what are the risks")."""
+        """A reading leaving aside only things linked to what it answers about ("my PT mentioned it, risks?")."""
         if not plan.consumed or not plan.cue.strength:
             return False
         accepted = self._framing(plan)
