@@ -182,8 +182,17 @@ class Explainer:
 
     def turned(self, composed: Composed, reading: Reading) -> Composed:
         """ "Which one is not holistic": the source's answer to which one is, turned to the other."""
-        if composed.intent != WHICH or not reading.negated:
+        if not reading.negated:
             return composed
+        if composed.intent != WHICH:
+            if {i for m in reading.entities for i in m.iris} != {m.iris[0] for m in reading.negated}:
+                return composed  # other things asked about: the denial is no choice of modality
+            # "I don't buy the whole Qi idea, what's my option": which one has it, turned
+            plan = Plan(
+                self.which, {"value": [reading.negated[0].iris[0]]}, frozenset(), CueMatch(0, 0, frozenset())
+            )
+            runs, found = self.runner.execute(plan)
+            composed = Composed(WHICH, "", found, runs)
         linked = [a["iri"] for a in composed.answers if a["iri"] in self.modalities]
         runs = [r for r in composed.runs if r.name == WHICH] or composed.runs  # the query that answered
         others = sorted(self.modalities - set(linked), key=self.lexicon.label)
