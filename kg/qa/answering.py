@@ -13,7 +13,7 @@ from kg.qa.lexicon import NOT_IN_SOURCE, Lexicon
 from kg.qa.named import Run, Runner
 from kg.qa.plans import Plan, Reading
 from kg.qa.reading import Interpreter
-from kg.qa.replies import coverage, interpretation, query_info, say_what_is_broader, topic_name
+from kg.qa.replies import coverage, interpretation, query_info, say_what_is_broader, topic_names
 from kg.qa.retrieval import ClaimIndex
 from kg.qa.sides import Composed, Sides
 from kg.qa.vocab import (
@@ -289,7 +289,7 @@ class QuestionAnswerer:
     def _uncovered(self, reading: Reading) -> list[str]:
         """The topics of the question the article does not cover: those the graph records as such, and
         words that name a topic the graph does not know."""
-        topics = [topic_name(self.lexicon.label(m.iris[0]), m.text) for m in reading.silent]
+        topics = topic_names(reading.silent, self.lexicon)
         return list(dict.fromkeys(topics + reading.unknown))
 
     def _another_reading(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from itertools import dropwhile
 from typing import Any
 
-from kg.qa.lexicon import Lexicon
+from kg.qa.lexicon import Lexicon, Mention
 from kg.qa.named import Run
 from kg.qa.plans import Plan, Reading
 from kg.qa.wording import join
@@ -74,11 +74,21 @@ def say_what_is_broader(reply: dict[str, Any], reading: Reading, lexicon: Lexico
     )
 
 
-def topic_name(label: str, typed: str) -> str:
-    """An uncovered topic by the name the graph gives it, and the rare words typed for it when that name
-    shares none of them: "blood-borne infections (hepatitis)"."""
-    said = {w[:5] for w in typed.lower().split() if len(w) > 2}
+def topic_name(label: str, typed: list[str]) -> str:
+    """An uncovered topic by the name the graph gives it, and what was typed for it when that name shares
+    no word with it: "blood-borne infections (hepatitis)", "... (wiped out, sleepy)"."""
+    said = {w[:5] for text in typed for w in text.lower().split() if len(w) > 2}
     if said & {w[:5] for w in label.lower().split()} or not said:
         return label.lower()
-    words = list(dropwhile(STOPWORDS.__contains__, typed.lower().split()))  # "(nhs)", not "(on the nhs)"
-    return f"{label.lower()} ({' '.join(words)})" if words else label.lower()
+    # "(nhs)", not "(on the nhs)"
+    shown = [" ".join(dropwhile(STOPWORDS.__contains__, text.lower().split())) for text in typed]
+    shown = list(dict.fromkeys(t for t in shown if t))
+    return f"{label.lower()} ({', '.join(shown)})" if shown else label.lower()
+
+
+def topic_names(silent: list[Mention], lexicon: Lexicon) -> list[str]:
+    """Each uncovered topic the question names, once, with everything typed for it."""
+    typed: dict[str, list[str]] = {}
+    for mention in silent:
+        typed.setdefault(mention.iris[0], []).append(mention.text)
+    return [topic_name(lexicon.label(iri), said) for iri, said in typed.items()]
