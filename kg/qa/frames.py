@@ -122,7 +122,10 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
     if scores[CHOOSE] and scores[CHOOSE] >= max(scores[COMPARE], scores[COMMON]) and not one_each:
         if values and not condition:  # "I want relaxation, which one": what each is linked to, and choosing
             return Frame(CHOOSE, value=values[0], aspect=_value_aspect(values[0], framing))
-        if aspect is not None and (together or not modalities):  # "budget is tight, which one"
+        outweighs = aspect is not None and reading.cue_strengths.get(
+            aspect.name, 0
+        ) > reading.cue_strengths.get(CHOOSE, 0)
+        if aspect is not None and outweighs and (together or not modalities):  # "budget is tight, which one"
             return Frame(COMPARE, aspect=aspect, unasked=_unasked(reading, named, framing))
         if together or condition or not modalities:
             return Frame(CHOOSE, condition=condition)
