@@ -149,6 +149,16 @@ def _as_data(value: object) -> object:
     raise TypeError(f"{type(value).__name__} is not data")
 
 
+def _text_input(name: str, description: str, example: str) -> dict[str, object]:
+    """The input schema of a tool that takes one required string and nothing else."""
+    return {
+        "type": "object",
+        "properties": {name: {"type": "string", "description": description, "examples": [example]}},
+        "required": [name],
+        "additionalProperties": False,
+    }
+
+
 def _ask_tool() -> types.Tool:
     return types.Tool(
         name=ASK,
@@ -157,18 +167,9 @@ def _ask_tool() -> types.Tool:
         "cost, risks, origin, practitioners, comparisons) from the knowledge graph, with each answer's "
         "sources and hedges; `not_in_source` names what the article does not cover, and `query` names the "
         "named query (a tool of the same name) and parameters that answered it. " + CAUTION,
-        input_schema={
-            "type": "object",
-            "properties": {
-                "question": {
-                    "type": "string",
-                    "description": "The question, as a person would type it",
-                    "examples": ["what treats sciatica, and at what cost"],
-                }
-            },
-            "required": ["question"],
-            "additionalProperties": False,
-        },
+        input_schema=_text_input(
+            "question", "The question, as a person would type it", "what treats sciatica, and at what cost"
+        ),
         output_schema=Reply.model_json_schema(mode="serialization"),
         annotations=_READ_ONLY,
     )
@@ -183,21 +184,12 @@ def _sparql_tool(graph: KnowledgeGraph) -> types.Tool:
         "answer) and rows stop at the row cap (`truncated`). SELECT and ASK answer in the SPARQL 1.1 JSON "
         "results format under `results`; CONSTRUCT and DESCRIBE as Turtle under `triples`. Every fact has a "
         "claim node (nkg:Claim) with its section (dcterms:source) and hedge (nkg:hedge). " + CAUTION,
-        input_schema={
-            "type": "object",
-            "properties": {
-                "query": {
-                    "type": "string",
-                    "description": "The SPARQL query text",
-                    "examples": [
-                        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> SELECT ?x ?label WHERE "
-                        "{ ?x skos:prefLabel ?label } LIMIT 10"
-                    ],
-                }
-            },
-            "required": ["query"],
-            "additionalProperties": False,
-        },
+        input_schema=_text_input(
+            "query",
+            "The SPARQL query text",
+            "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> SELECT ?x ?label WHERE "
+            "{ ?x skos:prefLabel ?label } LIMIT 10",
+        ),
         output_schema={
             "type": "object",
             "properties": {

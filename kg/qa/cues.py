@@ -144,13 +144,13 @@ def premise(tokens: list[str]) -> set[int]:
     return set(range(end)) if end is not None else set()
 
 
-def the_other_one(reading: Reading, lexicon: Lexicon) -> None:
+def the_other_one(reading: Reading, lexicon: Lexicon, modalities: list[str]) -> None:
     """ "The one that isn't acupuncture": with one modality set aside and none asked about, the question is
     about the other."""
     aside = {i for m in reading.excluded for i in m.iris if lexicon.has_type(i, MODALITY)}
     if not aside or any(lexicon.has_type(m.iris[0], MODALITY) for m in reading.entities):
         return
-    others = sorted(i for i, kinds in lexicon.types.items() if MODALITY in kinds and i not in aside)
+    others = [i for i in modalities if i not in aside]
     if len(others) == 1:
         first = next(m for m in reading.excluded if m.iris[0] in aside)
         reading.entities.append(replace(first, iris=(others[0],)))

@@ -46,6 +46,7 @@ class Interpreter:
     def __init__(self, catalogue: Catalogue, lexicon: Lexicon, source_words: Iterable[str] = ()) -> None:
         """`source_words`: the words of the source's statements: no unknown topic, and what typos are of."""
         self.lexicon = lexicon
+        self.modalities = sorted(i for i, kinds in lexicon.types.items() if MODALITY in kinds)
         self.queries = [q for q in catalogue if q.cues]
         said = sorted(set(source_words))
         self.speller = Speller.of(
@@ -102,7 +103,7 @@ class Interpreter:
         reading.unknown, reading.ignored = self.cues.unknown_words(tokens, keyed, mentions, protected)
         cues.silent_around_names(reading, self.lexicon)  # "how many dry needling sessions"
         cues.described(reading, self.lexicon, self.neighbours)  # "the Chinese one", "the one that isn't X"
-        cues.the_other_one(reading, self.lexicon)
+        cues.the_other_one(reading, self.lexicon, self.modalities)
         if not reading.amounts:
             reading.amounts = bare_amounts(tokens, self.queries, matches)
         reading.plans = self._plans(reading, matches)
@@ -153,8 +154,7 @@ class Interpreter:
             p for q in self.queries if (p := self._fill(q, reading, matches[q.name], any_cue)) is not None
         ]
         inners = singles + self._implicit(reading)
-        # "what conditions does the Qi-based therapy treat": a query missing the thing it is about may
-        # take it from a first step
+        # a query missing what it is about may take it from a first step ("the Qi-based therapy's conditions")
         outers = singles + [p for q in self.queries if (p := self._open(q, reading, matches[q.name]))]
         chains = [c for a in outers for b in inners if (c := self._chain(a, b, reading)) is not None]
         usable = [p for p in singles + chains if self._accounts_for_all(p, reading)]
