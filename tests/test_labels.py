@@ -32,7 +32,8 @@ def scanning(graph: KnowledgeGraph) -> KnowledgeGraph:
 def label_words(graph: KnowledgeGraph) -> list[str]:
     rows = graph.store.select(
         "SELECT DISTINCT ?l WHERE { { ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?l } UNION "
-        "{ ?s <http://www.w3.org/2004/02/skos/core#altLabel> ?l } }"
+        "{ ?s <http://www.w3.org/2004/02/skos/core#altLabel> ?l } UNION "
+        "{ ?s <http://www.w3.org/2004/02/skos/core#hiddenLabel> ?l } }"
     ).rows
     return sorted({row["l"].value for row in rows})
 

@@ -357,6 +357,12 @@ def test_describe_qi(rows: Rows) -> None:
     assert rows("describe_resource", resource="no-such-thing") == []
 
 
+def test_a_hidden_label_is_searched_by_but_never_shown_as_another_name(rows: Rows) -> None:
+    tcm = "schema:TraditionalChinese"
+    assert "China" in {r["label"] for r in rows("lexicon", text="china") if r["entity"].endswith("TraditionalChinese")}
+    assert "China" not in str(rows("describe_resource", resource=tcm)[0]["otherNames"]).split(", ")
+
+
 def test_lexicon_leads_lower_back_pain_to_back_pain_as_narrower(rows: Rows) -> None:
     found = rows("lexicon", text="back")
     assert (NKG + "back-pain", "Lower back pain", False, True) in {

@@ -151,6 +151,18 @@ def test_a_comparison_on_origin_answers_origins(graph: KnowledgeGraph) -> None:
     assert "Western conventional medicine" in text and "Traditional Chinese Medicine" in text
 
 
+@pytest.mark.parametrize(
+    ("question", "origin"),
+    [("is acupuncture from China?", "Traditional Chinese Medicine"), ("was dry needling invented in china", "Western")],
+)
+def test_a_place_people_search_by_finds_the_tradition_named_after_it(
+    graph: KnowledgeGraph, question: str, origin: str
+) -> None:
+    # "China" is a hidden label of Traditional Chinese Medicine: a question finds the tradition by it
+    reply = ask(graph, question)
+    assert reply["answered"] and origin in reply["text"]
+
+
 def test_which_one_has_a_property(graph: KnowledgeGraph) -> None:
     reply = ask(graph, "which one of the two is more holistic")
     assert labels(reply) == {"acupuncture"}

@@ -2,7 +2,7 @@
 store runs the query, instead of testing CONTAINS on every label (Oxigraph has no text index).
 
 A named query opts in with a header line `# search: VAR contains PARAM`: VAR is only ever bound to a
-skos:prefLabel or skos:altLabel value, and the query keeps its own `FILTER(CONTAINS(LCASE(...)))`. The
+skos:prefLabel, skos:altLabel or skos:hiddenLabel value, and the query keeps its own `FILTER(CONTAINS(LCASE(...)))`. The
 engine then adds `VALUES ?VAR { ... }` holding every label whose lower case contains the lower-cased PARAM.
 That is a superset of what the FILTER keeps, so the answer is the same as without the index, only sooner.
 
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 LABEL_PREDICATES = (
     "http://www.w3.org/2004/02/skos/core#prefLabel",
     "http://www.w3.org/2004/02/skos/core#altLabel",
+    "http://www.w3.org/2004/02/skos/core#hiddenLabel",
 )
 MAX_CANDIDATES = 2_000
 """More labels than this contain the text (a letter, "synthetic"): the store's own scan is no slower."""

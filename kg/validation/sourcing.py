@@ -11,7 +11,7 @@ from kg.terms import PREFIXES
 NKG = Namespace(PREFIXES["nkg"])
 SCHEMA = Namespace(PREFIXES["schema"])
 
-# What is said about a thing that is not a fact of the article: its names, our own notes, identifiers,
+# What is said about a thing that is not a fact of the article: its names (hidden ones too), our own notes, identifiers,
 # the currency (our reading of the article's dollars) and the frame of a node (which therapy an applied
 # modality applies, which modalities a choice is between, how deep a named technique goes).
 NOT_FACTS = frozenset(
@@ -19,6 +19,7 @@ NOT_FACTS = frozenset(
         RDF.type,
         SKOS.prefLabel,
         SKOS.altLabel,
+        SKOS.hiddenLabel,
         SKOS.scopeNote,
         SKOS.broader,
         SKOS.closeMatch,
