@@ -359,7 +359,9 @@ def test_describe_qi(rows: Rows) -> None:
 
 def test_a_hidden_label_is_searched_by_but_never_shown_as_another_name(rows: Rows) -> None:
     tcm = "schema:TraditionalChinese"
-    assert "China" in {r["label"] for r in rows("lexicon", text="china") if r["entity"].endswith("TraditionalChinese")}
+    assert "China" in {
+        r["label"] for r in rows("lexicon", text="china") if r["entity"].endswith("TraditionalChinese")
+    }
     assert "China" not in str(rows("describe_resource", resource=tcm)[0]["otherNames"]).split(", ")
 
 

@@ -153,7 +153,10 @@ def test_a_comparison_on_origin_answers_origins(graph: KnowledgeGraph) -> None:
 
 @pytest.mark.parametrize(
     ("question", "origin"),
-    [("is acupuncture from China?", "Traditional Chinese Medicine"), ("was dry needling invented in china", "Western")],
+    [
+        ("is acupuncture from China?", "Traditional Chinese Medicine"),
+        ("was dry needling invented in china", "Western"),
+    ],
 )
 def test_a_place_people_search_by_finds_the_tradition_named_after_it(
     graph: KnowledgeGraph, question: str, origin: str
