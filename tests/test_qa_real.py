@@ -67,6 +67,7 @@ def test_a_real_word_is_not_corrected(graph: KnowledgeGraph) -> None:
         ("honestly, what does acupuncture cost these days", "acupuncture"),
         ("my friend keeps asking me what the risks of acupuncture are", "infection"),
         ("quick one - what techniques does dry needling have, pray tell", "deep dry needling"),
+        ("up at 3am again, I memorised the leaflet: what can go wrong with dry needling", "infection"),
     ],
 )
 def test_filler_words_do_not_sink_the_question(graph: KnowledgeGraph, question: str, expected: str) -> None:
@@ -164,6 +165,18 @@ def test_a_place_people_search_by_finds_the_tradition_named_after_it(
     # "China" is a hidden label of Traditional Chinese Medicine: a question finds the tradition by it
     reply = ask(graph, question)
     assert reply["answered"] and origin in reply["text"]
+
+
+def test_who_may_offer_it_says_licensed_without_calling_licensing_uncovered(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "does whoever does dry needling have to be licensed?")
+    assert reply["answered"] and not reply.get("not_in_source")
+    assert "licensed physical therapist" in labels(reply)
+
+
+def test_a_yes_or_no_value_is_no_word_a_question_can_meet(graph: KnowledgeGraph) -> None:
+    # "true" in "too good to be true" is no reason to show that dry needling's performer must be licensed: true
+    reply = ask(graph, "dry needling sounds too good to be true, what's the catch?")
+    assert "true" not in reply["text"] and {"soreness", "bruising", "infection"} <= labels(reply)
 
 
 def test_which_one_has_a_property(graph: KnowledgeGraph) -> None:

@@ -29,6 +29,7 @@ THRESHOLD = 4.0
 NEAR_BEST = 0.75
 MAX_CLAIMS = 6
 DEFINITION = "http://www.w3.org/2004/02/skos/core#definition"
+_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 
 
 @dataclass(frozen=True)
@@ -205,11 +206,13 @@ def _claim(iri: str, row: Row, names: list[str], about: set[str]) -> Claim:
     subject, obj = row["subject"].value, row["object"].value
     object_label = _value(row, "objectLabel") or _value(row, "objectText") or obj.rsplit("/", 1)[-1]
     predicate_label = _value(row, "predicateLabel") or row["predicate"].value.rsplit("#", 1)[-1]
-    # the hedge is the source's word too: "believed" meets "are believed to"
+    # the hedge is the source's word too: "believed" meets "are believed to"; a yes/no value ("true") is no
+    # word of the claim ("too good to be true" asks nothing about licensing)
+    boolean = row["object"].kind != "iri" and row["object"].datatype == _BOOLEAN
     texts = [
         *names,
         predicate_label,
-        object_label,
+        "" if boolean else object_label,
         _value(row, "subjectLabel") or "",
         _value(row, "hedge") or "",
     ]

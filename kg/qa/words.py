@@ -85,7 +85,8 @@ _AUXILIARIES = {
 }
 _DOLLARS = re.compile(r"\${2,}")
 NUMBER = re.compile(r"^\$?\d+(?:\.\d+)?$")
-NUMERAL = re.compile(r"^\$?\d+(?:\.\d+)?(?:st|nd|rd|th|s|yo)?$")  # "2nd", "30s", "35yo": no topic
+# "2nd", "30s", "35yo", "3am", "2x", "10k": no topic
+NUMERAL = re.compile(r"^\$?\d+(?:\.\d+)?(?:st|nd|rd|th|s|yo|am|pm|x|k)?$")
 
 
 def normalize(text: str) -> str:
@@ -284,8 +285,10 @@ class Speller:
         return is_common(token)
 
     def is_rare(self, token: str) -> bool:
-        """An English word seldom used in general (or none at all): one that names a specific thing."""
-        return english().rank.get(token, RARE_RANK) >= RARE_RANK
+        """An English word seldom used in general (or none at all): one that names a specific thing. A British
+        spelling counts as common as its -ize twin ("memorised" as "memorized")."""
+        rank = english().rank
+        return min(rank.get(token, RARE_RANK), rank.get(_american(token), RARE_RANK)) >= RARE_RANK
 
 
 # How English spells a sound several ways, folded to one, in this order: "infecshun" and "infection" sound
