@@ -366,6 +366,17 @@ def test_a_broad_complaint_meets_what_the_source_says_eases_it(
     assert first.startswith("acupuncture")  # the statements about the modality asked come first
 
 
+@pytest.mark.parametrize(
+    "question", ["what treats stress", "stressed all the time, which needle thing is for me"]
+)
+def test_what_treats_a_broad_complaint_is_what_the_source_says_eases_it(
+    graph: KnowledgeGraph, question: str
+) -> None:
+    reply = ask(graph, question)
+    assert reply["answered"] and labels(reply) == {"acupuncture"}
+    assert "stress reduction" in reply["text"]
+
+
 def test_why_gets_what_the_article_says_the_thing_named_is_for(graph: KnowledgeGraph) -> None:
     reply = ask(graph, "why does acupuncture work on the meridians")
     assert reply["answered"], reply["text"]

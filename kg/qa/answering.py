@@ -171,6 +171,8 @@ class QuestionAnswerer:
             composed = retrieved(claims, self.lexicon)
             composed.general = False  # claims near a question are no general answer to an uncovered one
             return composed, ""
+        if plan is not None and (eased := self._eased(plan)) is not None:  # "what treats stress"
+            return eased, ""
         if not reason:
             named = [self.lexicon.label(m.iris[0]) for m in reading.entities]
             reason = (
@@ -179,6 +181,11 @@ class QuestionAnswerer:
                 else "I could not find anything the graph knows in the question."
             )
         return None, reason
+
+    def _eased(self, plan: Plan) -> Composed | None:
+        """A broad complaint nothing is named to treat ("stress"): what eases it ("stress reduction")."""
+        complaints = [*plan.values.get("condition", []), *plan.values.get("value", [])]
+        return next((c for i in complaints if (c := self.sides.benefits_named_after(i)) is not None), None)
 
     def _with_prices(self, composed: Composed, reading: Reading) -> None:
         """A choice where the price counts: each modality's price, on its answer and in words."""
@@ -196,13 +203,7 @@ class QuestionAnswerer:
         if not reading.entities:
             return self.sides.cheapest(plan.query, every_answer=False)
         named = [m for m in reading.entities if m.iris[0] in self.sides.modalities]
-        yes_or_no = reading.tokens[:1] in (
-            ["is"],
-            ["isnt"],
-            ["are"],
-            ["was"],
-            ["would"],
-        )  # "is it the cheapest"
+        yes_or_no = reading.tokens[:1] in (["is"], ["isnt"], ["are"], ["was"], ["would"])  # "is it the cheapest"
         if len(named) != 1 or len(reading.entities) > 1 or reading.cue_strengths.get(COMPARE) or yes_or_no:
             return None
         cost = Plan(self.graph.query(COST), {"modality": [named[0].iris[0]]}, frozenset(named), plan.cue)

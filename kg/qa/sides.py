@@ -218,14 +218,14 @@ class Sides:
             statements = [s for s in statements if s["modality"] in treating or not s["modality"]]
         answers = modality_answers(statements, condition, self.lexicon, self.runner.article_title)
         if condition and not answers:  # "for stress": the modalities whose benefits are named after it
-            linked = self._benefits_named_after(condition)
+            linked = self.benefits_named_after(condition)
             if linked is not None:
                 sentences.insert(0, linked.text)
                 answers, runs = linked.answers, runs + linked.runs
         text = " ".join(capital(s.rstrip(".")) + "." for s in sentences if s)
         return Composed(CHOOSE, text, answers + factors, [fit_run, *runs])
 
-    def _benefits_named_after(self, condition: str) -> Composed | None:
+    def benefits_named_after(self, condition: str) -> Composed | None:
         """What the source links to the benefits named after a broad complaint, and to whom."""
         query = self.runner.graph.query(WHICH)
         said: list[str] = []
@@ -329,7 +329,7 @@ class Sides:
         for value in frame.things:
             plan = Plan(query, {"value": [value.iris[0]]}, frozenset([value]), _NO_CUE)
             found_runs, found = self.runner.execute(plan)
-            if not found and (named_after := self._benefits_named_after(value.iris[0])):  # "stress"
+            if not found and (named_after := self.benefits_named_after(value.iris[0])):  # "stress"
                 said.append(named_after.text)
                 found_runs, found = named_after.runs, named_after.answers
             elif found:
