@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from kg.engine import KnowledgeGraph
 from kg.qa.answers import Answer, public
-from kg.qa.context import context_in_answers
+from kg.qa.context import context_in_answers, named_alone
 from kg.qa.evidence import RETRIEVED, Evidence, retrieved
 from kg.qa.explaining import Explainer
 from kg.qa.frames import Frame, Framing, aspects_of, compares, frame_of
@@ -31,6 +31,7 @@ from kg.qa.vocab import (
 from kg.qa.wording import join
 from kg.qa.words import normalize, warm
 
+_ASKS_YES_OR_NO = frozenset(["is", "isnt", "are", "was", "would"])
 NOTE = "General information from one article, not medical advice: ask a licensed professional about your own case."
 
 
@@ -171,8 +172,9 @@ class QuestionAnswerer:
             composed = retrieved(claims, self.lexicon)
             composed.general = False  # claims near a question are no general answer to an uncovered one
             return composed, ""
-        if plan is not None and (eased := self._eased(plan)) is not None:  # "what treats stress"
-            return eased, ""
+        eased = [c for i in named_alone(plan, reading) if (c := self.sides.benefits_named_after(i))]
+        if eased:  # "what treats stress": what eases it
+            return eased[0], ""
         if not reason:
             named = [self.lexicon.label(m.iris[0]) for m in reading.entities]
             reason = (
@@ -181,11 +183,6 @@ class QuestionAnswerer:
                 else "I could not find anything the graph knows in the question."
             )
         return None, reason
-
-    def _eased(self, plan: Plan) -> Composed | None:
-        """A broad complaint nothing is named to treat ("stress"): what eases it ("stress reduction")."""
-        complaints = [*plan.values.get("condition", []), *plan.values.get("value", [])]
-        return next((c for i in complaints if (c := self.sides.benefits_named_after(i)) is not None), None)
 
     def _with_prices(self, composed: Composed, reading: Reading) -> None:
         """A choice where the price counts: each modality's price, on its answer and in words."""
@@ -203,7 +200,7 @@ class QuestionAnswerer:
         if not reading.entities:
             return self.sides.cheapest(plan.query, every_answer=False)
         named = [m for m in reading.entities if m.iris[0] in self.sides.modalities]
-        yes_or_no = reading.tokens[:1] in (["is"], ["isnt"], ["are"], ["was"], ["would"])  # "is it the cheapest"
+        yes_or_no = bool(reading.tokens) and reading.tokens[0] in _ASKS_YES_OR_NO  # "is it the cheapest"
         if len(named) != 1 or len(reading.entities) > 1 or reading.cue_strengths.get(COMPARE) or yes_or_no:
             return None
         cost = Plan(self.graph.query(COST), {"modality": [named[0].iris[0]]}, frozenset(named), plan.cue)

@@ -36,3 +36,12 @@ def context_in_answers(reading: Reading, first: Plan, graph: KnowledgeGraph, run
         if any(a["iri"] in aside for a in found):
             return replace(plan, context=())
     return first
+
+
+def named_alone(plan: Plan | None, reading: Reading) -> list[str]:
+    """The complaints a plan is about when each is named on its own ("stress"), not as a kind of it the
+    source does not know ("nerve pain", "pain down the leg"): no unknown word right beside it."""
+    tokens, unknown = reading.tokens, {*reading.ignored, *reading.unknown}
+    if plan is None or unknown & {t for m in plan.consumed for t in tokens[max(0, m.start - 1) : m.end + 1]}:
+        return []
+    return [*plan.values.get("condition", []), *plan.values.get("value", [])]

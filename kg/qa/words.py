@@ -38,7 +38,7 @@ _PREFIX = 5  # symspellpy's prefix length: a smaller index, still well under a m
 STOPWORDS = frozenset(
     """a an the is are was were be been being am do does did done i me my mine you your it its this that
     these those there here what which who whom whose how why when where can could should would will
-    shall may might must and or but nor not no to of for with in on at by from into onto about as if
+    shall may might must and or but nor not no to of for with in on at by from into onto off out up about as if
     then than so such some any all each every more most much many very just also too get gets got
     getting have has had having need needs want wants know tell give please thanks thank people someone
     person anyone anybody one ones out up exist exists existing available there's whats what's im i'm id
