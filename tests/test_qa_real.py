@@ -567,3 +567,28 @@ def test_a_role_the_asker_gives_themselves_is_context_not_an_uncovered_topic(gra
     assert {"bruising", "infection", "soreness"} <= labels(said_of_self)
     asked_about = ask(graph, "can a massage therapist do dry needling")
     assert "not_in_source" in asked_about  # the same role as the topic of the question stays uncovered
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "deep tissue massage or dry needling: which is cheaper?",
+        "does massage release endorphins like acupuncture does",
+    ],
+)
+def test_a_practice_the_source_never_compares_is_an_uncovered_comparison(
+    graph: KnowledgeGraph, question: str
+) -> None:
+    reply = ask(graph, question)
+    assert any(t.startswith("how massage compares with") for t in reply.get("not_in_source", [])), reply[
+        "text"
+    ]
+    assert "does not discuss how massage compares with" in reply["text"]
+
+
+def test_a_practice_the_source_links_to_a_modality_is_compared_from_the_source(graph: KnowledgeGraph) -> None:
+    reply = ask(
+        graph, "is dry needling better than physical therapy"
+    )  # a specialization of it, the source says
+    assert reply["answered"] and not reply.get("not_in_source")
+    assert "physical therapy" in reply["text"]

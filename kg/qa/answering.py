@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from kg.engine import KnowledgeGraph
 from kg.qa.answers import Answer, public
-from kg.qa.context import context_in_answers, named_alone
+from kg.qa.context import context_in_answers, named_alone, unlinked_comparisons
 from kg.qa.evidence import RETRIEVED, Evidence, retrieved
 from kg.qa.explaining import Explainer
 from kg.qa.frames import Frame, Framing, aspects_of, compares, frame_of
@@ -288,7 +288,8 @@ class QuestionAnswerer:
         """The topics of the question the article does not cover: those the graph records as such, and
         words that name a topic the graph does not know."""
         topics = topic_names(reading.silent, self.lexicon)
-        return list(dict.fromkeys(topics + reading.unknown))
+        compared = unlinked_comparisons(reading, self.lexicon, self.interpreter.neighbours)
+        return list(dict.fromkeys(topics + compared + reading.unknown))
 
     def _another_reading(
         self, reading: Reading, first: Plan, runs: list[Run], found: list[Answer]

@@ -5,10 +5,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from kg.catalogue.params import KNOWN_PREFIXES
 from kg.engine import KnowledgeGraph
+from kg.qa.lexicon import Lexicon
 from kg.qa.named import Runner
 from kg.qa.plans import Plan, Reading, expand
-from kg.qa.vocab import PERFORMER
+from kg.qa.vocab import MODALITY, PERFORMER
+
+RELATED = KNOWN_PREFIXES["nkg"] + "RelatedPractice"
+_SIDE_BY_SIDE = frozenset(["or", "vs", "versus", "than", "like", "same", "compared", "against"])
 
 
 def context_in_answers(reading: Reading, first: Plan, graph: KnowledgeGraph, runner: Runner) -> Plan:
@@ -45,3 +50,30 @@ def named_alone(plan: Plan | None, reading: Reading) -> list[str]:
     if plan is None or unknown & {t for m in plan.consumed for t in tokens[max(0, m.start - 1) : m.end + 1]}:
         return []
     return [*plan.values.get("condition", []), *plan.values.get("value", [])]
+
+
+def unlinked_comparisons(reading: Reading, lexicon: Lexicon, neighbours: dict[str, set[str]]) -> list[str]:
+    """A related practice put side by side with a modality the source never links it to ("deep tissue massage
+    or dry needling, which is cheaper", "does massage release endorphins the same way acupuncture does"):
+    the comparison is a topic the article does not cover."""
+    tokens, found = reading.tokens, []
+    modalities = [m for m in reading.entities if lexicon.has_type(m.iris[0], MODALITY)]
+    for practice in reading.entities:
+        if not lexicon.has_type(practice.iris[0], RELATED):
+            continue
+        for modality in modalities:
+            low, high = (
+                sorted((practice.end, modality.start))
+                if practice.start < modality.start
+                else (
+                    modality.end,
+                    practice.start,
+                )
+            )
+            beside = high - low <= 6 and _SIDE_BY_SIDE.intersection(tokens[low:high])
+            if beside and modality.iris[0] not in neighbours.get(practice.iris[0], set()):
+                said = lexicon.sentence_case(lexicon.label(practice.iris[0]))
+                found.append(
+                    f"how {said} compares with {lexicon.sentence_case(lexicon.label(modality.iris[0]))}"
+                )
+    return list(dict.fromkeys(found))
