@@ -592,3 +592,15 @@ def test_a_practice_the_source_links_to_a_modality_is_compared_from_the_source(g
     )  # a specialization of it, the source says
     assert reply["answered"] and not reply.get("not_in_source")
     assert "physical therapy" in reply["text"]
+
+
+@pytest.mark.parametrize(
+    "question", ["dry needling vs acupuncture cost risks", "compare the risks and the prices of the two"]
+)
+def test_a_comparison_on_two_aspects_answers_both(graph: KnowledgeGraph, question: str) -> None:
+    reply = ask(graph, question)
+    costs = {
+        a["label"].lower(): (a["cost"]["min"], a["cost"]["max"]) for a in reply["answers"] if a.get("cost")
+    }
+    assert costs == {"dry needling": (50, 150), "acupuncture": (70, 150)}
+    assert {"soreness", "bruising", "infection"} <= labels(reply)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from kg.engine import KnowledgeGraph
 from kg.qa.answers import Answer, public
+from kg.qa.beside import beside, with_prices
 from kg.qa.context import context_in_answers, named_alone, unlinked_comparisons
 from kg.qa.evidence import RETRIEVED, Evidence, retrieved
 from kg.qa.explaining import Explainer
-from kg.qa.frames import Frame, Framing, aspects_of, compares, frame_of
+from kg.qa.frames import Frame, Framing, aspects_of, compares, frame_of, second_aspect
 from kg.qa.lexicon import NOT_IN_SOURCE, Lexicon
 from kg.qa.named import Run, Runner
 from kg.qa.plans import Plan, Reading
@@ -118,7 +119,9 @@ class QuestionAnswerer:
                     composed.text = f"{said} {composed.text}".strip()
                     composed.answers += answers
                 if composed.intent == CHOOSE and reading.cue_strengths.get(COST):
-                    self._with_prices(composed, reading)  # "price is the deciding factor"
+                    with_prices(self.sides, composed, reading)  # "price is the deciding factor"
+                elif frame.kind == COMPARE and (other := second_aspect(reading, frame.aspect)) is not None:
+                    beside(self.sides, composed, other, reading)  # "cost and risks"
                 return composed, ""
         if (composed := self.explainer.priced(reading)) is not None:
             return composed, ""
@@ -183,14 +186,6 @@ class QuestionAnswerer:
                 else "I could not find anything the graph knows in the question."
             )
         return None, reason
-
-    def _with_prices(self, composed: Composed, reading: Reading) -> None:
-        """A choice where the price counts: each modality's price, on its answer and in words."""
-        prices = self.sides.answer(Frame(COMPARE, aspect=self.graph.query(COST)), False)
-        if prices is not None:
-            self.runner.add_costs(composed.answers, reading)
-            composed.text += " " + prices.text
-            composed.runs += prices.runs
 
     def _cheapest_of_all(self, reading: Reading, plan: Plan | None) -> Composed | None:
         """ "Which is cheaper at the low end": the cheapest, and every price beside it. "The cheapest an

@@ -191,6 +191,20 @@ def _aspect(reading: Reading) -> NamedQuery | None:
     return None
 
 
+def second_aspect(reading: Reading, first: NamedQuery | None) -> NamedQuery | None:
+    """Another per-modality query the question's own words ask for beside the first, by cue words of its
+    own ("dry needling vs acupuncture cost risks", "compare the risks and the prices")."""
+    if first is None:
+        return None
+    taken = {i for p in reading.plans if p.query.name == first.name for i in p.cue.positions}
+    for plan in reading.plans:
+        if plan.query.name in (*_FRAMES, CHEAPEST, first.name) or plan.feeds or not plan.cue.strength:
+            continue
+        if not plan.cue.positions & taken and any(p.rdf_class == MODALITY_CURIE for p in plan.query.params):
+            return plan.query
+    return None
+
+
 def _cued_aspect(reading: Reading, framing: Framing) -> NamedQuery | None:
     """A per-modality query whose content cue the question has, though no reading of it accounts for all
     the question names ("Sciatica: what does each one target")."""
