@@ -604,3 +604,11 @@ def test_a_comparison_on_two_aspects_answers_both(graph: KnowledgeGraph, questio
     }
     assert costs == {"dry needling": (50, 150), "acupuncture": (70, 150)}
     assert {"soreness", "bruising", "infection"} <= labels(reply)
+
+
+def test_what_a_price_depends_on_comes_with_the_price(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "is $70-150 for acupuncture a fixed rate or can it change?")
+    assert reply["interpretation"]["intent"] == reply["query"]["name"] == "cost_factors"
+    priced = [a for a in reply["answers"] if a.get("cost")]
+    assert [(a["label"], a["cost"]["min"], a["cost"]["max"]) for a in priced] == [("Acupuncture", 70, 150)]
+    assert {"location", "practitioner expertise"} <= labels(reply)

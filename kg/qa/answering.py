@@ -71,6 +71,7 @@ class QuestionAnswerer:
         if composed is not None and composed.intent not in (RETRIEVED, CLAIMS):
             self.evidence.left_over(reading, composed)
             self.explainer.what_it_is(composed, reading)
+            self.explainer.with_price(composed, reading)
         if composed is not None and (premise := self.explainer.premise_check(reading, self.framing.aspects)):
             composed.text = f"{premise} {composed.text}"
         if composed is not None and uncovered and not composed.general:

@@ -22,7 +22,7 @@ def beside(sides: Sides, composed: Composed, aspect: NamedQuery, reading: Readin
         there = {a.get("iri") for a in composed.answers}
         composed.answers += [a for a in more.answers if a.get("iri") not in there]
     composed.text += " " + more.text
-    composed.runs += more.runs
+    composed.runs[:0] = more.runs  # the reply's query stays the first aspect's (the last run)
 
 
 def with_prices(sides: Sides, composed: Composed, reading: Reading) -> None:

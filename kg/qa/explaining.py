@@ -13,7 +13,7 @@ from kg.qa.named import Runner
 from kg.qa.plans import CueMatch, Plan, Reading
 from kg.qa.retrieval import DEFINITION, ClaimIndex
 from kg.qa.sides import Composed
-from kg.qa.vocab import CONDITION, COST, HOW, MODALITY, PERFORMER, TECHNIQUE, WHICH
+from kg.qa.vocab import CONDITION, COST, FACTORS, HOW, MODALITY, PERFORMER, TECHNIQUE, WHICH
 from kg.qa.wording import capital, join, number, price
 
 # "how" before these asks for a way ("how would it help", "how come"); before other words, for an amount or
@@ -69,7 +69,7 @@ class Explainer:
         runs, answers = self.runner.execute(there)
         if answers:
             composed.text += " " + self.runner.sentence(there, runs, answers)
-            composed.runs += runs
+            composed.runs[:0] = runs  # the reply's query stays the one asked (the last run)
 
     def what_it_is(self, composed: Composed, reading: Reading) -> None:
         """ "Acupuncture meridians": an answer that is a thing the question named (a yes) also says what the
@@ -163,7 +163,7 @@ class Explainer:
             others = [a for a in found if a["iri"] in self.modalities and a["iri"] not in named]
             if named and others:
                 composed.text += " " + self.runner.sentence(plan, runs, others)
-                composed.runs += runs
+                composed.runs[:0] = runs  # the reply's query stays the one asked (the last run)
 
     def premise_check(self, reading: Reading, aspects: dict[str, NamedQuery]) -> str:
         """ "Since dry needling comes from China, ...": what the source says instead of a premise it does not
@@ -239,3 +239,17 @@ class Explainer:
         composed = Composed(COST, text, answers, runs)
         composed.plan = plan
         return composed
+
+    def with_price(self, composed: Composed, reading: Reading) -> None:
+        """What a modality's price depends on comes with the price itself ("is $70-150 a fixed rate")."""
+        modalities = [i for m in reading.entities for i in m.iris if self.lexicon.has_type(i, MODALITY)]
+        if composed.intent != FACTORS or not modalities:
+            return
+        plan = Plan(
+            self.runner.graph.query(COST), {"modality": modalities}, frozenset(), CueMatch(0, 0, frozenset())
+        )
+        runs, answers = self.runner.execute(plan)
+        if answers:
+            composed.text += " " + self.runner.sentence(plan, runs, answers)
+            composed.answers += answers
+            composed.runs[:0] = runs  # the reply's query stays the one asked (the last run)
