@@ -612,3 +612,21 @@ def test_what_a_price_depends_on_comes_with_the_price(graph: KnowledgeGraph) -> 
     priced = [a for a in reply["answers"] if a.get("cost")]
     assert [(a["label"], a["cost"]["min"], a["cost"]["max"]) for a in priced] == [("Acupuncture", 70, 150)]
     assert {"location", "practitioner expertise"} <= labels(reply)
+
+
+@pytest.mark.parametrize(
+    "question", ["origins: needling vs acupuncture", "acupuncture or needling, where is each from"]
+)
+def test_a_short_name_joined_to_the_other_modality_is_the_one_it_ends(
+    graph: KnowledgeGraph, question: str
+) -> None:
+    reply = ask(graph, question)
+    assert {e["label"] for e in reply["interpretation"]["entities"]} >= {"Dry needling", "Acupuncture"}
+    assert (
+        "Western conventional medicine" in reply["text"] and "Traditional Chinese Medicine" in reply["text"]
+    )
+
+
+def test_a_hedge_comes_before_the_full_stop_of_the_sentence_it_qualifies(graph: KnowledgeGraph) -> None:
+    text = ask(graph, "which should I choose")["text"]
+    assert ". (the source says" not in text and "into the choice (the source says “can offer”)" in text

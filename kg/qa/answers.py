@@ -97,7 +97,9 @@ def _absorb_details(answer: Answer, row: Row, key: str) -> None:
         bucket = details.setdefault(name.removesuffix("Label"), [])
         value = term.to_python()
         if hedge := _text(row, name + "Hedge"):
-            value = f"{value} (the source says “{hedge}”)"
+            value = (
+                f"{str(value).rstrip('.')} (the source says “{hedge}”)"  # a sentence's hedge before its stop
+            )
         if value not in bucket:
             bucket.append(value)
     if not details:

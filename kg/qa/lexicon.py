@@ -161,6 +161,31 @@ class Lexicon:
                     found.append(Mention(tokens[index], index, index + 1, tuple(sorted(iris)), 1.0))
                     used.add(index)
                 break
+        found += self._short_names(tokens, keyed, mentions, used)
+        return found
+
+    def _short_names(
+        self, tokens: list[str], keyed: list[str], mentions: list[Mention], used: set[int]
+    ) -> list[Mention]:
+        """ "Needling vs acupuncture": a word joined to a name that is the last word of the name of exactly
+        one other thing of the same kinds ("dry needling") names that thing."""
+        found = []
+        for mention in mentions:
+            for index in (mention.start - 2, mention.end + 1):
+                between = index + 1 if index < mention.start else index - 1
+                if not 0 <= index < len(tokens) or index in used or tokens[between] not in _JOINS:
+                    continue
+                kinds = frozenset().union(*(self.types.get(i, ()) for i in mention.iris))
+                whole = {
+                    i
+                    for key, iris in self.keys.items()
+                    if len(key) > 1 and key[-1] == keyed[index]
+                    for i in iris
+                    if i not in mention.iris and self.types.get(i) == kinds
+                }
+                if len(whole) == 1:
+                    found.append(Mention(tokens[index], index, index + 1, tuple(whole), 1.0))
+                    used.add(index)
         return found
 
     def link_fuzzy(self, tokens: list[str], taken: set[int]) -> list[Mention]:
