@@ -630,3 +630,14 @@ def test_a_short_name_joined_to_the_other_modality_is_the_one_it_ends(
 def test_a_hedge_comes_before_the_full_stop_of_the_sentence_it_qualifies(graph: KnowledgeGraph) -> None:
     text = ask(graph, "which should I choose")["text"]
     assert ". (the source says" not in text and "into the choice (the source says “can offer”)" in text
+
+
+def test_which_is_the_x_one_and_which_the_y_one_pairs_each_thing_with_its_modality(
+    graph: KnowledgeGraph,
+) -> None:
+    reply = ask(
+        graph, "I always mix these two up, which one is the trigger point one and which is the meridian one?"
+    )
+    assert {"dry needling", "acupuncture"} <= labels(reply)
+    text = reply["text"]
+    assert "Dry needling" in text.split("trigger points")[0] and "Acupuncture is linked to meridians" in text

@@ -164,6 +164,8 @@ def described(reading: Reading, lexicon: Lexicon, neighbours: dict[str, set[str]
     """ "The Chinese needle one", "the Western one": a thing of one modality's, said before "one", names that
     modality."""
     tokens = reading.tokens
+    if tokens.count("which") >= 2 and len(reading.entities) >= 2:
+        return  # "which is the trigger point one and which the meridian one": each thing paired, not replaced
     for index, mention in enumerate(reading.entities):
         after = mention.end
         while after < len(tokens) and tokens[after] in _FILLING | _ONE:

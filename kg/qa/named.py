@@ -154,7 +154,7 @@ class Runner:
                 hedge = answer.get("hedge") or next(
                     (h.get("hedge") for h in answer.get("hedges", []) if h.get("for") == about), None
                 )
-                shown = f"{label} (the source says “{hedge}”)" if hedge else label
+                shown = f"{label.rstrip('.')} (the source says “{hedge}”)" if hedge else label
                 groups.setdefault(about, {}).setdefault(relation, []).append(shown)
         return "; ".join(
             f"{about} " + "; ".join(f"{relation} {join(items)}" for relation, items in relations.items())
