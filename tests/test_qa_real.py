@@ -641,3 +641,13 @@ def test_which_is_the_x_one_and_which_the_y_one_pairs_each_thing_with_its_modali
     assert {"dry needling", "acupuncture"} <= labels(reply)
     text = reply["text"]
     assert "Dry needling" in text.split("trigger points")[0] and "Acupuncture is linked to meridians" in text
+
+
+def test_a_story_leaves_aside_what_is_linked_to_the_thing_asked_about(graph: KnowledgeGraph) -> None:
+    question = (
+        "Sciatica since I lifted a couch wrong, I've memorised every stretch on youtube. My new PT wants to try "
+        "dry needling next week and I'm nervous. What can go wrong with it?"
+    )
+    reply = ask(graph, question)
+    assert reply["interpretation"]["intent"] == "risks_of_modality"
+    assert {"soreness", "bruising", "infection"} <= labels(reply)

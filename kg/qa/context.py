@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from kg.catalogue.params import KNOWN_PREFIXES
 from kg.engine import KnowledgeGraph
-from kg.qa.lexicon import Lexicon
+from kg.qa.lexicon import Lexicon, Mention
 from kg.qa.named import Runner
 from kg.qa.plans import Plan, Reading, expand
 from kg.qa.vocab import MODALITY, PERFORMER
@@ -41,6 +41,16 @@ def context_in_answers(reading: Reading, first: Plan, graph: KnowledgeGraph, run
         if any(a["iri"] in aside for a in found):
             return replace(plan, context=())
     return first
+
+
+def all_linked(left: list[Mention], given: set[str], neighbours: dict[str, set[str]]) -> bool:
+    """Whether each thing left aside is linked to what the answer is about, or to another such thing:
+    "sciatica ... every stretch ... my PT wants to try dry needling, what can go wrong"."""
+    linked, growing = set(given), True
+    while growing:
+        more = {i for m in left for i in m.iris if neighbours.get(i, set()) & linked} - linked
+        linked, growing = linked | more, bool(more)
+    return all(set(m.iris) & linked for m in left)
 
 
 def named_alone(plan: Plan | None, reading: Reading) -> list[str]:

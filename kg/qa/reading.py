@@ -15,6 +15,7 @@ import kg.qa.cues as cues
 from kg.catalogue import Catalogue, NamedQuery, Param
 from kg.catalogue.params import KNOWN_PREFIXES
 from kg.qa.amounts import amounts_in, bare_amounts, money_units
+from kg.qa.context import all_linked
 from kg.qa.cues import Cues
 from kg.qa.lexicon import NOT_IN_SOURCE, Lexicon, Mention
 from kg.qa.plans import CueMatch, Plan, Reading, expand
@@ -196,12 +197,11 @@ class Interpreter:
         if not plan.consumed or not plan.cue.strength:
             return False
         accepted = self._framing(plan)
-        given = {i for m in plan.consumed for i in m.iris}
         left = [m for m in reading.entities if m not in plan.consumed and not self.narrows(m, accepted)]
         # only who and where it is for may be left aside: a condition, a practitioner, a related practice
         if not all(any(self.lexicon.has_type(i, k) for i in m.iris for k in _CONTEXT) for m in left):
             return False
-        if not all(any(self.neighbours.get(i, set()) & given for i in m.iris) for m in left):
+        if not all_linked(left, {i for m in plan.consumed for i in m.iris}, self.neighbours):
             return False
         plan.context = tuple(left)
         return True
