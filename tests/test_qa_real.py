@@ -651,3 +651,9 @@ def test_a_story_leaves_aside_what_is_linked_to_the_thing_asked_about(graph: Kno
     reply = ask(graph, question)
     assert reply["interpretation"]["intent"] == "risks_of_modality"
     assert {"soreness", "bruising", "infection"} <= labels(reply)
+
+
+def test_the_words_that_link_a_value_ask_for_no_second_step(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "my calves are like rocks. which kind is the one aimed at tight muscles like this?")
+    assert reply["interpretation"]["intent"] == "modalities_with_property"
+    assert reply["answers"][0]["label"] == "Dry needling"

@@ -292,6 +292,10 @@ class Interpreter:
         kind = self._plan_kind(inner)
         if outer.cue.positions & inner.cue.positions or not kind:
             return None
+        if all(any(0 < m.start - p <= 2 for m in inner.consumed) for p in outer.cue.positions):
+            return (
+                None  # "which is the one aimed at tight muscles": its cue only links the first step's value
+            )
         # "which modality works on trigger points" asks for the modality: the first step is the answer
         if any(m.iris[0] == kind for m in self.asked_classes(reading)):
             return None
@@ -311,15 +315,9 @@ class Interpreter:
         ]
         if not free:
             return None
-        return Plan(
-            outer.query,
-            dict(outer.values),
-            inner.consumed,
-            outer.cue,
-            outer.bonus + 2,
-            feeds=inner,
-            feed_param=free[0].name,
-        )
+        chained = Plan(outer.query, dict(outer.values), inner.consumed, outer.cue, outer.bonus + 2)
+        chained.feeds, chained.feed_param = inner, free[0].name
+        return chained
 
     def asked_classes(self, reading: Reading) -> list[Mention]:
         """The classes a question asks for by name: "which modality", "what therapy"."""
