@@ -657,3 +657,8 @@ def test_the_words_that_link_a_value_ask_for_no_second_step(graph: KnowledgeGrap
     reply = ask(graph, "my calves are like rocks. which kind is the one aimed at tight muscles like this?")
     assert reply["interpretation"]["intent"] == "modalities_with_property"
     assert reply["answers"][0]["label"] == "Dry needling"
+
+
+def test_a_thing_set_aside_with_a_word_describing_it_narrows_nothing(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "apart from a rare infection, are acupuncture's side effects serious or minor?")
+    assert {"soreness", "bruising", "infection"} <= labels(reply) and "minor" in reply["text"]

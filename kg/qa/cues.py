@@ -51,6 +51,11 @@ def set_aside(tokens: list[str], start: int) -> bool:
         before -= 1
     if before >= 0 and tokens[before] in _ASIDE:
         return True
+    modified = before - 1  # one word may describe it: "apart from a rare infection", "besides the odd bruise"
+    while modified >= 0 and tokens[modified] in _DETERMINERS:
+        modified -= 1
+    if modified >= 0 and tokens[modified] in _ASIDE and modified < before - 1:
+        return True
     if before >= 0 and tokens[before] == "not" and before < start - 1:
         return True
     # "a problem that isn't musculoskeletal" (but "isn't acupuncture better" asks about acupuncture)
