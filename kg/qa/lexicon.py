@@ -173,7 +173,13 @@ class Lexicon:
         for mention in mentions:
             for index in (mention.start - 2, mention.end + 1):
                 between = index + 1 if index < mention.start else index - 1
-                if not 0 <= index < len(tokens) or index in used or tokens[between] not in _JOINS:
+                if not 0 <= index < len(tokens) or tokens[between] not in _JOINS:
+                    continue
+                # a word taken only as a class name ("needling" for any needling modality) may be the name
+                classed = [
+                    m for m in mentions if m.start == index == m.end - 1 and all(map(self.is_class, m.iris))
+                ]
+                if index in used and not classed:
                     continue
                 kinds = frozenset().union(*(self.types.get(i, ()) for i in mention.iris))
                 whole = {
@@ -184,6 +190,8 @@ class Lexicon:
                     if i not in mention.iris and self.types.get(i) == kinds
                 }
                 if len(whole) == 1:
+                    for taken in classed:
+                        mentions.remove(taken)
                     found.append(Mention(tokens[index], index, index + 1, tuple(whole), 1.0))
                     used.add(index)
         return found
