@@ -25,6 +25,7 @@ FLOORS = {
     "dev4.json": 0.9,
     "dev5.json": 0.89,
     "dev6.json": 0.9,
+    "dev7.json": 0.9,
 }
 
 
