@@ -668,3 +668,16 @@ def test_the_needling_that_does_something_is_a_first_step(graph: KnowledgeGraph)
     reply = ask(graph, "what tradition does the needling that leaves people relaxed come from?")
     assert reply["interpretation"]["intent"] == "origin_of_modality"
     assert "Traditional Chinese Medicine" in reply["text"] and "Western" not in reply["text"]
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("were does dry needling come form", "origin_of_modality"),
+        ("dry needling side affects", "risks_of_modality"),
+    ],
+)
+def test_a_real_word_one_slip_from_a_cue_phrase_word_reads_as_the_phrase(
+    graph: KnowledgeGraph, question: str, intent: str
+) -> None:
+    assert ask(graph, question)["interpretation"]["intent"] == intent

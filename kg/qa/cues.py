@@ -220,7 +220,7 @@ class Cues:
                     span = {sequence[i][0] for i in range(start, start + size)}
                     if through_names and (span <= named or not span & named):
                         continue
-                    if tuple(keyed[start : start + size]) == phrase and not taken & span:
+                    if _reads_as(tuple(keyed[start : start + size]), phrase) and not taken & span:
                         taken |= span
                         content = sum(1 for word in phrase if word not in STOPWORDS)
                         # a phrase of three words or more says more than any of its words alone
@@ -259,6 +259,27 @@ class Cues:
             else:
                 filler.append(token)
         return topics, filler
+
+
+def _reads_as(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
+    """The phrase, or a phrase of two words or more with one of its longer words typed as another real word
+    one slip away ("come form" for "come from", "side affect" for "side effect")."""
+    if words == phrase:
+        return True
+    if len(phrase) < 2:
+        return False
+    slips = [(w, p) for w, p in zip(words, phrase, strict=True) if w != p]
+    return len(slips) == 1 and len(slips[0][1]) >= 4 and _one_slip(*slips[0])
+
+
+def _one_slip(typed: str, meant: str) -> bool:
+    """One letter changed, two neighbours swapped, or one letter more or less."""
+    if len(typed) == len(meant):
+        diff = [i for i, (a, b) in enumerate(zip(typed, meant, strict=True)) if a != b]
+        swapped = len(diff) == 2 and diff[1] == diff[0] + 1 and typed[diff[0]] == meant[diff[1]]
+        return len(diff) == 1 or (swapped and typed[diff[1]] == meant[diff[0]])
+    short, long = sorted((typed, meant), key=len)
+    return len(long) - len(short) == 1 and any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
 def _in_slot(tokens: list[str], index: int) -> bool:
