@@ -681,3 +681,14 @@ def test_a_real_word_one_slip_from_a_cue_phrase_word_reads_as_the_phrase(
     graph: KnowledgeGraph, question: str, intent: str
 ) -> None:
     assert ask(graph, question)["interpretation"]["intent"] == intent
+
+
+@pytest.mark.parametrize(
+    "question", ["can dry needling be adapted to the patient", "what techniques does dry needling use"]
+)
+def test_techniques_come_with_how_the_source_says_they_are_chosen(
+    graph: KnowledgeGraph, question: str
+) -> None:
+    reply = ask(graph, question)
+    assert {"superficial dry needling", "deep dry needling"} <= labels(reply)
+    assert "tailor" in reply["text"]
