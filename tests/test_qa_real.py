@@ -692,3 +692,24 @@ def test_techniques_come_with_how_the_source_says_they_are_chosen(
     reply = ask(graph, question)
     assert {"superficial dry needling", "deep dry needling"} <= labels(reply)
     assert "tailor" in reply["text"]
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("will the VA pick up the bill for dry needling?", "insurance"),
+        ("can my dog get acupuncture for her hip", "animals"),
+        ("who wrote this article and when", "author"),
+        ("can I drive myself home after acupuncture", "after a session"),
+    ],
+)
+def test_more_ways_to_name_a_topic_the_article_does_not_cover(
+    graph: KnowledgeGraph, question: str, topic: str
+) -> None:
+    reply = ask(graph, question)
+    assert any(topic in t for t in reply.get("not_in_source", [])), reply["text"]
+
+
+def test_a_veteran_is_no_animal(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "army vet here, who can do dry needling?")
+    assert not reply.get("not_in_source") and "licensed chiropractor" in labels(reply)
