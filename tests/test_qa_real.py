@@ -713,3 +713,19 @@ def test_more_ways_to_name_a_topic_the_article_does_not_cover(
 def test_a_veteran_is_no_animal(graph: KnowledgeGraph) -> None:
     reply = ask(graph, "army vet here, who can do dry needling?")
     assert not reply.get("not_in_source") and "licensed chiropractor" in labels(reply)
+
+
+def test_a_budget_and_which_one_answers_what_the_budget_allows(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "if I only had $60 for a session, which one could I get?")
+    assert labels(reply) == {"dry needling"}
+
+
+def test_the_lowest_price_of_each_gives_every_price(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "lowest price for each of them")
+    costs = {a["label"]: a["cost"]["min"] for a in reply["answers"] if a.get("cost")}
+    assert costs == {"Dry needling": 50, "Acupuncture": 70}
+
+
+def test_which_one_doesnt_bother_with_a_thing_is_the_other_one(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "which of them doesn't bother with the body's energy balance")
+    assert labels(reply) == {"dry needling"} and not reply.get("not_in_source")

@@ -92,7 +92,7 @@ def complaints(tokens: list[str]) -> set[int]:
 _DENY = frozenset(["not", "isnt", "doesnt", "dont", "arent", "without", "non", "never", "wasnt"])
 _BETWEEN = frozenset(
     "the a an use uses used have has target targets involve involves work works on with based from rooted in "
-    "about into at go goes focus focused whole believe buy trust like want need care much".split()
+    "about into at go goes focus focused whole believe buy trust like want need care much bother deal do".split()
 )
 
 
@@ -102,6 +102,10 @@ def negated(tokens: list[str], start: int) -> bool:
     before = start - 1
     while before >= 0 and tokens[before] in _BETWEEN:
         before -= 1
+    if before > 0 and tokens[before] not in _DENY | STOPWORDS:  # one word describing it: "the body's energy"
+        before -= 1
+        while before >= 0 and tokens[before] in _BETWEEN:
+            before -= 1
     if before < 0 or tokens[before] not in _DENY or before == 0:  # "isn't acupuncture ...?" asks
         return False
     # "does it not help sciatica" asks; "which one does not help it" denies

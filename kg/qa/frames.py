@@ -119,7 +119,16 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
     if len(paired) < 2 and any(t in _EACH for t in reading.tokens):  # "stress vs tight muscles, for each"
         paired = sorted(conditions + values, key=lambda m: m.start)
     one_each = len(paired) >= 2 and (crosswise or any(t in _EACH for t in reading.tokens))
-    if scores[CHOOSE] and scores[CHOOSE] >= max(scores[COMPARE], scores[COMMON]) and not one_each:
+    # "if I only had $60, which one could I get": what the budget allows, not how to choose
+    budget = first is not None and any(
+        p.type == "decimal" and p.name in first.values for p in first.query.params
+    )
+    if (
+        scores[CHOOSE]
+        and scores[CHOOSE] >= max(scores[COMPARE], scores[COMMON])
+        and not one_each
+        and not budget
+    ):
         if values and not condition:  # "I want relaxation, which one": what each is linked to, and choosing
             return Frame(CHOOSE, value=values[0], aspect=_value_aspect(values[0], framing))
         outweighs = aspect is not None and reading.cue_strengths.get(

@@ -45,7 +45,8 @@ STOPWORDS = frozenset(
     i'd ive i've we us our they them their he she him her his hers yes ok okay like really actually
     generally usually typically kind sort hi hey hello thx lol tbh btw pls plz um umm hmm yeah yep nope
     ah oh wow ok cheers guys folks anyway basically honestly literally while ago since two three four
-    five six seven eight nine ten first second
+    five six seven eight nine ten first second isnt arent wasnt werent doesnt dont didnt wont cant
+    shouldnt wouldnt couldnt havent hasnt
     fr rn ngl imo imho idk lmao omg u ur r n ya yea nah lowkey highkey cap bruh fam tho gonna wanna gotta
     kinda sorta dunno bc cuz coz abt smth sth asap fyi smh legit lemme gimme
     sorry dumb silly question quick wondered wondering reading read friend friends told
