@@ -729,3 +729,9 @@ def test_the_lowest_price_of_each_gives_every_price(graph: KnowledgeGraph) -> No
 def test_which_one_doesnt_bother_with_a_thing_is_the_other_one(graph: KnowledgeGraph) -> None:
     reply = ask(graph, "which of them doesn't bother with the body's energy balance")
     assert labels(reply) == {"dry needling"} and not reply.get("not_in_source")
+
+
+def test_the_one_that_does_something_is_a_first_step(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "price of the one that releases endorphins")
+    costs = [(a["label"], a["cost"]["min"], a["cost"]["max"]) for a in reply["answers"] if a.get("cost")]
+    assert costs == [("Acupuncture", 70, 150)]

@@ -5,6 +5,7 @@ topics the graph does not know and filler."""
 from __future__ import annotations
 
 from dataclasses import replace
+from itertools import pairwise
 
 from kg.catalogue import NamedQuery
 from kg.qa.lexicon import NOT_IN_SOURCE, Lexicon, Mention
@@ -166,6 +167,13 @@ def the_other_one(reading: Reading, lexicon: Lexicon, modalities: list[str]) -> 
 
 
 _ONE = frozenset(["one", "ones", "kind", "type", "version"])
+
+
+def one_that(tokens: list[str]) -> bool:
+    """ "The one that releases endorphins": "one" with a clause after it stands for a modality."""
+    return any(a in ("one", "ones") and b in ("that", "which", "who") for a, b in pairwise(tokens))
+
+
 _FILLING = frozenset(["needle", "needles", "needling", "therapy", "treatment"])
 
 

@@ -182,7 +182,7 @@ class Interpreter:
         if linked is None:
             return []
         # "the therapy rooted in Chinese medicine": a value after a name for the modalities stands for them too
-        therapy = any(MODALITY in m.iris for m in reading.classes)
+        therapy = any(MODALITY in m.iris for m in reading.classes) or cues.one_that(reading.tokens)
         return [
             Plan(
                 linked, {"value": [m.iris[0]]}, frozenset([m]), CueMatch(0, len(reading.tokens), frozenset())
