@@ -735,3 +735,24 @@ def test_the_one_that_does_something_is_a_first_step(graph: KnowledgeGraph) -> N
     reply = ask(graph, "price of the one that releases endorphins")
     costs = [(a["label"], a["cost"]["min"], a["cost"]["max"]) for a in reply["answers"] if a.get("cost")]
     assert costs == [("Acupuncture", 70, 150)]
+
+
+@pytest.mark.parametrize(
+    ("question", "named", "intent"),
+    [
+        ("the $50 one - what's its price range?", "Dry needling", "cost_of_modality"),
+        ("which conditions is the $70-$150 therapy described for", "Acupuncture", "conditions_of_modality"),
+    ],
+)
+def test_a_price_the_source_gives_one_modality_alone_names_it(
+    graph: KnowledgeGraph, question: str, named: str, intent: str
+) -> None:
+    reply = ask(graph, question)
+    assert reply["interpretation"]["intent"] == intent
+    assert [e["label"] for e in reply["interpretation"]["entities"]] == [named]
+    assert named in reply["interpretation"]["corrections"].values()  # the reader sees how the price was read
+
+
+def test_a_price_after_a_budget_word_names_nothing(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "anything under $70 a session")
+    assert reply["interpretation"]["intent"] == "treatments_under_price" and labels(reply) == {"dry needling"}

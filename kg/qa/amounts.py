@@ -71,3 +71,32 @@ def money_units(tokens: list[str]) -> set[int]:
         for i, token in enumerate(tokens)
         if token in _MONEY and i > 0 and (NUMBER.match(tokens[i - 1]) or tokens[i - 1] in _NUMBER_WORDS)
     }
+
+
+# words after a price that make it a description of a thing, not a budget: "the $50 one", "$50 session"
+_DESCRIBED = frozenset("one ones therapy treatment session option needling modality thing".split())
+_STANDS_FOR = frozenset(["one", "ones", "thing", "option"])  # taken by the name, not kept beside it
+
+
+def named_by_price(
+    tokens: list[str], ranges: dict[str, tuple[float, float]], budget: set[int]
+) -> tuple[str, int, int] | None:
+    """ "The $50 one", "the $70-$150 therapy": a price, or a range, that the source gives one thing alone
+    names it, unless a word of a budget comes just before it (`budget`: "under $70"). The thing, and where
+    its description starts and ends in the tokens."""
+    index = 0
+    while index < len(tokens):
+        if not NUMBER.match(tokens[index]):
+            index += 1
+            continue
+        end = index + 2 if index + 1 < len(tokens) and NUMBER.match(tokens[index + 1]) else index + 1
+        values = tuple(float(t.lstrip("$")) for t in tokens[index:end])
+        described = end < len(tokens) and tokens[end] in _DESCRIBED
+        if (described or len(values) == 2) and not budget & {index - 1, index - 2}:
+            found = [
+                i for i, span in ranges.items() if (span == values if len(values) == 2 else values[0] in span)
+            ]
+            if len(found) == 1:
+                return found[0], index, end + (1 if end < len(tokens) and tokens[end] in _STANDS_FOR else 0)
+        index = end
+    return None

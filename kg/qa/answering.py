@@ -64,7 +64,7 @@ class QuestionAnswerer:
         self.suggestions = [q.examples[0] for q in graph.catalogue if q.cues and q.examples][:6]
 
     def answer(self, question: str) -> Answer:
-        reading = self.interpreter.read(question)
+        reading = self.explainer.read_prices(self.interpreter.read(question), self.interpreter.read)
         uncovered = self._uncovered(reading)
         composed, reason = self._compose(reading)
         composed = composed and self.explainer.turned(composed, reading)  # "which one is not holistic"

@@ -3,9 +3,11 @@ and what the article ties the things named to."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from kg.catalogue import NamedQuery
+from kg.qa.amounts import named_by_price
 from kg.qa.answers import Answer
 from kg.qa.evidence import linked, statement, where
 from kg.qa.lexicon import Lexicon
@@ -13,8 +15,9 @@ from kg.qa.named import Runner
 from kg.qa.plans import CueMatch, Plan, Reading
 from kg.qa.retrieval import DEFINITION, ClaimIndex
 from kg.qa.sides import Composed
-from kg.qa.vocab import CONDITION, COST, FACTORS, HOW, MODALITY, PERFORMER, TECHNIQUE, WHICH
+from kg.qa.vocab import CONDITION, COST, FACTORS, HOW, MODALITY, PERFORMER, TECHNIQUE, UNDER, WHICH
 from kg.qa.wording import capital, join, number, price
+from kg.qa.words import NUMBER
 
 # "how" before these asks for a way ("how would it help", "how come"); before other words, for an amount or
 # a degree ("how much", "how likely", "how safe")
@@ -47,6 +50,9 @@ class Explainer:
         self.modalities = set(modalities)
         self.which = runner.graph.query(WHICH)
         self.stands_for: dict[str, frozenset[str]] = {}  # a practitioner: the modalities they practise
+        self._ranges: dict[str, tuple[float, float]] | None = (
+            None  # each modality's price, read when first asked
+        )
 
     def how_there(self, composed: Composed, reading: Reading, plan: Plan) -> None:
         """A question naming a modality and a condition ("acupuncture for sciatica") also gets what the
@@ -253,3 +259,23 @@ class Explainer:
             composed.text += " " + self.runner.sentence(plan, runs, answers)
             composed.answers += answers
             composed.runs[:0] = runs  # the reply's query stays the one asked (the last run)
+
+    def read_prices(self, reading: Reading, read: Callable[[str], Reading]) -> Reading:
+        """ "What does the $50 one target": a price the source gives one modality alone names it; the question
+        is read again with the name in its place (and the interpretation says so)."""
+        if self._ranges is None:
+            plan = Plan(self.runner.graph.query(COST), {}, frozenset(), CueMatch(0, 0, frozenset()))
+            priced = [a for a in self.runner.execute(plan)[1] if a.get("cost")]
+            self._ranges = {a["iri"]: (float(a["cost"]["min"]), float(a["cost"]["max"])) for a in priced}
+        budget = {i for p in reading.plans if p.query.name == UNDER for i in p.cue.positions}  # "under $70"
+        if (named := named_by_price(reading.tokens, self._ranges, budget)) is None:
+            return reading
+        iri, start, end = named
+        label = self.lexicon.label(iri)
+        again = read(
+            " ".join([*reading.tokens[:start], self.lexicon.sentence_case(label), *reading.tokens[end:]])
+        )
+        typed = [t for t in reading.tokens[start:end] if not NUMBER.match(t)]
+        said = "-".join(t for t in reading.tokens[start:end] if NUMBER.match(t))
+        again.corrections = {**reading.corrections, " ".join([said, *typed]): label}
+        return again
