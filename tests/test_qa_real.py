@@ -756,3 +756,13 @@ def test_a_price_the_source_gives_one_modality_alone_names_it(
 def test_a_price_after_a_budget_word_names_nothing(graph: KnowledgeGraph) -> None:
     reply = ask(graph, "anything under $70 a session")
     assert reply["interpretation"]["intent"] == "treatments_under_price" and labels(reply) == {"dry needling"}
+
+
+def test_none_of_a_thing_turns_to_the_other_modality(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "I just want the muscles worked on, none of the energy meridian stuff - which one?")
+    assert labels(reply) == {"dry needling"}
+
+
+def test_in_what_ways_do_they_differ_is_no_question_about_techniques(graph: KnowledgeGraph) -> None:
+    text = ask(graph, "in what ways is dry needling different from acupuncture")["text"]
+    assert "Western conventional medicine" in text and "Traditional Chinese Medicine" in text

@@ -90,10 +90,10 @@ def complaints(tokens: list[str]) -> set[int]:
 
 # Words that deny what follows ("not holistic", "doesn't use meridians", "isn't acupuncture"), and the
 # words that may stand between the denial and the thing denied.
-_DENY = frozenset(["not", "isnt", "doesnt", "dont", "arent", "without", "non", "never", "wasnt"])
+_DENY = frozenset(["not", "isnt", "doesnt", "dont", "arent", "without", "non", "never", "wasnt", "none"])
 _BETWEEN = frozenset(
     "the a an use uses used have has target targets involve involves work works on with based from rooted in "
-    "about into at go goes focus focused whole believe buy trust like want need care much bother deal do".split()
+    "about into at go goes focus focused whole believe buy trust like want need care much bother deal do of".split()
 )
 
 
