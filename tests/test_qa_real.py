@@ -766,3 +766,8 @@ def test_none_of_a_thing_turns_to_the_other_modality(graph: KnowledgeGraph) -> N
 def test_in_what_ways_do_they_differ_is_no_question_about_techniques(graph: KnowledgeGraph) -> None:
     text = ask(graph, "in what ways is dry needling different from acupuncture")["text"]
     assert "Western conventional medicine" in text and "Traditional Chinese Medicine" in text
+
+
+def test_the_x_one_which_is_it_answers_with_the_modality_the_thing_belongs_to(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "the wholistic one of the two, which is it")
+    assert labels(reply) == {"acupuncture"}

@@ -181,8 +181,11 @@ def described(reading: Reading, lexicon: Lexicon, neighbours: dict[str, set[str]
     """ "The Chinese needle one", "the Western one": a thing of one modality's, said before "one", names that
     modality."""
     tokens = reading.tokens
-    if tokens.count("which") >= 2 and len(reading.entities) >= 2:
-        return  # "which is the trigger point one and which the meridian one": each thing paired, not replaced
+    pairs = tokens.count("which") >= 2
+    if (pairs and len(reading.entities) >= 2) or (
+        not pairs and not reading.cue_strengths and len(reading.entities) == 1
+    ):
+        return  # "which is the X one and which the Y one", "the holistic one, which is it": the thing asked
     for index, mention in enumerate(reading.entities):
         after = mention.end
         while after < len(tokens) and tokens[after] in _FILLING | _ONE:
