@@ -771,3 +771,12 @@ def test_in_what_ways_do_they_differ_is_no_question_about_techniques(graph: Know
 def test_the_x_one_which_is_it_answers_with_the_modality_the_thing_belongs_to(graph: KnowledgeGraph) -> None:
     reply = ask(graph, "the wholistic one of the two, which is it")
     assert labels(reply) == {"acupuncture"}
+
+
+def test_things_named_as_examples_of_what_is_asked_do_not_narrow_it(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "dry needling side effects like bruising and infection")
+    assert labels(reply) == {"soreness", "bruising", "infection"}
+    reply = ask(
+        graph, "explain like I'm five how acupuncture helps a sore back"
+    )  # "like" starts no list here
+    assert reply["interpretation"]["intent"] != "risks_of_modality"

@@ -72,6 +72,22 @@ _OWNERS = frozenset(["my", "his", "her", "our", "their"])
 _VERBS = frozenset("do does did will would can could might is it that this".split())
 
 
+_EXAMPLES = frozenset(["like", "including", "eg", "incl"])
+_LISTING = frozenset(["and", "or", "the", "a", "an"])
+
+
+def example(tokens: list[str], mention: Mention, asked: set[int]) -> bool:
+    """ "Side effects like bruising and infection": things named after "like" right after the words that ask
+    are examples of what is asked, not a narrowing of it ("I'd like acupuncture" is no example)."""
+    for index in range(max(0, mention.start - 4), mention.start):
+        if tokens[index] in _EXAMPLES and index - 1 in asked:
+            between = tokens[index + 1 : mention.start]  # other examples, not a clause ("like I'm five")
+            return all(t in _LISTING or t not in STOPWORDS for t in between) and not asked & set(
+                range(index + 1, mention.start)
+            )
+    return False
+
+
 def complaints(tokens: list[str]) -> set[int]:
     """The places of words that tell what the asker (or someone) feels: "my back hurts", "my heel and arch
     are sore". A feeling after "my ..." with no verb between is a complaint, never a cue for risks."""

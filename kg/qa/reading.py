@@ -92,7 +92,11 @@ class Interpreter:
                 reading.negated.append(mention)  # "which one is not holistic": the other one
             if mention.start in taken_for_granted and not kind:
                 reading.premised.append(mention)  # checked against the source, not asked about
-            elif cues.set_aside(tokens, mention.start) or (denied and kind):
+            elif (
+                cues.set_aside(tokens, mention.start)
+                or (denied and kind)
+                or cues.example(tokens, mention, protected)
+            ):
                 reading.excluded.append(mention)  # "besides the needles": not what the question asks about
             elif any(self.lexicon.has_type(iri, NOT_IN_SOURCE) for iri in mention.iris):
                 if not cues.self_described(tokens, mention, self.lexicon):  # "I'm a nurse": who asks
@@ -178,15 +182,13 @@ class Interpreter:
 
     def _implicit(self, reading: Reading) -> list[Plan]:
         """A first step without words: a practitioner, or a value tied to "the therapy", stands for modalities."""
-        linked = next((q for q in self.queries if q.name == LINKED), None)
-        if linked is None:
+        if (linked := next((q for q in self.queries if q.name == LINKED), None)) is None:
             return []
         # "the therapy rooted in Chinese medicine": a value after a name for the modalities stands for them too
         therapy = any(MODALITY in m.iris for m in reading.classes) or cues.one_that(reading.tokens)
+        whole = CueMatch(0, len(reading.tokens), frozenset())
         return [
-            Plan(
-                linked, {"value": [m.iris[0]]}, frozenset([m]), CueMatch(0, len(reading.tokens), frozenset())
-            )
+            Plan(linked, {"value": [m.iris[0]]}, frozenset([m]), whole)
             for m in reading.entities
             if not any(self.lexicon.has_type(i, MODALITY) for i in m.iris)
             and (therapy or any(self.lexicon.has_type(i, PERFORMER) for i in m.iris))
