@@ -26,6 +26,7 @@ FLOORS = {
     "dev5.json": 0.89,
     "dev6.json": 0.9,
     "dev7.json": 0.9,
+    "dev9.json": 0.86,
 }
 
 
