@@ -780,3 +780,32 @@ def test_things_named_as_examples_of_what_is_asked_do_not_narrow_it(graph: Knowl
         graph, "explain like I'm five how acupuncture helps a sore back"
     )  # "like" starts no list here
     assert reply["interpretation"]["intent"] != "risks_of_modality"
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("does acupuncture cost the same everywhere?", "cost_factors"),
+        ("why does dry needling cost more at some clinics than others?", "cost_factors"),
+        ("what do you get out of dry needling vs what you get out of acupuncture", "compare_modalities"),
+    ],
+)
+def test_everyday_ways_to_ask_for_a_named_query(graph: KnowledgeGraph, question: str, intent: str) -> None:
+    assert ask(graph, question)["interpretation"]["intent"] == intent
+
+
+def test_pain_signals_lead_to_how_acupuncture_works_on_them(graph: KnowledgeGraph) -> None:
+    text = ask(graph, "how does acupuncture cut down pain signals?")["text"]
+    assert "reducing pain signals" in text and "modulating the nervous system" in text
+
+
+def test_a_verb_form_the_graph_does_not_know_is_no_uncovered_topic(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "my GP says acupuncture releases endorphins for back pain, is she overselling it?")
+    assert reply["answered"] and not reply.get("not_in_source")
+    assert "endorphins" in reply["text"]
+
+
+def test_a_budget_someone_can_spend_answers_what_fits(graph: KnowledgeGraph) -> None:
+    assert labels(ask(graph, "I can spend $65 per session. Which needle treatment can I afford?")) == {
+        "dry needling"
+    }

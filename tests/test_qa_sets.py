@@ -27,6 +27,7 @@ FLOORS = {
     "dev6.json": 0.9,
     "dev7.json": 0.9,
     "dev9.json": 0.86,
+    "dev10.json": 0.93,
 }
 
 

@@ -283,6 +283,8 @@ class Cues:
                 or token in self.speller.vocabulary
             ):
                 filler.append(token)  # a word the graph uses, but not here as a name or a cue
+            elif _inflected(token, keyed[index]) and not _in_slot(tokens, index):
+                filler.append(token)  # "is she overselling it": a verb's form names no topic where none goes
             elif self.speller.is_rare(token) or (
                 _in_slot(tokens, index) and not self.speller.is_common(token)
             ):
@@ -311,6 +313,11 @@ def _one_slip(typed: str, meant: str) -> bool:
         return len(diff) == 1 or (swapped and typed[diff[1]] == meant[diff[0]])
     short, long = sorted((typed, meant), key=len)
     return len(long) - len(short) == 1 and any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+def _inflected(token: str, lemma: str) -> bool:
+    """A verb's -ing or -ed form ("overselling", "memorised"), read back to another word."""
+    return token.endswith(("ing", "ed")) and lemma != token
 
 
 def _in_slot(tokens: list[str], index: int) -> bool:

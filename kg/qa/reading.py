@@ -170,8 +170,8 @@ class Interpreter:
             usable.sort(key=lambda p: bool(p.cue.strength), reverse=True)
         asked = {m.iris[0] for m in reading.classes}
         for plan in usable:
-            if expand(plan.query.answer_class) in asked:
-                plan.bonus += 2  # "what techniques ...": the reading that answers with the kind named
+            # "what techniques ...": the reading that answers with the kind named; "I can spend $65": one using it
+            plan.bonus += 2 * (expand(plan.query.answer_class) in asked) + bool(_given(plan))
             framing = self._framing(plan)
             plan.bonus += 2 * sum(
                 1 for m in reading.entities if m not in plan.consumed and self.narrows(m, framing)
