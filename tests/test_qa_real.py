@@ -809,3 +809,12 @@ def test_a_budget_someone_can_spend_answers_what_fits(graph: KnowledgeGraph) -> 
     assert labels(ask(graph, "I can spend $65 per session. Which needle treatment can I afford?")) == {
         "dry needling"
     }
+
+
+@pytest.mark.parametrize("question", ["plantar fasciitis needles", "plantar fasciitis needling"])
+def test_a_condition_beside_the_kind_of_thing_wanted_gets_its_treatments(
+    graph: KnowledgeGraph, question: str
+) -> None:
+    reply = ask(graph, question)
+    assert reply["interpretation"]["intent"] == "treatments_for_condition"
+    assert labels(reply) == {"dry needling"}

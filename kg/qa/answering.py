@@ -143,6 +143,10 @@ class QuestionAnswerer:
                 return composed, ""
         bare = plan is not None and not plan.cue.score
         plans = reading.plans if bare else reading.plans[:1]
+        if not bare and not any(
+            p.cue.positions for p in reading.plans
+        ):  # only a kind named: "sciatica needles"
+            plans = [p for p in reading.plans if p.query.name not in (DESCRIBE, CLAIMS)]
         if bare and len(reading.entities) > 1:
             # several names and no words asking for anything: a yes/no question ("can a physio do dry
             # needling") is a reading that one name narrows; else the claims that link them

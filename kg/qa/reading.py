@@ -176,7 +176,9 @@ class Interpreter:
             plan.bonus += 2 * sum(
                 1 for m in reading.entities if m not in plan.consumed and self.narrows(m, framing)
             )
-        if not any_cue and len(reading.entities) == 1:  # a bare name: what it is goes first
+        if (
+            not any_cue and len(reading.entities) == 1 and not reading.classes
+        ):  # a bare name: what it is first
             return sorted(usable, key=lambda p: (p.query.rank, p.score), reverse=True)
         return sorted(usable, key=lambda p: (p.score, p.query.rank), reverse=True)
 
