@@ -176,9 +176,7 @@ class Interpreter:
             plan.bonus += 2 * sum(
                 1 for m in reading.entities if m not in plan.consumed and self.narrows(m, framing)
             )
-        if (
-            not any_cue and len(reading.entities) == 1 and not reading.classes
-        ):  # a bare name: what it is first
+        if not any_cue and len(reading.entities) == 1 and not reading.classes:  # a bare name: what it is
             return sorted(usable, key=lambda p: (p.query.rank, p.score), reverse=True)
         return sorted(usable, key=lambda p: (p.score, p.query.rank), reverse=True)
 
