@@ -818,3 +818,10 @@ def test_a_condition_beside_the_kind_of_thing_wanted_gets_its_treatments(
     reply = ask(graph, question)
     assert reply["interpretation"]["intent"] == "treatments_for_condition"
     assert labels(reply) == {"dry needling"}
+
+
+def test_words_before_a_kind_that_begin_one_members_name_name_it(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "where does the therapy with superficial and deep techniques originate")
+    named = {e["label"] for e in reply["interpretation"]["entities"]}
+    assert named == {"Superficial dry needling", "Deep dry needling"}
+    assert "Western conventional medicine" in reply["text"] and "Chinese" not in reply["text"]

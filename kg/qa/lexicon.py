@@ -162,6 +162,34 @@ class Lexicon:
                     used.add(index)
                 break
         found += self._short_names(tokens, keyed, mentions, used)
+        found += self._kinds_named(tokens, keyed, mentions, used)
+        return found
+
+    def _kinds_named(
+        self, tokens: list[str], keyed: list[str], mentions: list[Mention], used: set[int]
+    ) -> list[Mention]:
+        """ "The superficial and deep techniques": words before a class name, joined by "and" or "or", that
+        each begin the name of exactly one member of the class ("superficial dry needling")."""
+        found = []
+        for mention in mentions:
+            if not all(map(self.is_class, mention.iris)):
+                continue
+            index = mention.start - 1
+            while index >= 0 and index not in used and tokens[index] not in STOPWORDS:
+                members = {
+                    i
+                    for key, iris in self.keys.items()
+                    if len(key) > 1 and key[0] == keyed[index]
+                    for i in iris
+                    if any(self.has_type(i, c) for c in mention.iris)
+                }
+                if len(members) != 1:
+                    break
+                found.append(Mention(tokens[index], index, index + 1, tuple(members), 1.0))
+                used.add(index)
+                if index < 2 or tokens[index - 1] not in ("and", "or"):
+                    break
+                index -= 2
         return found
 
     def _short_names(
