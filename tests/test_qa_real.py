@@ -825,3 +825,10 @@ def test_words_before_a_kind_that_begin_one_members_name_name_it(graph: Knowledg
     named = {e["label"] for e in reply["interpretation"]["entities"]}
     assert named == {"Superficial dry needling", "Deep dry needling"}
     assert "Western conventional medicine" in reply["text"] and "Chinese" not in reply["text"]
+
+
+def test_why_a_modality_would_help_a_condition_says_how_surely_the_source_links_them(
+    graph: KnowledgeGraph,
+) -> None:
+    text = ask(graph, "why would dry needling help sciatica")["text"]
+    assert "releasing muscle tension" in text and "(the source says “can be”)" in text

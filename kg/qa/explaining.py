@@ -110,7 +110,9 @@ class Explainer:
         ]
         # what the thing itself is or does; what a modality does with it is the named query's to say
         claims = [c for t in things[:2] for c in self.claims.linking(t, 10) if c.subject == t]
-        said = linked([c for c in claims if c.object not in self.modalities][:3], self.lexicon)
+        # ... and how surely the source links it to the modality asked about ("can be" a treatment for sciatica)
+        asked = {i for m in reading.entities for i in m.iris if i in self.modalities}
+        said = linked([c for c in claims if c.object not in self.modalities - asked][:3], self.lexicon)
         if said:
             composed.text += " " + said
 
