@@ -832,3 +832,11 @@ def test_why_a_modality_would_help_a_condition_says_how_surely_the_source_links_
 ) -> None:
     text = ask(graph, "why would dry needling help sciatica")["text"]
     assert "releasing muscle tension" in text and "(the source says “can be”)" in text
+
+
+def test_who_said_something_is_context_not_the_subject(graph: KnowledgeGraph) -> None:
+    reply = ask(
+        graph, "my PT mentioned a shallow kind and a deep kind of dry needling, what's the difference?"
+    )
+    assert {"superficial dry needling", "deep dry needling"} <= labels(reply)
+    assert "physical therapy" not in reply["text"]

@@ -72,6 +72,25 @@ _OWNERS = frozenset(["my", "his", "her", "our", "their"])
 _VERBS = frozenset("do does did will would can could might is it that this".split())
 
 
+def aside(tokens: list[str], mention: Mention, asked: set[int]) -> bool:
+    """Whether the thing named is not what the question asks about: set aside ("besides the needles"), an
+    example of what is asked ("side effects like bruising"), or who said something ("my PT mentioned ...")."""
+    return set_aside(tokens, mention.start) or example(tokens, mention, asked) or reporter(tokens, mention)
+
+
+# Words for telling: the one named right before them reports; what they say is the question's subject.
+_TELLING = frozenset(
+    "said says say mentioned mentions suggested suggests recommended recommends told tells wants thinks "
+    "reckons swears insists claims keeps talked talks".split()
+)
+
+
+def reporter(tokens: list[str], mention: Mention) -> bool:
+    """ "My PT mentioned a shallow kind ...", "my GP said acupuncture calms ...": who said it is context."""
+    before, after = mention.start - 1, mention.end
+    return before >= 0 and tokens[before] in _OWNERS and after < len(tokens) and tokens[after] in _TELLING
+
+
 _EXAMPLES = frozenset(["like", "including", "eg", "incl"])
 _LISTING = frozenset(["and", "or", "the", "a", "an"])
 

@@ -92,11 +92,7 @@ class Interpreter:
                 reading.negated.append(mention)  # "which one is not holistic": the other one
             if mention.start in taken_for_granted and not kind:
                 reading.premised.append(mention)  # checked against the source, not asked about
-            elif (
-                cues.set_aside(tokens, mention.start)
-                or (denied and kind)
-                or cues.example(tokens, mention, protected)
-            ):
+            elif (denied and kind) or cues.aside(tokens, mention, protected):
                 reading.excluded.append(mention)  # "besides the needles": not what the question asks about
             elif any(self.lexicon.has_type(iri, NOT_IN_SOURCE) for iri in mention.iris):
                 if not cues.self_described(tokens, mention, self.lexicon):  # "I'm a nurse": who asks
