@@ -72,10 +72,12 @@ _OWNERS = frozenset(["my", "his", "her", "our", "their"])
 _VERBS = frozenset("do does did will would can could might is it that this".split())
 
 
-def aside(tokens: list[str], mention: Mention, asked: set[int]) -> bool:
+def aside(tokens: list[str], mention: Mention, asked: set[int], modal: bool) -> bool:
     """Whether the thing named is not what the question asks about: set aside ("besides the needles"), an
-    example of what is asked ("side effects like bruising"), or who said something ("my PT mentioned ...")."""
-    return set_aside(tokens, mention.start) or example(tokens, mention, asked) or reporter(tokens, mention)
+    example of what is asked ("side effects like bruising"), or, when a modality is named (`modal`), who said
+    something ("my PT mentioned ..."; alone, "my acupuncturist talks about qi" stands for acupuncture)."""
+    told = modal and reporter(tokens, mention)
+    return set_aside(tokens, mention.start) or example(tokens, mention, asked) or told
 
 
 # Words for telling: the one named right before them reports; what they say is the question's subject.

@@ -86,13 +86,14 @@ class Interpreter:
         reading.cue_scores = {name: match.score for name, match in matches.items() if match.score}
         reading.cue_strengths = {name: match.strength for name, match in matches.items() if match.strength}
         taken_for_granted = cues.premise(tokens)
+        modal = any(self.lexicon.has_type(i, MODALITY) for m in mentions for i in m.iris)
         for mention in mentions:
             kind = any(self.lexicon.has_type(i, MODALITY) or self.lexicon.is_class(i) for i in mention.iris)
             if (denied := cues.negated(tokens, mention.start)) and not kind:
                 reading.negated.append(mention)  # "which one is not holistic": the other one
             if mention.start in taken_for_granted and not kind:
                 reading.premised.append(mention)  # checked against the source, not asked about
-            elif (denied and kind) or cues.aside(tokens, mention, protected):
+            elif (denied and kind) or cues.aside(tokens, mention, protected, modal):
                 reading.excluded.append(mention)  # "besides the needles": not what the question asks about
             elif any(self.lexicon.has_type(iri, NOT_IN_SOURCE) for iri in mention.iris):
                 if not cues.self_described(tokens, mention, self.lexicon):  # "I'm a nurse": who asks
