@@ -840,3 +840,20 @@ def test_who_said_something_is_context_not_the_subject(graph: KnowledgeGraph) ->
     )
     assert {"superficial dry needling", "deep dry needling"} <= labels(reply)
     assert "physical therapy" not in reply["text"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "my husband is a total skeptic and says acupuncture is mumbo jumbo. what is it supposed to be doing?",
+        "back pain for fifteen years, is it dry needling or acupuncture that's meant to work for backs?",
+        "my lower back is killing me from lifting boxes, what would dry needling do for it",
+        "how much is a dry needling sesh",
+    ],
+)
+def test_chat_words_number_words_and_activities_are_no_uncovered_topics(
+    graph: KnowledgeGraph, question: str
+) -> None:
+    reply = ask(graph, question)
+    assert reply["answered"], reply["text"]
+    assert not reply.get("not_in_source"), reply["not_in_source"]

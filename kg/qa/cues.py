@@ -304,8 +304,10 @@ class Cues:
                 or token in self.speller.vocabulary
             ):
                 filler.append(token)  # a word the graph uses, but not here as a name or a cue
-            elif _inflected(token, keyed[index]) and not _in_slot(tokens, index):
-                filler.append(token)  # "is she overselling it": a verb's form names no topic where none goes
+            elif _inflected(token, keyed[index]) and (
+                not _in_slot(tokens, index) or self.speller.is_common(keyed[index])
+            ):
+                filler.append(token)  # "is she overselling it", "sore from lifting": a verb's form, no topic
             elif self.speller.is_rare(token) or (
                 _in_slot(tokens, index) and not self.speller.is_common(token)
             ):

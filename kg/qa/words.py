@@ -46,7 +46,10 @@ STOPWORDS = frozenset(
     generally usually typically kind sort hi hey hello thx lol tbh btw pls plz um umm hmm yeah yep nope
     ah oh wow ok cheers guys folks anyway basically honestly literally while ago since two three four
     five six seven eight nine ten first second isnt arent wasnt werent doesnt dont didnt wont cant
-    shouldnt wouldnt couldnt havent hasnt
+    shouldnt wouldnt couldnt havent hasnt eleven twelve thirteen fourteen fifteen sixteen seventeen
+    eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand dozen couple
+    nan nana grandma grandpa lads bro sis mate spoonies sceptic skeptic sceptical skeptical quack quackery
+    mumbo jumbo hocus pocus woo
     fr rn ngl imo imho idk lmao omg u ur r n ya yea nah lowkey highkey cap bruh fam tho gonna wanna gotta
     kinda sorta dunno bc cuz coz abt smth sth asap fyi smh legit lemme gimme
     sorry dumb silly question quick wondered wondering reading read friend friends told
@@ -66,6 +69,8 @@ _CHAT = {
     "thru": "through",
     "whch": "which",
     "wich": "which",
+    "sesh": "session",
+    "seshes": "sessions",
 }
 _APOSTROPHE_S = re.compile(r"['’]s\b")
 _IS_CONTRACTION = re.compile(r"\b(what|who|where|how|that|it|there|which)['’]s\b")
