@@ -857,3 +857,17 @@ def test_chat_words_number_words_and_activities_are_no_uncovered_topics(
     reply = ask(graph, question)
     assert reply["answered"], reply["text"]
     assert not reply.get("not_in_source"), reply["not_in_source"]
+
+
+def test_a_condition_named_alone_gets_its_treatments_and_what_it_is(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "plantar fasciitis")
+    assert reply["answers"][0]["label"] == "Dry needling" and "plantar fasciitis" in labels(reply)
+    assert reply["text"].startswith("For plantar fasciitis, the source names")
+
+
+def test_a_practitioner_with_words_asking_more_than_choosing_stands_for_what_they_practise(
+    graph: KnowledgeGraph,
+) -> None:
+    reply = ask(graph, "how does an acupuncturist decide where the needles go?")
+    assert reply["interpretation"]["intent"] == "targets_of_modality"
+    assert {"meridians", "acupuncture points"} <= labels(reply)

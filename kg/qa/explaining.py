@@ -15,7 +15,19 @@ from kg.qa.named import Runner
 from kg.qa.plans import CueMatch, Plan, Reading
 from kg.qa.retrieval import DEFINITION, ClaimIndex
 from kg.qa.sides import Composed
-from kg.qa.vocab import CONDITION, COST, FACTORS, HOW, MODALITY, PERFORMER, TECHNIQUE, UNDER, WHICH
+from kg.qa.vocab import (
+    CONDITION,
+    COST,
+    DESCRIBE,
+    FACTORS,
+    HOW,
+    MODALITY,
+    PERFORMER,
+    TECHNIQUE,
+    TREATMENTS,
+    UNDER,
+    WHICH,
+)
 from kg.qa.wording import capital, join, number, price
 from kg.qa.words import NUMBER
 
@@ -247,6 +259,26 @@ class Explainer:
         composed = Composed(COST, text, answers, runs)
         composed.plan = plan
         return composed
+
+    def treated(self, composed: Composed, reading: Reading) -> None:
+        """A condition named alone ("plantar fasciitis"): what the source names to treat it, before what it is."""
+        named = [m.iris[0] for m in reading.entities]
+        if composed.intent != DESCRIBE or reading.cue_scores or len(named) != 1:
+            return
+        if not self.lexicon.has_type(named[0], CONDITION):
+            return
+        plan = Plan(
+            self.runner.graph.query(TREATMENTS),
+            {"condition": named},
+            frozenset(),
+            CueMatch(0, 0, frozenset()),
+        )
+        runs, answers = self.runner.execute(plan)
+        if answers:
+            self.runner.add_costs(answers, reading)
+            composed.text = f"{self.runner.sentence(plan, runs, answers)} {composed.text}"
+            composed.answers[:0] = answers
+            composed.runs[:0] = runs
 
     def with_price(self, composed: Composed, reading: Reading) -> None:
         """What a modality's price depends on comes with the price itself ("is $70-150 a fixed rate")."""

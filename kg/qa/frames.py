@@ -134,6 +134,9 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
         outweighs = aspect is not None and reading.cue_strengths.get(
             aspect.name, 0
         ) > reading.cue_strengths.get(CHOOSE, 0)
+        choosing = reading.cue_strengths.get(CHOOSE, 0)
+        if performers and not together and any(v > choosing for v in reading.cue_strengths.values()):
+            return None  # "how does an acupuncturist decide where the needles go": what they practise, asked
         if aspect is not None and outweighs and (together or not modalities):  # "budget is tight, which one"
             return Frame(COMPARE, aspect=aspect, unasked=_unasked(reading, named, framing))
         if together or condition or not modalities:
