@@ -28,6 +28,7 @@ FLOORS = {
     "dev7.json": 0.9,
     "dev9.json": 0.86,
     "dev10.json": 0.93,
+    "dev11.json": 0.92,
 }
 
 
