@@ -871,3 +871,11 @@ def test_a_practitioner_with_words_asking_more_than_choosing_stands_for_what_the
     reply = ask(graph, "how does an acupuncturist decide where the needles go?")
     assert reply["interpretation"]["intent"] == "targets_of_modality"
     assert {"meridians", "acupuncture points"} <= labels(reply)
+
+
+def test_feel_like_in_a_story_is_no_question_about_what_needling_feels_like(graph: KnowledgeGraph) -> None:
+    assert "what needling feels like" in ask(graph, "what does dry needling feel like")["not_in_source"]
+    story = ask(
+        graph, "my calves feel like rocks, a friend said dry needling, what does it do to the muscle?"
+    )
+    assert not story.get("not_in_source")
