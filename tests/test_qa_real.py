@@ -879,3 +879,9 @@ def test_feel_like_in_a_story_is_no_question_about_what_needling_feels_like(grap
         graph, "my calves feel like rocks, a friend said dry needling, what does it do to the muscle?"
     )
     assert not story.get("not_in_source")
+
+
+def test_a_no_for_the_modality_names_the_technique_of_it_that_has_the_thing(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "does dry needling only go into the skin?")
+    assert {"superficial dry needling", "deep dry needling"} <= labels(reply)
+    assert "aimed at the skin" in reply["text"] and "deeper layers of muscle" in reply["text"]

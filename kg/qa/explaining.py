@@ -24,6 +24,7 @@ from kg.qa.vocab import (
     MODALITY,
     PERFORMER,
     TECHNIQUE,
+    TECHNIQUES,
     TREATMENTS,
     UNDER,
     WHICH,
@@ -52,6 +53,9 @@ def _asks_how(tokens: list[str]) -> bool:
     """ "how would it help", "why does it work", "how come": a question about the way, not an amount."""
     after = [tokens[i + 1] if i + 1 < len(tokens) else "" for i, t in enumerate(tokens) if t == "how"]
     return "why" in tokens or any(word in _WAY for word in after)
+
+
+_NO_CUE = CueMatch(0, 0, frozenset())
 
 
 class Explainer:
@@ -184,6 +188,25 @@ class Explainer:
             if named and others:
                 composed.text += " " + self.runner.sentence(plan, runs, others)
                 composed.runs[:0] = runs  # the reply's query stays the one asked (the last run)
+            elif named:
+                self._by_technique(composed, iri, named)
+
+    def _by_technique(self, composed: Composed, iri: str, named: set[str]) -> None:
+        """ "Does dry needling only go into the skin": not the modality but one of its techniques is linked to
+        the thing; its techniques, and what each is, in the source's words."""
+        values = {"value": [iri], "type": [TECHNIQUE]}
+        runs, found = self.runner.execute(Plan(self.which, values, frozenset(), CueMatch(0, 0, frozenset())))
+        if not found:
+            return
+        plan = Plan(self.runner.graph.query(TECHNIQUES), {"modality": sorted(named)}, frozenset(), _NO_CUE)
+        technique_runs, techniques = self.runner.execute(plan)
+        if not {a["iri"] for a in found} & {a["iri"] for a in techniques}:
+            return
+        said = [c for a in techniques for c in self.claims.about(a["iri"]) if c.predicate == DEFINITION]
+        composed.text += " " + self.runner.sentence(plan, technique_runs, techniques)
+        composed.text += "".join(f" {capital(statement(c, self.lexicon))} ({where(c)})." for c in said)
+        composed.answers += techniques
+        composed.runs[:0] = runs + technique_runs
 
     def premise_check(self, reading: Reading, aspects: dict[str, NamedQuery]) -> str:
         """ "Since dry needling comes from China, ...": what the source says instead of a premise it does not
