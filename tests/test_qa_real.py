@@ -885,3 +885,15 @@ def test_a_no_for_the_modality_names_the_technique_of_it_that_has_the_thing(grap
     reply = ask(graph, "does dry needling only go into the skin?")
     assert {"superficial dry needling", "deep dry needling"} <= labels(reply)
     assert "aimed at the skin" in reply["text"] and "deeper layers of muscle" in reply["text"]
+
+
+@pytest.mark.parametrize(
+    ("question", "origin"),
+    [
+        ("where is acupuncture from", "Traditional Chinese Medicine"),
+        ("where is dry needling from originally", "Western"),
+    ],
+)
+def test_where_is_it_from_asks_for_the_origin(graph: KnowledgeGraph, question: str, origin: str) -> None:
+    reply = ask(graph, question)
+    assert reply["interpretation"]["intent"] == "origin_of_modality" and origin in reply["text"]
