@@ -720,8 +720,11 @@ def test_a_budget_and_which_one_answers_what_the_budget_allows(graph: KnowledgeG
     assert labels(reply) == {"dry needling"}
 
 
-def test_the_lowest_price_of_each_gives_every_price(graph: KnowledgeGraph) -> None:
-    reply = ask(graph, "lowest price for each of them")
+@pytest.mark.parametrize(
+    "question", ["lowest price for each of them", "which is cheaper at the low end, and by how much"]
+)
+def test_the_lowest_price_of_each_gives_every_price(graph: KnowledgeGraph, question: str) -> None:
+    reply = ask(graph, question)
     costs = {a["label"]: a["cost"]["min"] for a in reply["answers"] if a.get("cost")}
     assert costs == {"Dry needling": 50, "Acupuncture": 70}
 

@@ -199,7 +199,9 @@ class QuestionAnswerer:
         if plan is None or plan.query.name != CHEAPEST or not plan.cue.strength:
             return None
         if not reading.entities:  # "lowest price for each of them": every price, the cheapest first
-            return self.sides.cheapest(plan.query, every_answer=bool({"each", "both"} & set(reading.tokens)))
+            return self.sides.cheapest(
+                plan.query, every_answer=bool({"each", "both", "much"} & set(reading.tokens))
+            )
         named = [m for m in reading.entities if m.iris[0] in self.sides.modalities]
         yes_or_no = bool(reading.tokens) and reading.tokens[0] in _ASKS_YES_OR_NO  # "is it the cheapest"
         if len(named) != 1 or len(reading.entities) > 1 or reading.cue_strengths.get(COMPARE) or yes_or_no:
