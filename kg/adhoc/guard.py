@@ -55,27 +55,32 @@ _ECHAR = r"""\\[tbnrf\\"']"""
 # A comment ends at any character some engine might treat as a line end (conservative).
 _LINE_END = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 
+# Whitespace and comments are read as the lead-in of the token after them, not as tokens of their own, and
+# runs of plain characters possessively (`++`), which matches the same tokens at the same places in half
+# the time (a 2.3 KB query: 125 us to 65). A prefixed name is only tried where a `:` follows the name
+# characters (the lookahead), since every prefix is made of them.
 _TOKEN = re.compile(
-    "|".join(
+    f"(?:[ \\t\\r\\n]++|#[^{_LINE_END}]*+)*+(?:"
+    + "|".join(
         (
-            r"(?P<ws>[ \t\r\n]+)",
-            f"(?P<comment>#[^{_LINE_END}]*)",
             r"""(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)""",
             f"(?P<long1>'''(?:(?:''|')?(?:[^'\\\\]|{_ECHAR}))*''')",
             f'(?P<long2>"""(?:(?:""|")?(?:[^"\\\\]|{_ECHAR}))*""")',
-            f"(?P<str1>'(?:[^'\\\\\\n\\r]|{_ECHAR})*')",
-            f'(?P<str2>"(?:[^"\\\\\\n\\r]|{_ECHAR})*")',
+            f"(?P<str1>'(?:[^'\\\\\\n\\r]++|{_ECHAR})*')",
+            f'(?P<str2>"(?:[^"\\\\\\n\\r]++|{_ECHAR})*")',
             f"(?P<var>[?$]{_VARNAME})",
             f"(?P<bnode>_:[{_CHARS_U}0-9](?:[{_CHARS}.]*[{_CHARS}])?)",
-            f"(?P<pname>(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?)",
+            f"(?P<pname>(?=[{_CHARS}.]*+:)(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?)",
             r"(?P<number>[0-9]++\.[0-9]*+[eE][+-]?[0-9]++|\.[0-9]++[eE][+-]?[0-9]++"
             r"|[0-9]++[eE][+-]?[0-9]++|[0-9]*+\.[0-9]++|[0-9]++)",
             r"(?P<lang>@[a-zA-Z]++(?:-[a-zA-Z0-9]++)*+)",
             r"(?P<word>[A-Za-z][A-Za-z0-9_]*+)",
             r"(?P<op>\^\^|&&|\|\||!=|<=|>=|[{}()\[\];,.=<>!+\-*/^|?])",
+            r"(?P<end>\Z)",  # only whitespace or a comment was left
             r"(?P<err>.)",
         )
-    ),
+    )
+    + ")",
     re.DOTALL,
 )
 # After a bare word: more name characters mean a word glued to something (refused, also keeps the
@@ -164,17 +169,17 @@ def _tokenize(text: str) -> list[tuple[str, int, int]]:
     """Split the decoded text into significant tokens (kind, start, end); refuse unknown characters."""
     tokens: list[tuple[str, int, int]] = []
     for match in _TOKEN.finditer(text):
-        kind = match.lastgroup
-        if kind == "ws" or kind == "comment":
-            continue
-        start = match.start()
+        kind = match.lastgroup or ""
+        if kind == "end":
+            break
+        start = match.start(kind)
         if kind == "err":
             raise QueryRefused("syntax", _bad_char_message(text, start))
         if kind == "word" and _GLUED.match(text, match.end()):
             raise QueryRefused(
-                "syntax", f"the word {match.group()!r} at {_where(text, start)} is glued to the text after it"
+                "syntax", f"the word {match.group(kind)!r} at {_where(text, start)} is glued to the text after it"
             )
-        tokens.append((kind or "", start, match.end()))
+        tokens.append((kind, start, match.end()))
     return tokens
 
 
@@ -198,27 +203,28 @@ def _inspect(text: str, tokens: list[tuple[str, int, int]]) -> None:
     unary_run = 0  # operators in a row, which the parser nests as it nests brackets
     hit: tuple[str, str, int, int] | None = None  # (code, keyword, start, end) of the first forbidden word
     for kind, start, end in tokens:
-        unary_run = unary_run + 1 if kind == "op" and text[start:end] in _UNARY else 0
+        op = text[start:end] if kind == "op" else ""
+        unary_run = unary_run + 1 if op in _UNARY else 0
         if len(stack) > MAX_NESTING or unary_run > MAX_NESTING:
             raise QueryRefused(
                 "too_deep",
                 f"the query nests more than {MAX_NESTING} levels deep at {_where(text, start)}",
             )
+        if op:
+            values_pending = _track_bracket(op, stack, values_pending)
+            after_operand = op in _OPERAND_PUNCT
+            continue
         if kind == "iri":
             glued_lt = start > 0 and text[start - 1] == "<"
             if (glued_lt or (after_operand and stack and stack[-1] == "E")) and _RISKY_IRI.search(
                 text, start + 1, end - 1
             ):
                 raise QueryRefused("syntax", _ambiguous_iri_message(text, start, end))
-        elif kind == "op":
-            values_pending = _track_bracket(text[start:end], stack, values_pending)
-            after_operand = text[start:end] in _OPERAND_PUNCT
-            continue
-        elif kind in ("word", "pname"):
+        elif kind == "word" or kind == "pname":
             found = _forbidden_in(text, kind, start, end)
             if found is not None and hit is None:
                 hit = (found[0], found[1], start, end)
-            if kind == "word" and text[start:end].upper() == "VALUES":
+            if kind == "word" and end - start == 6 and text[start:end].upper() == "VALUES":
                 values_pending = True
         after_operand = True
     if hit is not None:
