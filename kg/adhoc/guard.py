@@ -177,7 +177,8 @@ def _tokenize(text: str) -> list[tuple[str, int, int]]:
             raise QueryRefused("syntax", _bad_char_message(text, start))
         if kind == "word" and _GLUED.match(text, match.end()):
             raise QueryRefused(
-                "syntax", f"the word {match.group(kind)!r} at {_where(text, start)} is glued to the text after it"
+                "syntax",
+                f"the word {match.group(kind)!r} at {_where(text, start)} is glued to the text after it",
             )
         tokens.append((kind, start, match.end()))
     return tokens
