@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.editor_assets import editor_script
 from api.errors import install_error_handlers
-from api.hot_paths import HotPath, HotPaths, direct, route_paths
+from api.hot_paths import HotPath, HotPaths, direct
 from api.mcp.http import McpEndpoint
 from api.observability import AccessLog
 from api.openapi_shapes import operation_id
@@ -191,6 +191,9 @@ def create_app(
     app.include_router(resource.router)
     app.router.routes.append(mcp.route)
     # First of all: the named queries and GET /sparql by one lookup (see api/hot_paths.py).
-    hot = {**route_paths(named.routes), "/sparql": HotPath(sparql.sparql_get, direct(sparql.sparql_get))}
+    hot = {
+        **queries.hot_paths(snapshot.graph.catalogue, named),
+        "/sparql": HotPath(sparql.sparql_get, direct(sparql.sparql_get)),
+    }
     app.router.routes.insert(0, HotPaths(hot))
     return app

@@ -15,12 +15,11 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, NoMatchFound
 from starlette.types import ASGIApp, Receive, Scope, Send
-
-from fastapi.routing import APIRoute
 
 
 @dataclass(frozen=True)
@@ -48,7 +47,7 @@ def route_paths(routes: Iterable[BaseRoute]) -> dict[str, HotPath]:
     return {
         route.path: HotPath(route.endpoint, route.app)
         for route in routes
-        if isinstance(route, APIRoute) and "GET" in route.methods and "{" not in route.path
+        if isinstance(route, APIRoute) and "GET" in (route.methods or ()) and "{" not in route.path
     }
 
 
