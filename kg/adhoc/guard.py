@@ -224,10 +224,12 @@ def _inspect(text: str, tokens: list[tuple[str, int, int]]) -> None:
             ):
                 raise QueryRefused("syntax", _ambiguous_iri_message(text, start, end))
         elif kind == "word" or kind == "pname":
-            found = _forbidden_in(text, kind, start, end)
-            if found is not None and hit is None:
-                hit = (found[0], found[1], start, end)
-            if kind == "word" and end - start == 6 and text[start:end].upper() == "VALUES":
+            word = text[start:end].upper() if kind == "word" else ""
+            if word not in _KNOWN_WORDS:  # a known word is neither forbidden nor unknown: no more to check
+                found = _forbidden_in(text, kind, start, end)
+                if found is not None and hit is None:
+                    hit = (found[0], found[1], start, end)
+            elif word == "VALUES":
                 values_pending = True
         after_operand = True
     if hit is not None:
