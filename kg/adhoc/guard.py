@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kg.adhoc.lexer import Token, tokenize
 from kg.errors import NeedlingError
 
 # Why this is stricter than a plain SPARQL 1.1 lexer: pyoxigraph 0.5.13 parses with a PEG grammar
@@ -39,55 +40,6 @@ class GuardedQuery:
     form: str  # "SELECT" | "ASK" | "CONSTRUCT" | "DESCRIBE"
 
 
-# --- SPARQL 1.1 terminals (https://www.w3.org/TR/sparql11-query/#sparqlGrammar) -----------------
-_BASE = (
-    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
-    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
-)
-_CHARS_U = _BASE + "_"
-_CHARS = _CHARS_U + "\\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
-_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
-_PN_PREFIX = f"[{_BASE}](?:[{_CHARS}.]*[{_CHARS}])?"
-# One optional group of dots, as pyoxigraph reads it (the spec allows several): the rest is query text.
-_PN_LOCAL = f"(?:[{_CHARS_U}:0-9]|{_PLX})(?:[{_CHARS}:]|{_PLX})*+(?:\\.+(?:[{_CHARS}:]|{_PLX})+)?"
-_VARNAME = f"[{_CHARS_U}0-9][{_CHARS_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*+"
-_ECHAR = r"""\\[tbnrf\\"']"""
-# A comment ends at any character some engine might treat as a line end (conservative).
-_LINE_END = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
-
-# Whitespace and comments are read as the lead-in of the token after them, not as tokens of their own, and
-# runs of plain characters possessively (`++`); a prefixed name is only tried where a `:` follows the name
-# characters (the lookahead), since every prefix is made of them; and the kinds are tried most common
-# first, where the first wins only between kinds that can start with the same character (an IRI before
-# `<`, a variable before `?`, a number before `.`, a prefixed name before a word). The same tokens at the
-# same places, in half the time (a 2.3 KB query: 125 us to 63).
-_TOKEN = re.compile(
-    f"(?:[ \\t\\r\\n]++|#[^{_LINE_END}]*+)*+(?:"
-    + "|".join(
-        (
-            r"""(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)""",
-            f"(?P<var>[?$]{_VARNAME})",
-            r"(?P<number>[0-9]++\.[0-9]*+[eE][+-]?[0-9]++|\.[0-9]++[eE][+-]?[0-9]++"
-            r"|[0-9]++[eE][+-]?[0-9]++|[0-9]*+\.[0-9]++|[0-9]++)",
-            r"(?P<op>\^\^|&&|\|\||!=|<=|>=|[{}()\[\];,.=<>!+\-*/^|?])",
-            f"(?P<pname>(?=[{_CHARS}.]*+:)(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?)",
-            r"(?P<word>[A-Za-z][A-Za-z0-9_]*+)",
-            f"(?P<long1>'''(?:(?:''|')?(?:[^'\\\\]|{_ECHAR}))*''')",
-            f'(?P<long2>"""(?:(?:""|")?(?:[^"\\\\]|{_ECHAR}))*""")',
-            f"(?P<str1>'(?:[^'\\\\\\n\\r]++|{_ECHAR})*')",
-            f'(?P<str2>"(?:[^"\\\\\\n\\r]++|{_ECHAR})*")',
-            f"(?P<bnode>_:[{_CHARS_U}0-9](?:[{_CHARS}.]*[{_CHARS}])?)",
-            r"(?P<lang>@[a-zA-Z]++(?:-[a-zA-Z0-9]++)*+)",
-            r"(?P<end>\Z)",  # only whitespace or a comment was left
-            r"(?P<err>.)",
-        )
-    )
-    + ")",
-    re.DOTALL,
-)
-# After a bare word: more name characters mean a word glued to something (refused, also keeps the
-# scan linear on inputs like `a-a-a-...`).
-_GLUED = re.compile(f"\\.?[{_CHARS}]")
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _RISKY_IRI = re.compile(r"['#()\[\]]")
 
@@ -167,22 +119,16 @@ def _decode_escapes(text: str) -> str:
     return decoded
 
 
-def _tokenize(text: str) -> list[tuple[str, int, int]]:
+def _tokenize(text: str) -> list[Token]:
     """Split the decoded text into significant tokens (kind, start, end); refuse unknown characters."""
-    tokens: list[tuple[str, int, int]] = []
-    for match in _TOKEN.finditer(text):
-        kind = match.lastgroup or ""
-        if kind == "end":
-            break
-        start = match.start(kind)
+    tokens, bad = tokenize(text)
+    if bad is not None:
+        kind, start, end = bad
         if kind == "err":
             raise QueryRefused("syntax", _bad_char_message(text, start))
-        if kind == "word" and _GLUED.match(text, match.end()):
-            raise QueryRefused(
-                "syntax",
-                f"the word {match.group(kind)!r} at {_where(text, start)} is glued to the text after it",
-            )
-        tokens.append((kind, start, match.end()))
+        raise QueryRefused(
+            "syntax", f"the word {text[start:end]!r} at {_where(text, start)} is glued to the text after it"
+        )
     return tokens
 
 
@@ -198,7 +144,7 @@ def _bad_char_message(text: str, pos: int) -> str:
     return f"the character {char!r} (U+{ord(char):04X}) at {where} is not allowed here"
 
 
-def _inspect(text: str, tokens: list[tuple[str, int, int]]) -> None:
+def _inspect(text: str, tokens: list[Token]) -> None:
     """Refuse ambiguous `<`, unknown words, and any SERVICE / FROM / update keyword."""
     stack: list[str] = []  # "E" expression paren, "D" data paren, "V" VALUES block, "P" other
     values_pending = False
@@ -290,7 +236,7 @@ def _ambiguous_iri_message(text: str, start: int, end: int) -> str:
     )
 
 
-def _query_form(text: str, tokens: list[tuple[str, int, int]]) -> str:
+def _query_form(text: str, tokens: list[Token]) -> str:
     """Skip the prologue (BASE / PREFIX declarations) and return the query form keyword."""
     if not tokens:
         raise QueryRefused("syntax", "the query is empty")
@@ -322,7 +268,7 @@ def _query_form(text: str, tokens: list[tuple[str, int, int]]) -> str:
     )
 
 
-def _expect_prologue(text: str, tokens: list[tuple[str, int, int]], i: int, kinds: tuple[str, ...]) -> int:
+def _expect_prologue(text: str, tokens: list[Token], i: int, kinds: tuple[str, ...]) -> int:
     """Check the tokens after BASE / PREFIX at index i; return the index after the declaration."""
     for offset, kind in enumerate(kinds, start=1):
         ok = i + offset < len(tokens) and tokens[i + offset][0] == kind
