@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
 
-from kg.adhoc.lexer import Token, tokenize
+from kg.adhoc.lexer import MEMO_LINE_CHARS, Token, line_tokens, text_lines, tokenize
 from kg.errors import NeedlingError
 
 # Why this is stricter than a plain SPARQL 1.1 lexer: pyoxigraph 0.5.13 parses with a PEG grammar
@@ -86,8 +88,41 @@ def check_query(text: str, *, max_length: int) -> GuardedQuery:
         )
     decoded = _decode_escapes(text)
     tokens = _tokenize(decoded)
-    _inspect(decoded, tokens)
+    if not _passes_line_by_line(decoded):
+        _inspect(decoded, tokens)  # refuses it, or finds it fine after all (a long string, a long line)
     return GuardedQuery(decoded, _query_form(decoded, tokens))
+
+
+def _passes_line_by_line(text: str) -> bool:
+    """Whether `_inspect` would find nothing to refuse, walked a line at a time (see kg/adhoc/lexer.py),
+    each line's walk from a given point remembered: a query's lines seen before, from where the lines
+    before them left the walk, cost a look-up. False when a line holds anything to refuse, or when the
+    text cannot be read by lines; then the whole text is inspected as it always was."""
+    lines = text_lines(text)
+    if lines is None:
+        return False
+    key: tuple[tuple[str, ...], bool, bool, int] | None = ((), False, False, 0)
+    for line in lines:
+        key = _line_walk(line, key) if len(line) <= MEMO_LINE_CHARS else None
+        if key is None:
+            return False
+    return True
+
+
+@lru_cache(maxsize=4096)
+def _line_walk(
+    line: str, key: tuple[tuple[str, ...], bool, bool, int]
+) -> tuple[tuple[str, ...], bool, bool, int] | None:
+    """Where the walk is after `line`, from where `key` says it was; None if the line holds anything to
+    refuse (a forbidden word included)."""
+    tokens, bad = line_tokens(line)
+    walk = _Walk(list(key[0]), key[1], key[2], key[3])
+    try:
+        if bad is not None or _walk(line, tokens, walk) is not None:
+            return None
+    except QueryRefused:
+        return None
+    return walk.key()
 
 
 def _where(text: str, pos: int) -> str:
@@ -144,13 +179,38 @@ def _bad_char_message(text: str, pos: int) -> str:
     return f"the character {char!r} (U+{ord(char):04X}) at {where} is not allowed here"
 
 
-def _inspect(text: str, tokens: list[Token]) -> None:
+def _inspect(text: str, tokens: Sequence[Token]) -> None:
     """Refuse ambiguous `<`, unknown words, and any SERVICE / FROM / update keyword."""
-    stack: list[str] = []  # "E" expression paren, "D" data paren, "V" VALUES block, "P" other
-    values_pending = False
-    after_operand = False
-    unary_run = 0  # operators in a row, which the parser nests as it nests brackets
-    hit: tuple[str, str, int, int] | None = None  # (code, keyword, start, end) of the first forbidden word
+    hit = _walk(text, tokens, _Walk())
+    if hit is not None:
+        raise QueryRefused(hit[0], _forbidden_message(text, *hit))
+
+
+@dataclass(slots=True)
+class _Walk:
+    """Where a walk through the tokens is: what `_inspect` carries from one token to the next."""
+
+    stack: list[str] = field(default_factory=list)
+    """Open brackets: "E" expression paren, "D" data paren, "V" VALUES block, "P" other."""
+    values_pending: bool = False
+    after_operand: bool = False
+    unary_run: int = 0
+    """Operators in a row, which the parser nests as it nests brackets."""
+
+    def key(self) -> tuple[tuple[str, ...], bool, bool, int]:
+        return tuple(self.stack), self.values_pending, self.after_operand, self.unary_run
+
+
+def _walk(text: str, tokens: Sequence[Token], walk: _Walk) -> tuple[str, str, int, int] | None:
+    """Go through the tokens from where `walk` is (and move it on), raising at what must be refused; return
+    the first forbidden word (code, keyword, start, end), which is refused once the whole query is read."""
+    stack, values_pending, after_operand, unary_run = (
+        walk.stack,
+        walk.values_pending,
+        walk.after_operand,
+        walk.unary_run,
+    )
+    hit: tuple[str, str, int, int] | None = None
     for kind, start, end in tokens:
         op = text[start:end] if kind == "op" else ""
         unary_run = unary_run + 1 if op in _UNARY else 0
@@ -178,8 +238,8 @@ def _inspect(text: str, tokens: list[Token]) -> None:
             elif word == "VALUES":
                 values_pending = True
         after_operand = True
-    if hit is not None:
-        raise QueryRefused(hit[0], _forbidden_message(text, *hit))
+    walk.values_pending, walk.after_operand, walk.unary_run = values_pending, after_operand, unary_run
+    return hit
 
 
 def _track_bracket(op: str, stack: list[str], values_pending: bool) -> bool:

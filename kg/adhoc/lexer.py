@@ -66,27 +66,39 @@ _TOKEN = re.compile(
 # scan linear on inputs like `a-a-a-...`); a glued word is reported as the kind "glued".
 _GLUED = re.compile(f"\\.?[{_CHARS}]")
 _LONG_STRINGS = ("'''", '"""')
-_MEMO_LINE_CHARS = 400
+MEMO_LINE_CHARS = 400
 """Longer lines are read every time: the memo holds at most 4,096 lines of at most this many characters."""
+
+
+def text_lines(text: str) -> list[str] | None:
+    """The text's lines, each of which can be read alone; None when a long string may cross them."""
+    if any(quotes in text for quotes in _LONG_STRINGS):
+        return None
+    return text.split("\n")
 
 
 def tokenize(text: str) -> tuple[list[Token], Token | None]:
     """The significant tokens up to the first bad one, and that one ("err" or "glued"; None if none)."""
-    if any(quotes in text for quotes in _LONG_STRINGS):
+    lines = text_lines(text)
+    if lines is None:
         return _scan(text)
     tokens: list[Token] = []
     offset = 0
-    for line in text.split("\n"):
-        if len(line) <= _MEMO_LINE_CHARS:
-            known, bad = _line_tokens(line)
-        else:
-            scanned, bad = _scan(line)
-            known = tuple(scanned)
+    for line in lines:
+        known, bad = line_tokens(line)
         if bad is not None:
             return _scan(text)  # read whole, so the bad token is found where it would have been
         tokens += [(kind, start + offset, end + offset) for kind, start, end in known]
         offset += len(line) + 1
     return tokens, None
+
+
+def line_tokens(line: str) -> tuple[tuple[Token, ...], Token | None]:
+    """The tokens of one line of a text `text_lines` gives, from the memo when the line is short enough."""
+    if len(line) <= MEMO_LINE_CHARS:
+        return _line_tokens(line)
+    tokens, bad = _scan(line)
+    return tuple(tokens), bad
 
 
 @lru_cache(maxsize=4096)
