@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.editor_assets import editor_script
 from api.errors import install_error_handlers
+from api.hot_paths import HotPath, HotPaths, direct
 from api.mcp.http import McpEndpoint
 from api.observability import AccessLog
 from api.openapi_shapes import operation_id
@@ -185,7 +186,14 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(query_pages.router)
     app.include_router(docs.router)
-    app.include_router(queries.build_router(snapshot.graph.catalogue))
+    named = queries.build_router(snapshot.graph.catalogue)
+    app.include_router(named)
     app.include_router(resource.router)
     app.router.routes.append(mcp.route)
+    # First of all: the named queries and GET /sparql by one lookup (see api/hot_paths.py).
+    hot = {
+        **queries.hot_paths(snapshot.graph.catalogue, named),
+        "/sparql": HotPath(sparql.sparql_get, direct(sparql.sparql_get)),
+    }
+    app.router.routes.insert(0, HotPaths(hot))
     return app

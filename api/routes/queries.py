@@ -10,8 +10,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from api.caching import etag_for, validated
+from api.hot_paths import HotPath, route_paths
 from api.named_formats import PROTOCOL_PARAMS, check_params, negotiate, offers_for, rows_response
 from api.openapi_shapes import QueryRows, error_responses
+from api.plain_params import plain_or_checked
 from api.state import get_runtime
 from kg.adhoc.formats import GRAPH_FORMATS, NAMED_ROW_FORMATS, ROWS
 from kg.catalogue import Catalogue, NamedQuery, Param
@@ -146,6 +148,18 @@ def build_router(catalogue: Catalogue) -> APIRouter:
         return run_named(request, name, dict(params))
 
     return router
+
+
+def hot_paths(catalogue: Catalogue, router: APIRouter) -> dict[str, HotPath]:
+    """The router's fixed GET paths for api/hot_paths.py; a typed operation's plain values are read there
+    directly (api/plain_params.py), doubtful ones still by FastAPI."""
+    paths = route_paths(router.routes)
+    for query in catalogue:
+        path = f"{router.prefix}/{query.name}"
+        found = paths.get(path)
+        if found is not None:
+            paths[path] = HotPath(found.endpoint, plain_or_checked(query, run_named, found.app))
+    return paths
 
 
 def _success(query: NamedQuery) -> dict[str, Any]:

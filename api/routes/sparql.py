@@ -30,6 +30,7 @@ from api.errors import ApiError
 from api.negotiation import NotAcceptable, choose, parse_accept
 from api.openapi_shapes import error_responses
 from api.query_lane import arrival
+from api.query_string import query_items
 from api.service_description import service_description
 from api.sparql_page import render_query_page
 from api.state import Snapshot, get_runtime
@@ -117,7 +118,7 @@ class ProtocolRequest:
 )
 async def sparql_get(request: Request) -> Response:
     # Only cheap checks here; everything that blocks runs on a thread, a query on the query lane's own.
-    protocol = _collect(request.query_params.multi_items())
+    protocol = _collect(query_items(request.scope["query_string"]))  # the query's text: fast (see there)
     if protocol.query is None:
         return await run_in_threadpool(_without_query, request, protocol.format)
     return await get_runtime(request).lane.run(_get_with_query, request, protocol)

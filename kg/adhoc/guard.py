@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
 
+from kg.adhoc.lexer import MEMO_LINE_CHARS, Token, line_tokens, text_lines, tokenize
 from kg.errors import NeedlingError
 
 # Why this is stricter than a plain SPARQL 1.1 lexer: pyoxigraph 0.5.13 parses with a PEG grammar
@@ -39,48 +42,6 @@ class GuardedQuery:
     form: str  # "SELECT" | "ASK" | "CONSTRUCT" | "DESCRIBE"
 
 
-# --- SPARQL 1.1 terminals (https://www.w3.org/TR/sparql11-query/#sparqlGrammar) -----------------
-_BASE = (
-    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
-    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
-)
-_CHARS_U = _BASE + "_"
-_CHARS = _CHARS_U + "\\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
-_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
-_PN_PREFIX = f"[{_BASE}](?:[{_CHARS}.]*[{_CHARS}])?"
-# One optional group of dots, as pyoxigraph reads it (the spec allows several): the rest is query text.
-_PN_LOCAL = f"(?:[{_CHARS_U}:0-9]|{_PLX})(?:[{_CHARS}:]|{_PLX})*+(?:\\.+(?:[{_CHARS}:]|{_PLX})+)?"
-_VARNAME = f"[{_CHARS_U}0-9][{_CHARS_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*+"
-_ECHAR = r"""\\[tbnrf\\"']"""
-# A comment ends at any character some engine might treat as a line end (conservative).
-_LINE_END = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
-
-_TOKEN = re.compile(
-    "|".join(
-        (
-            r"(?P<ws>[ \t\r\n]+)",
-            f"(?P<comment>#[^{_LINE_END}]*)",
-            r"""(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)""",
-            f"(?P<long1>'''(?:(?:''|')?(?:[^'\\\\]|{_ECHAR}))*''')",
-            f'(?P<long2>"""(?:(?:""|")?(?:[^"\\\\]|{_ECHAR}))*""")',
-            f"(?P<str1>'(?:[^'\\\\\\n\\r]|{_ECHAR})*')",
-            f'(?P<str2>"(?:[^"\\\\\\n\\r]|{_ECHAR})*")',
-            f"(?P<var>[?$]{_VARNAME})",
-            f"(?P<bnode>_:[{_CHARS_U}0-9](?:[{_CHARS}.]*[{_CHARS}])?)",
-            f"(?P<pname>(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?)",
-            r"(?P<number>[0-9]++\.[0-9]*+[eE][+-]?[0-9]++|\.[0-9]++[eE][+-]?[0-9]++"
-            r"|[0-9]++[eE][+-]?[0-9]++|[0-9]*+\.[0-9]++|[0-9]++)",
-            r"(?P<lang>@[a-zA-Z]++(?:-[a-zA-Z0-9]++)*+)",
-            r"(?P<word>[A-Za-z][A-Za-z0-9_]*+)",
-            r"(?P<op>\^\^|&&|\|\||!=|<=|>=|[{}()\[\];,.=<>!+\-*/^|?])",
-            r"(?P<err>.)",
-        )
-    ),
-    re.DOTALL,
-)
-# After a bare word: more name characters mean a word glued to something (refused, also keeps the
-# scan linear on inputs like `a-a-a-...`).
-_GLUED = re.compile(f"\\.?[{_CHARS}]")
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _RISKY_IRI = re.compile(r"['#()\[\]]")
 
@@ -127,8 +88,41 @@ def check_query(text: str, *, max_length: int) -> GuardedQuery:
         )
     decoded = _decode_escapes(text)
     tokens = _tokenize(decoded)
-    _inspect(decoded, tokens)
+    if not _passes_line_by_line(decoded):
+        _inspect(decoded, tokens)  # refuses it, or finds it fine after all (a long string, a long line)
     return GuardedQuery(decoded, _query_form(decoded, tokens))
+
+
+def _passes_line_by_line(text: str) -> bool:
+    """Whether `_inspect` would find nothing to refuse, walked a line at a time (see kg/adhoc/lexer.py),
+    each line's walk from a given point remembered: a query's lines seen before, from where the lines
+    before them left the walk, cost a look-up. False when a line holds anything to refuse, or when the
+    text cannot be read by lines; then the whole text is inspected as it always was."""
+    lines = text_lines(text)
+    if lines is None:
+        return False
+    key: tuple[tuple[str, ...], bool, bool, int] | None = ((), False, False, 0)
+    for line in lines:
+        key = _line_walk(line, key) if len(line) <= MEMO_LINE_CHARS else None
+        if key is None:
+            return False
+    return True
+
+
+@lru_cache(maxsize=4096)
+def _line_walk(
+    line: str, key: tuple[tuple[str, ...], bool, bool, int]
+) -> tuple[tuple[str, ...], bool, bool, int] | None:
+    """Where the walk is after `line`, from where `key` says it was; None if the line holds anything to
+    refuse (a forbidden word included)."""
+    tokens, bad = line_tokens(line)
+    walk = _Walk(list(key[0]), key[1], key[2], key[3])
+    try:
+        if bad is not None or _walk(line, tokens, walk) is not None:
+            return None
+    except QueryRefused:
+        return None
+    return walk.key()
 
 
 def _where(text: str, pos: int) -> str:
@@ -160,21 +154,16 @@ def _decode_escapes(text: str) -> str:
     return decoded
 
 
-def _tokenize(text: str) -> list[tuple[str, int, int]]:
+def _tokenize(text: str) -> list[Token]:
     """Split the decoded text into significant tokens (kind, start, end); refuse unknown characters."""
-    tokens: list[tuple[str, int, int]] = []
-    for match in _TOKEN.finditer(text):
-        kind = match.lastgroup
-        if kind == "ws" or kind == "comment":
-            continue
-        start = match.start()
+    tokens, bad = tokenize(text)
+    if bad is not None:
+        kind, start, end = bad
         if kind == "err":
             raise QueryRefused("syntax", _bad_char_message(text, start))
-        if kind == "word" and _GLUED.match(text, match.end()):
-            raise QueryRefused(
-                "syntax", f"the word {match.group()!r} at {_where(text, start)} is glued to the text after it"
-            )
-        tokens.append((kind or "", start, match.end()))
+        raise QueryRefused(
+            "syntax", f"the word {text[start:end]!r} at {_where(text, start)} is glued to the text after it"
+        )
     return tokens
 
 
@@ -190,39 +179,67 @@ def _bad_char_message(text: str, pos: int) -> str:
     return f"the character {char!r} (U+{ord(char):04X}) at {where} is not allowed here"
 
 
-def _inspect(text: str, tokens: list[tuple[str, int, int]]) -> None:
+def _inspect(text: str, tokens: Sequence[Token]) -> None:
     """Refuse ambiguous `<`, unknown words, and any SERVICE / FROM / update keyword."""
-    stack: list[str] = []  # "E" expression paren, "D" data paren, "V" VALUES block, "P" other
-    values_pending = False
-    after_operand = False
-    unary_run = 0  # operators in a row, which the parser nests as it nests brackets
-    hit: tuple[str, str, int, int] | None = None  # (code, keyword, start, end) of the first forbidden word
+    hit = _walk(text, tokens, _Walk())
+    if hit is not None:
+        raise QueryRefused(hit[0], _forbidden_message(text, *hit))
+
+
+@dataclass(slots=True)
+class _Walk:
+    """Where a walk through the tokens is: what `_inspect` carries from one token to the next."""
+
+    stack: list[str] = field(default_factory=list)
+    """Open brackets: "E" expression paren, "D" data paren, "V" VALUES block, "P" other."""
+    values_pending: bool = False
+    after_operand: bool = False
+    unary_run: int = 0
+    """Operators in a row, which the parser nests as it nests brackets."""
+
+    def key(self) -> tuple[tuple[str, ...], bool, bool, int]:
+        return tuple(self.stack), self.values_pending, self.after_operand, self.unary_run
+
+
+def _walk(text: str, tokens: Sequence[Token], walk: _Walk) -> tuple[str, str, int, int] | None:
+    """Go through the tokens from where `walk` is (and move it on), raising at what must be refused; return
+    the first forbidden word (code, keyword, start, end), which is refused once the whole query is read."""
+    stack, values_pending, after_operand, unary_run = (
+        walk.stack,
+        walk.values_pending,
+        walk.after_operand,
+        walk.unary_run,
+    )
+    hit: tuple[str, str, int, int] | None = None
     for kind, start, end in tokens:
-        unary_run = unary_run + 1 if kind == "op" and text[start:end] in _UNARY else 0
+        op = text[start:end] if kind == "op" else ""
+        unary_run = unary_run + 1 if op in _UNARY else 0
         if len(stack) > MAX_NESTING or unary_run > MAX_NESTING:
             raise QueryRefused(
                 "too_deep",
                 f"the query nests more than {MAX_NESTING} levels deep at {_where(text, start)}",
             )
+        if op:
+            values_pending = _track_bracket(op, stack, values_pending)
+            after_operand = op in _OPERAND_PUNCT
+            continue
         if kind == "iri":
             glued_lt = start > 0 and text[start - 1] == "<"
             if (glued_lt or (after_operand and stack and stack[-1] == "E")) and _RISKY_IRI.search(
                 text, start + 1, end - 1
             ):
                 raise QueryRefused("syntax", _ambiguous_iri_message(text, start, end))
-        elif kind == "op":
-            values_pending = _track_bracket(text[start:end], stack, values_pending)
-            after_operand = text[start:end] in _OPERAND_PUNCT
-            continue
-        elif kind in ("word", "pname"):
-            found = _forbidden_in(text, kind, start, end)
-            if found is not None and hit is None:
-                hit = (found[0], found[1], start, end)
-            if kind == "word" and text[start:end].upper() == "VALUES":
+        elif kind == "word" or kind == "pname":
+            word = text[start:end].upper() if kind == "word" else ""
+            if word not in _KNOWN_WORDS:  # a known word is neither forbidden nor unknown: no more to check
+                found = _forbidden_in(text, kind, start, end)
+                if found is not None and hit is None:
+                    hit = (found[0], found[1], start, end)
+            elif word == "VALUES":
                 values_pending = True
         after_operand = True
-    if hit is not None:
-        raise QueryRefused(hit[0], _forbidden_message(text, *hit))
+    walk.values_pending, walk.after_operand, walk.unary_run = values_pending, after_operand, unary_run
+    return hit
 
 
 def _track_bracket(op: str, stack: list[str], values_pending: bool) -> bool:
@@ -279,7 +296,7 @@ def _ambiguous_iri_message(text: str, start: int, end: int) -> str:
     )
 
 
-def _query_form(text: str, tokens: list[tuple[str, int, int]]) -> str:
+def _query_form(text: str, tokens: list[Token]) -> str:
     """Skip the prologue (BASE / PREFIX declarations) and return the query form keyword."""
     if not tokens:
         raise QueryRefused("syntax", "the query is empty")
@@ -311,7 +328,7 @@ def _query_form(text: str, tokens: list[tuple[str, int, int]]) -> str:
     )
 
 
-def _expect_prologue(text: str, tokens: list[tuple[str, int, int]], i: int, kinds: tuple[str, ...]) -> int:
+def _expect_prologue(text: str, tokens: list[Token], i: int, kinds: tuple[str, ...]) -> int:
     """Check the tokens after BASE / PREFIX at index i; return the index after the declaration."""
     for offset, kind in enumerate(kinds, start=1):
         ok = i + offset < len(tokens) and tokens[i + offset][0] == kind
