@@ -32,6 +32,7 @@ from kg.qa.vocab import (
 from kg.qa.wording import join
 from kg.qa.words import normalize, warm
 
+_EVERY_PRICE = frozenset(["each", "both", "much"])
 _ASKS_YES_OR_NO = frozenset(["is", "isnt", "are", "was", "would"])
 NOTE = "General information from one article, not medical advice: ask a licensed professional about your own case."
 
@@ -198,10 +199,10 @@ class QuestionAnswerer:
         acupuncture session gets", one modality and nothing to compare it with: its price."""
         if plan is None or plan.query.name != CHEAPEST or not plan.cue.strength:
             return None
-        if not reading.entities:  # "lowest price for each of them": every price, the cheapest first
-            return self.sides.cheapest(
-                plan.query, every_answer=bool({"each", "both", "much"} & set(reading.tokens))
-            )
+        if (
+            not reading.entities
+        ):  # "lowest price for each of them", "by how much": every price, cheapest first
+            return self.sides.cheapest(plan.query, every_answer=bool(_EVERY_PRICE & set(reading.tokens)))
         named = [m for m in reading.entities if m.iris[0] in self.sides.modalities]
         yes_or_no = bool(reading.tokens) and reading.tokens[0] in _ASKS_YES_OR_NO  # "is it the cheapest"
         if len(named) != 1 or len(reading.entities) > 1 or reading.cue_strengths.get(COMPARE) or yes_or_no:
