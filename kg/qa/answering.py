@@ -199,9 +199,7 @@ class QuestionAnswerer:
         acupuncture session gets", one modality and nothing to compare it with: its price."""
         if plan is None or plan.query.name != CHEAPEST or not plan.cue.strength:
             return None
-        if (
-            not reading.entities
-        ):  # "lowest price for each of them", "by how much": every price, cheapest first
+        if not reading.entities:  # "lowest price for each of them", "by how much": every price
             return self.sides.cheapest(plan.query, every_answer=bool(_EVERY_PRICE & set(reading.tokens)))
         named = [m for m in reading.entities if m.iris[0] in self.sides.modalities]
         yes_or_no = bool(reading.tokens) and reading.tokens[0] in _ASKS_YES_OR_NO  # "is it the cheapest"
