@@ -900,3 +900,16 @@ def test_a_no_for_the_modality_names_the_technique_of_it_that_has_the_thing(grap
 def test_where_is_it_from_asks_for_the_origin(graph: KnowledgeGraph, question: str, origin: str) -> None:
     reply = ask(graph, question)
     assert reply["interpretation"]["intent"] == "origin_of_modality" and origin in reply["text"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "is acupuncture just for muscle problems or does it cover more than that",
+        "is acupuncture only for aches and pains",
+    ],
+)
+def test_is_it_only_for_x_gets_what_the_source_says_it_addresses_beyond(
+    graph: KnowledgeGraph, question: str
+) -> None:
+    assert "wide range of conditions, not only musculoskeletal ones" in ask(graph, question)["text"]

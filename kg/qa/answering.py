@@ -247,7 +247,8 @@ class QuestionAnswerer:
         """ "Does acupuncture target trigger points?": the source does not say so; what it does name."""
         runs, found = self.runner.execute(plan)
         reason = self.runner.nothing_fits(plan, found, reading)
-        composed = Composed(plan.query.name, "The source does not say so: " + reason, found, runs)
+        said = f"The source does not say so: {reason} {self.runner.asides(plan, found)}".strip()
+        composed = Composed(plan.query.name, said, found, runs)
         composed.plan, composed.general = plan, False
         if plan.query.name != WHICH:  # whose it is, when another modality's
             self.explainer.whose_instead(composed, reading, self.runner.narrowing(plan, reading))
@@ -279,9 +280,7 @@ class QuestionAnswerer:
     def _names_in(self, text: str) -> set[str]:
         """The resources a text names, classes and uncovered topics aside."""
         found = {i for m in self.lexicon.link_exact(normalize(text).split()) for i in m.iris}
-        return {
-            i for i in found if not self.lexicon.is_class(i) and not self.lexicon.has_type(i, NOT_IN_SOURCE)
-        }
+        return {i for i in found if not (self.lexicon.is_class(i) or self.lexicon.has_type(i, NOT_IN_SOURCE))}
 
     def _name(self, iri: str) -> str:
         return self.lexicon.sentence_case(self.lexicon.label(iri))

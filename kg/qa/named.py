@@ -115,6 +115,17 @@ class Runner:
         run = Run(name, {}, self.graph.run(name, {}))
         return self._answers(Plan(query, {}, frozenset(), _NO_CUE), run)
 
+    def asides(self, plan: Plan, found: list[Answer]) -> str:
+        """What the query's wording says beside its answers (the template's optional parts) that the rows
+        found hold: "It also says what it addresses: a wide range of conditions ..."."""
+        if not found:
+            return ""
+        fields = {
+            name: join([str(v) for v in values]) for name, values in found[0].get("details", {}).items()
+        }
+        parts = [_kept(match.group(1), fields) for match in _OPTIONAL.finditer(plan.query.say or "")]
+        return "".join(part.format_map(Blank(fields)) for part in parts).strip()
+
     def sentence(self, plan: Plan, runs: list[Run], answers: list[Answer]) -> str:
         template = plan.query.say or "{answers}."
         names = [named(a, self.lexicon) for a in answers]
