@@ -906,7 +906,7 @@ def test_where_is_it_from_asks_for_the_origin(graph: KnowledgeGraph, question: s
     "question",
     [
         "is acupuncture just for muscle problems or does it cover more than that",
-        "is acupuncture only for aches and pains",
+        "does the article say acupuncture only handles musculoskeletal problems?",
     ],
 )
 def test_is_it_only_for_x_gets_what_the_source_says_it_addresses_beyond(
