@@ -26,6 +26,7 @@ FLOORS = {
     "dev5.json": 0.89,
     "dev6.json": 0.9,
     "dev7.json": 0.9,
+    "dev8.json": 0.85,
     "dev9.json": 0.86,
     "dev10.json": 0.93,
     "dev11.json": 0.92,
