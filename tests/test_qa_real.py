@@ -913,3 +913,18 @@ def test_is_it_only_for_x_gets_what_the_source_says_it_addresses_beyond(
     graph: KnowledgeGraph, question: str
 ) -> None:
     assert "wide range of conditions, not only musculoskeletal ones" in ask(graph, question)["text"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["is dry needling ok for a 9 year old with growing pains", "my 15yo has back pain, acupuncture?"],
+)
+def test_an_age_under_eighteen_is_a_population_the_article_does_not_cover(
+    graph: KnowledgeGraph, question: str
+) -> None:
+    reply = ask(graph, question)
+    assert any(t.startswith("children and teenagers") for t in reply["not_in_source"]), reply["text"]
+
+
+def test_an_adult_age_is_no_uncovered_population(graph: KnowledgeGraph) -> None:
+    assert not ask(graph, "I'm 45 years old with sciatica, which one should I try").get("not_in_source")

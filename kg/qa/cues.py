@@ -4,6 +4,7 @@ topics the graph does not know and filler."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from itertools import pairwise
 
@@ -163,9 +164,32 @@ def self_described(tokens: list[str], mention: Mention, lexicon: Lexicon) -> boo
     return any(before[-len(p) :] == p for p in _SELF) or tokens[mention.end : mention.end + 1] == ["here"]
 
 
+_AGE = re.compile(r"^(\d{1,2})(?:yo|yr|yrs)?$")
+_ADULT = 18
+
+
+def young(tokens: list[str]) -> list[tuple[int, int]]:
+    """Where the question gives an age under 18 ("my 9 year old", "a 15yo", "16 years old")."""
+    found = []
+    for index, token in enumerate(tokens):
+        age = _AGE.match(token)
+        if age is None or int(age.group(1)) >= _ADULT:
+            continue
+        said = tokens[index + 1 : index + 3]
+        if token[-1].isalpha() or said in (["year", "old"], ["years", "old"], ["yr", "old"]):
+            found.append((index, index + (1 if token[-1].isalpha() else 3)))
+    return found
+
+
 def silent_around_names(reading: Reading, lexicon: Lexicon) -> None:
     """ "How many dry needling sessions": an uncovered topic's name with a name of the graph inside it is the
-    topic, found in the question's words with the names taken out."""
+    topic, found in the question's words with the names taken out. An age under 18 names the young."""
+    for start, end in young(reading.tokens):
+        for found in lexicon.link_exact(["children"]):
+            if any(lexicon.has_type(i, NOT_IN_SOURCE) for i in found.iris):
+                reading.silent.append(
+                    replace(found, text=" ".join(reading.tokens[start:end]), start=start, end=end)
+                )
     named = {i for m in reading.entities for i in range(m.start, m.end)}
     kept = [i for i in range(len(reading.tokens)) if i not in named]
     for found in lexicon.link_exact([reading.tokens[i] for i in kept]):
