@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from rapidfuzz import fuzz
 
-import kg.qa.cues as cues
+import kg.qa.standing as standing
 from kg.catalogue import Catalogue, NamedQuery, Param
 from kg.catalogue.params import KNOWN_PREFIXES
 from kg.qa.amounts import amounts_in, bare_amounts, money_units
@@ -71,7 +71,8 @@ class Interpreter:
             for i in range(m.start, m.end)
         }
         named |= money_units(tokens)  # "under 60 dollars": the amount's unit asks for no price
-        felt = cues.complaints(tokens) | cues.premise(tokens)  # "my heel hurts", "since it is X": no asking
+        taken_for_granted = standing.premise(tokens)
+        felt = standing.complaints(tokens) | taken_for_granted  # "my heel hurts", "since it is X": no asking
         cue_view = [(index, word) for index, word in enumerate(keyed) if index not in named | felt]
         full_view = [(index, word) for index, word in enumerate(keyed) if index not in felt]
         matches = {q.name: self.cues.match(full_view, cue_view, named, q.name) for q in self.queries}
@@ -85,27 +86,26 @@ class Interpreter:
         reading.lemmas = keyed
         reading.cue_scores = {name: match.score for name, match in matches.items() if match.score}
         reading.cue_strengths = {name: match.strength for name, match in matches.items() if match.strength}
-        taken_for_granted = cues.premise(tokens)
         modal = any(self.lexicon.has_type(i, MODALITY) for m in mentions for i in m.iris)
         for mention in mentions:
             kind = any(self.lexicon.has_type(i, MODALITY) or self.lexicon.is_class(i) for i in mention.iris)
-            if (denied := cues.negated(tokens, mention.start)) and not kind:
+            if (denied := standing.negated(tokens, mention.start)) and not kind:
                 reading.negated.append(mention)  # "which one is not holistic": the other one
             if mention.start in taken_for_granted and not kind:
                 reading.premised.append(mention)  # checked against the source, not asked about
-            elif (denied and kind) or cues.aside(tokens, mention, protected, modal):
+            elif (denied and kind) or standing.aside(tokens, mention, protected, modal):
                 reading.excluded.append(mention)  # "besides the needles": not what the question asks about
             elif any(self.lexicon.has_type(iri, NOT_IN_SOURCE) for iri in mention.iris):
-                if not cues.self_described(tokens, mention, self.lexicon):  # "I'm a nurse": who asks
+                if not standing.self_described(tokens, mention, self.lexicon):  # "I'm a nurse": who asks
                     reading.silent.append(mention)
             elif all(self.lexicon.is_class(iri) for iri in mention.iris):
                 reading.classes.append(mention)
             else:
                 reading.entities.append(mention)
         reading.unknown, reading.ignored = self.cues.unknown_words(tokens, keyed, mentions, protected)
-        cues.silent_around_names(reading, self.lexicon)  # "how many dry needling sessions"
-        cues.described(reading, self.lexicon, self.neighbours)  # "the Chinese one", "the one that isn't X"
-        cues.the_other_one(reading, self.lexicon, self.modalities)
+        standing.silent_around_names(reading, self.lexicon)  # "how many dry needling sessions"
+        standing.described(reading, self.lexicon, self.neighbours)  # "the Chinese one", "the one that isn't"
+        standing.the_other_one(reading, self.lexicon, self.modalities)
         if not reading.amounts:
             reading.amounts = bare_amounts(tokens, self.queries, matches)
         reading.plans = self._plans(reading, matches)
@@ -182,7 +182,7 @@ class Interpreter:
         if (linked := next((q for q in self.queries if q.name == LINKED), None)) is None:
             return []
         # "the therapy rooted in Chinese medicine": a value after a name for the modalities stands for them too
-        therapy = any(MODALITY in m.iris for m in reading.classes) or cues.one_that(reading.tokens)
+        therapy = any(MODALITY in m.iris for m in reading.classes) or standing.one_that(reading.tokens)
         whole = CueMatch(0, len(reading.tokens), frozenset())
         return [
             Plan(linked, {"value": [m.iris[0]]}, frozenset([m]), whole)
