@@ -23,6 +23,7 @@ from kg import DEFAULT_ONTOLOGY, DEFAULT_QUERIES, DEFAULT_SHAPES
 pytestmark = pytest.mark.server
 
 SERVED_WITHIN_S = 5.0
+UNDER_TRAFFIC_S = 15.0
 SCIATICA_QUESTION = "what treats sciatica, and at what cost"
 SYNONYM = '\nnkg:sciatica skos:altLabel "leg nerve pain"@en .\n'
 COSTS = {"Dry needling": (50, 150), "Acupuncture": (70, 150)}
@@ -69,8 +70,8 @@ def wait_for(what: str, condition: Callable[[], bool], within_s: float = SERVED_
     pytest.fail(f"{what}: not within {within_s:g} s")
 
 
-def wait_for_version_change(http: httpx.Client, old: str) -> dict:
-    wait_for(f"a new version after {old}", lambda: health(http)["version"] != old)
+def wait_for_version_change(http: httpx.Client, old: str, within_s: float = SERVED_WITHIN_S) -> dict:
+    wait_for(f"a new version after {old}", lambda: health(http)["version"] != old, within_s)
     return health(http)
 
 
@@ -266,7 +267,9 @@ def test_swaps_are_atomic_under_traffic(live: tuple[httpx.Client, Path]) -> None
         time.sleep(0.3)
         for step in range(5):
             write(ontology, original + SYNONYM if step % 2 == 0 else original)
-            versions.append(wait_for_version_change(http, versions[-1])["version"])
+            # this test is about atomic swaps, not how soon: four clients saturating both cores slow the
+            # reload itself (3-4 s with two processes on a quiet 2-core machine), so it gets more time
+            versions.append(wait_for_version_change(http, versions[-1], UNDER_TRAFFIC_S)["version"])
             time.sleep(0.3)  # some traffic on each version
     finally:
         stop.set()
