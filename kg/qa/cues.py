@@ -39,6 +39,10 @@ class Cues:
             q.name: sorted({lemmas(c) for c in q.cues if lemmas(c)}, key=len, reverse=True) for q in queries
         }
         self.words = {word for phrases in self.phrases.values() for phrase in phrases for word in phrase}
+        self.by_first: dict[str, dict[str, list[tuple[int, tuple[str, ...]]]]] = {}
+        for name, phrases in self.phrases.items():
+            for order, phrase in enumerate(phrases):
+                self.by_first.setdefault(name, {}).setdefault(phrase[0], []).append((order, phrase))
         self.speller = speller
         self.source_words: set[str] = set()  # lemmas the source's statements use: never unknown topics
 
@@ -56,9 +60,12 @@ class Cues:
             starts: dict[str, list[int]] = {}  # where each word stands: only there may a phrase start
             for index, word in enumerate(keyed):
                 starts.setdefault(word, []).append(index)
-            for phrase in self.phrases[name]:
+            firsts = self.by_first[name]  # only phrases whose first word the question has, in their order
+            for _, phrase in sorted(
+                entry for word in starts.keys() & firsts.keys() for entry in firsts[word]
+            ):
                 size = len(phrase)
-                if (through_names and size < 2) or phrase[0] not in starts:
+                if through_names and size < 2:
                     continue
                 for start in starts[phrase[0]]:
                     if start + size > len(keyed):
@@ -118,8 +125,13 @@ def _reads_as(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
         return True
     if len(phrase) < 2:
         return False
-    slips = [(w, p) for w, p in zip(words, phrase, strict=True) if w != p]
-    return len(slips) == 1 and len(slips[0][1]) >= 4 and _one_slip(*slips[0])
+    slip: tuple[str, str] | None = None
+    for typed, meant in zip(words, phrase, strict=True):
+        if typed != meant:
+            if slip is not None:
+                return False  # two words differ: another phrase
+            slip = (typed, meant)
+    return slip is not None and len(slip[1]) >= 4 and _one_slip(*slip)
 
 
 def _one_slip(typed: str, meant: str) -> bool:

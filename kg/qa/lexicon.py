@@ -52,6 +52,7 @@ class Lexicon:
     proper_words: set[str] = field(default_factory=set)
     phrases: set[str] = field(default_factory=set)  # every label and synonym as written, for spelling
     _fuzzy: dict[int, list[str]] = field(default_factory=dict)
+    _by_end: dict[str, dict[str, set[str]]] = field(default_factory=dict)
 
     @classmethod
     def from_rows(cls, rows: Iterable[Row]) -> Lexicon:
@@ -178,9 +179,7 @@ class Lexicon:
             while index >= 0 and index not in used and tokens[index] not in STOPWORDS:
                 members = {
                     i
-                    for key, iris in self.keys.items()
-                    if len(key) > 1 and key[0] == keyed[index]
-                    for i in iris
+                    for i in self._ends("first").get(keyed[index], ())
                     if any(self.has_type(i, c) for c in mention.iris)
                 }
                 if len(members) != 1:
@@ -212,9 +211,7 @@ class Lexicon:
                 kinds = frozenset().union(*(self.types.get(i, ()) for i in mention.iris))
                 whole = {
                     i
-                    for key, iris in self.keys.items()
-                    if len(key) > 1 and key[-1] == keyed[index]
-                    for i in iris
+                    for i in self._ends("last").get(keyed[index], ())
                     if i not in mention.iris and self.types.get(i) == kinds
                 }
                 if len(whole) == 1:
@@ -223,6 +220,17 @@ class Lexicon:
                     found.append(Mention(tokens[index], index, index + 1, tuple(whole), 1.0))
                     used.add(index)
         return found
+
+    def _ends(self, which: str) -> dict[str, set[str]]:
+        """The resources of every name of two words or more, by its first or its last word (built once)."""
+        if which not in self._by_end:
+            index = 0 if which == "first" else -1
+            found: dict[str, set[str]] = {}
+            for key, iris in self.keys.items():
+                if len(key) > 1:
+                    found.setdefault(key[index], set()).update(iris)
+            self._by_end[which] = found
+        return self._by_end[which]
 
     def link_fuzzy(self, tokens: list[str], taken: set[int]) -> list[Mention]:
         """Close matches for typos ("siatica") among the words no exact match or intent cue has taken."""
