@@ -12,7 +12,7 @@ from kg.qa.answers import Answer
 from kg.qa.evidence import linked, statement, where
 from kg.qa.lexicon import Lexicon
 from kg.qa.named import Runner
-from kg.qa.plans import CueMatch, Plan, Reading
+from kg.qa.plans import NO_CUE, Plan, Reading
 from kg.qa.retrieval import DEFINITION, ClaimIndex
 from kg.qa.sides import Composed
 from kg.qa.vocab import (
@@ -55,9 +55,6 @@ def _asks_how(tokens: list[str]) -> bool:
     return "why" in tokens or any(word in _WAY for word in after)
 
 
-_NO_CUE = CueMatch(0, 0, frozenset())
-
-
 class Explainer:
     def __init__(self, runner: Runner, lexicon: Lexicon, claims: ClaimIndex, modalities: list[str]) -> None:
         self.runner = runner
@@ -66,9 +63,16 @@ class Explainer:
         self.modalities = set(modalities)
         self.which = runner.graph.query(WHICH)
         self.stands_for: dict[str, frozenset[str]] = {}  # a practitioner: the modalities they practise
-        self._ranges: dict[str, tuple[float, float]] | None = (
-            None  # each modality's price, read when first asked
-        )
+        # each modality's price range, which a price the question quotes may name ("the $50 one")
+        priced = [a for a in runner.execute(self._asking(COST, {}))[1] if a.get("cost")]
+        self.ranges = {a["iri"]: (float(a["cost"]["min"]), float(a["cost"]["max"])) for a in priced}
+
+    def _asking(self, name: str, values: dict[str, list[str]]) -> Plan:
+        """A plan of the answerer's own: the named query with these values, no words of the question asking."""
+        return Plan(self.runner.graph.query(name), values, frozenset(), NO_CUE)
+
+    def _modalities(self, reading: Reading) -> list[str]:
+        return [i for m in reading.entities for i in m.iris if self.lexicon.has_type(i, MODALITY)]
 
     def how_there(self, composed: Composed, reading: Reading, plan: Plan) -> None:
         """A question naming a modality and a condition ("acupuncture for sciatica") also gets what the
@@ -77,7 +81,7 @@ class Explainer:
         sciatica") gets how the modality named, or answered, works."""
         if plan.query.name == HOW:
             return
-        modalities = [i for m in reading.entities for i in m.iris if self.lexicon.has_type(i, MODALITY)]
+        modalities = self._modalities(reading)
         conditions = [i for m in reading.entities for i in m.iris if self.lexicon.has_type(i, CONDITION)]
         conditions = [c for c in conditions if c not in modalities]
         asks_how = _asks_how(reading.tokens) and plan.query.name not in _NOT_HOW
@@ -142,7 +146,7 @@ class Explainer:
             # "does deep dry needling stay at the skin": the techniques linked to the thing, narrowed
             thing = next(m for m in reading.entities if m is not techniques[0])
             values = {"value": [thing.iris[0]], "type": [TECHNIQUE]}
-            return [Plan(self.which, values, frozenset([thing]), CueMatch(0, 0, frozenset()))]
+            return [Plan(self.which, values, frozenset([thing]), NO_CUE)]
         if len(modalities) != 1:
             return []
         plans = []
@@ -152,13 +156,11 @@ class Explainer:
             kinds = [k for i in mention.iris for k in self.lexicon.types.get(i, ()) if k in aspects]
             if kinds:  # the modality's own list of that kind, narrowed to the thing
                 values = {"modality": [modalities[0].iris[0]]}
-                plans.append(
-                    Plan(aspects[kinds[0]], values, frozenset(modalities), CueMatch(0, 0, frozenset()))
-                )
+                plans.append(Plan(aspects[kinds[0]], values, frozenset(modalities), NO_CUE))
             elif not self.lexicon.has_type(mention.iris[0], CONDITION):
                 # no list of its kind: the modalities linked to the thing, which the modality narrows
                 value = {"value": [mention.iris[0]]}
-                plans.append(Plan(self.which, value, frozenset([mention]), CueMatch(0, 0, frozenset())))
+                plans.append(Plan(self.which, value, frozenset([mention]), NO_CUE))
         return plans[:1]
 
     def what_instead(self, composed: Composed, reading: Reading) -> Composed:
@@ -182,7 +184,7 @@ class Explainer:
         to, when another ("mental clarity" is acupuncture's)."""
         named = {i for m in reading.entities for i in m.iris if i in self.modalities}
         for iri in sorted(asked - self.modalities):
-            plan = Plan(self.which, {"value": [iri]}, frozenset(), CueMatch(0, 0, frozenset()))
+            plan = Plan(self.which, {"value": [iri]}, frozenset(), NO_CUE)
             runs, found = self.runner.execute(plan)
             others = [a for a in found if a["iri"] in self.modalities and a["iri"] not in named]
             if named and others:
@@ -195,10 +197,10 @@ class Explainer:
         """ "Does dry needling only go into the skin": not the modality but one of its techniques is linked to
         the thing; its techniques, and what each is, in the source's words."""
         values = {"value": [iri], "type": [TECHNIQUE]}
-        runs, found = self.runner.execute(Plan(self.which, values, frozenset(), CueMatch(0, 0, frozenset())))
+        runs, found = self.runner.execute(Plan(self.which, values, frozenset(), NO_CUE))
         if not found:
             return
-        plan = Plan(self.runner.graph.query(TECHNIQUES), {"modality": sorted(named)}, frozenset(), _NO_CUE)
+        plan = self._asking(TECHNIQUES, {"modality": sorted(named)})
         technique_runs, techniques = self.runner.execute(plan)
         if not {a["iri"] for a in found} & {a["iri"] for a in techniques}:
             return
@@ -231,9 +233,7 @@ class Explainer:
             if {i for m in reading.entities for i in m.iris} != {m.iris[0] for m in reading.negated}:
                 return composed  # other things asked about: the denial is no choice of modality
             # "I don't buy the whole Qi idea, what's my option": which one has it, turned
-            plan = Plan(
-                self.which, {"value": [reading.negated[0].iris[0]]}, frozenset(), CueMatch(0, 0, frozenset())
-            )
+            plan = Plan(self.which, {"value": [reading.negated[0].iris[0]]}, frozenset(), NO_CUE)
             runs, found = self.runner.execute(plan)
             composed = Composed(WHICH, "", found, runs)
         linked = [a["iri"] for a in composed.answers if a["iri"] in self.modalities]
@@ -254,16 +254,14 @@ class Explainer:
         amount lies."""
         if not reading.amounts or any(p.cue.strength and p.query.name != COST for p in reading.plans):
             return None
-        modalities = [i for m in reading.entities for i in m.iris if self.lexicon.has_type(i, MODALITY)]
+        modalities = self._modalities(reading)
         # "my acupuncturist quoted $90": a practitioner stands for what they practise
         modalities = modalities or sorted(
             {i for m in reading.entities for i in self.stands_for.get(m.iris[0], ()) if i in self.modalities}
         )
         if not modalities:
             return None
-        plan = Plan(
-            self.runner.graph.query(COST), {"modality": modalities}, frozenset(), CueMatch(0, 0, frozenset())
-        )
+        plan = self._asking(COST, {"modality": modalities})
         runs, answers = self.runner.execute(plan)
         if not answers:
             return None
@@ -290,12 +288,7 @@ class Explainer:
             return
         if not self.lexicon.has_type(named[0], CONDITION):
             return
-        plan = Plan(
-            self.runner.graph.query(TREATMENTS),
-            {"condition": named},
-            frozenset(),
-            CueMatch(0, 0, frozenset()),
-        )
+        plan = self._asking(TREATMENTS, {"condition": named})
         runs, answers = self.runner.execute(plan)
         if answers:
             self.runner.add_costs(answers, reading)
@@ -305,12 +298,10 @@ class Explainer:
 
     def with_price(self, composed: Composed, reading: Reading) -> None:
         """What a modality's price depends on comes with the price itself ("is $70-150 a fixed rate")."""
-        modalities = [i for m in reading.entities for i in m.iris if self.lexicon.has_type(i, MODALITY)]
+        modalities = self._modalities(reading)
         if composed.intent != FACTORS or not modalities:
             return
-        plan = Plan(
-            self.runner.graph.query(COST), {"modality": modalities}, frozenset(), CueMatch(0, 0, frozenset())
-        )
+        plan = self._asking(COST, {"modality": modalities})
         runs, answers = self.runner.execute(plan)
         if answers:
             composed.text += " " + self.runner.sentence(plan, runs, answers)
@@ -320,12 +311,8 @@ class Explainer:
     def read_prices(self, reading: Reading, read: Callable[[str], Reading]) -> Reading:
         """ "What does the $50 one target": a price the source gives one modality alone names it; the question
         is read again with the name in its place (and the interpretation says so)."""
-        if self._ranges is None:
-            plan = Plan(self.runner.graph.query(COST), {}, frozenset(), CueMatch(0, 0, frozenset()))
-            priced = [a for a in self.runner.execute(plan)[1] if a.get("cost")]
-            self._ranges = {a["iri"]: (float(a["cost"]["min"]), float(a["cost"]["max"])) for a in priced}
         budget = {i for p in reading.plans if p.query.name == UNDER for i in p.cue.positions}  # "under $70"
-        if (named := named_by_price(reading.tokens, self._ranges, budget)) is None:
+        if (named := named_by_price(reading.tokens, self.ranges, budget)) is None:
             return reading
         iri, start, end = named
         label = self.lexicon.label(iri)

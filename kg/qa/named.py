@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from kg.engine import KnowledgeGraph
 from kg.qa.answers import Answer, absorb, is_iri, merge, place_hedges
 from kg.qa.lexicon import Lexicon
-from kg.qa.plans import CueMatch, Plan, Reading, expand
+from kg.qa.plans import NO_CUE, Plan, Reading, expand
 from kg.qa.wording import Blank, join, named
 from kg.terms import QueryResult, Row
 
@@ -113,16 +113,14 @@ class Runner:
     def answers_of(self, name: str) -> list[Answer]:
         query = self.graph.query(name)
         run = Run(name, {}, self.graph.run(name, {}))
-        return self._answers(Plan(query, {}, frozenset(), _NO_CUE), run)
+        return self._answers(Plan(query, {}, frozenset(), NO_CUE), run)
 
     def asides(self, plan: Plan, found: list[Answer]) -> str:
         """What the query's wording says beside its answers (the template's optional parts) that the rows
         found hold: "It also says what it addresses: a wide range of conditions ..."."""
         if not found:
             return ""
-        fields = {
-            name: join([str(v) for v in values]) for name, values in found[0].get("details", {}).items()
-        }
+        fields = _detail_fields(found[0])
         parts = [_kept(match.group(1), fields) for match in _OPTIONAL.finditer(plan.query.say or "")]
         return "".join(part.format_map(Blank(fields)) for part in parts).strip()
 
@@ -147,8 +145,8 @@ class Runner:
                 fields[param.name] = join([self.lexicon.sentence_case(self.lexicon.label(v)) for v in given])
             else:
                 fields[param.name] = "each modality"
-        for name, values in answers[0].get("details", {}).items():
-            fields.setdefault(name, join([str(v) for v in values]))
+        for name, value in _detail_fields(answers[0]).items():
+            fields.setdefault(name, value)
         text = _OPTIONAL.sub(lambda m: _kept(m.group(1), fields), template).format_map(Blank(fields))
         return text[0].upper() + text[1:]
 
@@ -192,10 +190,14 @@ class Runner:
         return f"for {where} the source does not name {named}; it names {others}."
 
 
-_NO_CUE = CueMatch(0, 0, frozenset())
 # A part of a `# say:` template in [brackets] is said only when every field in it has a value.
 _OPTIONAL = re.compile(r"\[([^\[\]]*)\]")
 _FIELD = re.compile(r"\{(\w+)\}")
+
+
+def _detail_fields(answer: Answer) -> dict[str, str]:
+    """An answer's details as words a query's wording can hold: "{assessment}", "{scope}"."""
+    return {name: join([str(v) for v in values]) for name, values in answer.get("details", {}).items()}
 
 
 def _kept(part: str, fields: dict[str, str]) -> str:

@@ -26,6 +26,10 @@ class CueMatch:
     """How many content words (not function words such as "who", "which", "for") the cues matched."""
 
 
+NO_CUE = CueMatch(0, 0, frozenset())
+"""The cue match of a plan the answerer makes itself, no words of the question asking for it."""
+
+
 @dataclass
 class Plan:
     """One way to answer: a query, values for its parameters, and what of the question it accounts for."""

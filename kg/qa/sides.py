@@ -12,7 +12,7 @@ from kg.qa.fit import fit_statements, modality_answers
 from kg.qa.frames import EACH, MODALITY_CURIE, THINGS, Frame
 from kg.qa.lexicon import Lexicon, Mention
 from kg.qa.named import Run, Runner
-from kg.qa.plans import CueMatch, Plan
+from kg.qa.plans import NO_CUE, Plan
 from kg.qa.vocab import (
     BENEFIT,
     CATEGORY,
@@ -28,7 +28,6 @@ from kg.qa.vocab import (
 )
 from kg.qa.wording import capital, fit_statement, hedged, join, said_by_both, severity_note, with_hedge
 
-_NO_CUE = CueMatch(0, 0, frozenset())
 # The aspects of the general comparison that tell the two apart, in the order they are said.
 _TELLING = ("origin", "approach", "target")
 
@@ -82,7 +81,7 @@ class Sides:
             return self.cheapest(query)
         param = next((p for p in query.params if p.rdf_class == MODALITY_CURIE), None)
         values = {param.name: self.modalities} if param is not None and param.required else {}
-        runs, answers = self.runner.execute(Plan(query, values, frozenset(), _NO_CUE))
+        runs, answers = self.runner.execute(Plan(query, values, frozenset(), NO_CUE))
         if not answers:
             return None
         parts = []
@@ -134,7 +133,7 @@ class Sides:
 
     def cheapest(self, query: NamedQuery, every_answer: bool = True) -> Composed | None:
         """ "Is dry needling cheaper than acupuncture": the cheapest, then every price (as answers too if asked)."""
-        plan = Plan(query, {}, frozenset(), _NO_CUE)
+        plan = Plan(query, {}, frozenset(), NO_CUE)
         runs, cheapest = self.runner.execute(plan)
         side = self._aspect(self.runner.graph.query(COST), False)
         if not cheapest or side is None:
@@ -146,7 +145,7 @@ class Sides:
         return Composed(CHEAPEST, f"{said} {prices}", answers, side.runs + runs)
 
     def _general(self) -> Composed | None:
-        runs, answers = self.runner.execute(Plan(self.runner.graph.query(COMPARE), {}, frozenset(), _NO_CUE))
+        runs, answers = self.runner.execute(Plan(self.runner.graph.query(COMPARE), {}, frozenset(), NO_CUE))
         if not answers:
             return None
         said = []
@@ -171,7 +170,7 @@ class Sides:
         return Composed(COMPARE, text, answers, runs)
 
     def _common(self) -> Composed | None:
-        runs, shared = self.runner.execute(Plan(self.runner.graph.query(COMMON), {}, frozenset(), _NO_CUE))
+        runs, shared = self.runner.execute(Plan(self.runner.graph.query(COMMON), {}, frozenset(), NO_CUE))
         if not shared:
             return None
         similar = [a for a in shared if a["iri"] in self.modalities]
@@ -196,7 +195,7 @@ class Sides:
         graph = self.runner.graph
         given = {"condition": condition} if condition else {}
         fit_run = Run(FIT, given, graph.run(FIT, given))
-        runs, factors = self.runner.execute(Plan(graph.query(CHOOSE), values, frozenset(), _NO_CUE))
+        runs, factors = self.runner.execute(Plan(graph.query(CHOOSE), values, frozenset(), NO_CUE))
         statements = fit_statements(fit_run)
         sentences = []
         if condition:
@@ -232,7 +231,7 @@ class Sides:
         answers: list[Answer] = []
         runs: list[Run] = []
         for benefit in sorted(self.named_after.get(condition, ()), key=self.lexicon.label):
-            plan = Plan(query, {"value": [benefit]}, frozenset(), _NO_CUE)
+            plan = Plan(query, {"value": [benefit]}, frozenset(), NO_CUE)
             found_runs, found = self.runner.execute(plan)
             if found:
                 said.append(self.runner.sentence(plan, found_runs, found))
@@ -269,7 +268,7 @@ class Sides:
         said: list[str] = []
         runs: list[Run] = []
         for thing in frame.things:
-            plan = Plan(describe, {"resource": [thing.iris[0]]}, frozenset([thing]), _NO_CUE)
+            plan = Plan(describe, {"resource": [thing.iris[0]]}, frozenset([thing]), NO_CUE)
             found_runs, found = self.runner.execute(plan)
             if found:
                 answers += found
@@ -288,7 +287,7 @@ class Sides:
 
     def _linked(self, thing: Mention) -> list[str]:
         """The modalities the source links a thing to."""
-        plan = Plan(self.runner.graph.query(WHICH), {"value": [thing.iris[0]]}, frozenset([thing]), _NO_CUE)
+        plan = Plan(self.runner.graph.query(WHICH), {"value": [thing.iris[0]]}, frozenset([thing]), NO_CUE)
         return [a["iri"] for a in self.runner.execute(plan)[1] if a["iri"] in self.modalities]
 
     # --- "which one is more holistic" ------------------------------------------------------------------
@@ -296,7 +295,7 @@ class Sides:
     def _which(self, frame: Frame) -> Composed | None:
         assert frame.value is not None
         query = self.runner.graph.query(WHICH)
-        plan = Plan(query, {"value": [frame.value.iris[0]]}, frozenset([frame.value]), _NO_CUE)
+        plan = Plan(query, {"value": [frame.value.iris[0]]}, frozenset([frame.value]), NO_CUE)
         runs, answers = self.runner.execute(plan)
         if not answers:
             return None
@@ -327,7 +326,7 @@ class Sides:
         said: list[str] = []
         runs: list[Run] = []
         for value in frame.things:
-            plan = Plan(query, {"value": [value.iris[0]]}, frozenset([value]), _NO_CUE)
+            plan = Plan(query, {"value": [value.iris[0]]}, frozenset([value]), NO_CUE)
             found_runs, found = self.runner.execute(plan)
             if not found and (named_after := self.benefits_named_after(value.iris[0])):  # "stress"
                 said.append(named_after.text)
