@@ -928,3 +928,59 @@ def test_an_age_under_eighteen_is_a_population_the_article_does_not_cover(
 
 def test_an_adult_age_is_no_uncovered_population(graph: KnowledgeGraph) -> None:
     assert not ask(graph, "I'm 45 years old with sciatica, which one should I try").get("not_in_source")
+
+
+# --- reaching past a kind of condition; a story told before the question ----------------------------
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "which therapy goes beyond musculoskeletal problems",
+        "which option for a problem that isn't musculoskeletal",
+        "which one works on more than just muscles?",
+    ],
+)
+def test_beyond_a_kind_of_condition_names_the_modality_that_reaches_past_it(
+    graph: KnowledgeGraph, question: str
+) -> None:
+    reply = ask(graph, question)
+    assert reply["answered"], reply["text"]
+    assert "acupuncture" in labels(reply) and "dry needling" not in labels(reply)
+    assert "aims to" in reply["text"]  # the article's hedge on what acupuncture addresses
+
+
+def test_an_uncovered_topic_told_before_a_covered_question_is_named_not_refused(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "Drummer here, my neck gets stiff from playing. Does dry needling target trigger points?")
+    assert reply["answered"], reply["text"]
+    assert reply["not_in_source"] and "neck" in reply["not_in_source"][0]
+    assert reply["text"].startswith("The article does not discuss neck pain.")
+    assert "trigger point" in reply["text"].lower()
+
+
+def test_an_uncovered_topic_the_asking_sentence_is_about_is_still_declined(graph: KnowledgeGraph) -> None:
+    for question in ("My neck gets stiff from drumming. Would dry needling help?", "my neck hurts, does dry needling help"):
+        reply = ask(graph, question)
+        assert not reply["answered"], reply["text"]
+        assert "neck pain" in reply["not_in_source"][0]
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("can they numb the area before acupuncture", "numbing"),
+        ("is dry needling ok before a hot yoga class", "yoga"),
+        ("does acupuncture help you sleep", "sleep"),
+        ("are acupuncture needles reused", "reused"),
+    ],
+)
+def test_everyday_uncovered_topics_are_named(graph: KnowledgeGraph, question: str, topic: str) -> None:
+    reply = ask(graph, question)
+    assert any(topic in t for t in reply.get("not_in_source", [])), reply
+
+
+@pytest.mark.parametrize("question", ["sciatica, which needle thing", "plantar fasciitis which should i book"])
+def test_a_condition_and_which_one_asks_what_treats_it(graph: KnowledgeGraph, question: str) -> None:
+    reply = ask(graph, question)
+    assert reply["interpretation"]["intent"] == "treatments_for_condition", reply["text"]
+    assert "dry needling" in labels(reply)

@@ -87,3 +87,16 @@ def unlinked_comparisons(reading: Reading, lexicon: Lexicon, neighbours: dict[st
                     f"how {said} compares with {lexicon.sentence_case(lexicon.label(modality.iris[0]))}"
                 )
     return list(dict.fromkeys(found))
+
+
+def told_before_asking(reading: Reading, lexicon: Lexicon) -> bool:
+    """ "I carry tension in my shoulders. Is dry needling aimed at muscle tension?": every uncovered topic
+    is told in the story before the sentence that asks, and that sentence names a covered thing of its own
+    (no modality or kind alone), so an answer about it is no answer about the uncovered topic."""
+    start = reading.asking_from
+    if not start or reading.unknown or not reading.silent or any(m.end > start for m in reading.silent):
+        return False
+    return any(
+        m.start >= start and not lexicon.has_type(m.iris[0], MODALITY) and not lexicon.is_class(m.iris[0])
+        for m in reading.entities
+    )

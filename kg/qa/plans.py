@@ -67,6 +67,7 @@ class Reading:
     excluded: list[Mention] = field(default_factory=list)  # named only to be set aside ("besides X")
     premised: list[Mention] = field(default_factory=list)  # taken for granted ("since it comes from X")
     negated: list[Mention] = field(default_factory=list)  # denied: "which one is not holistic"
+    asking_from: int = 0  # the first token of the sentence that asks (a story may come before it)
     plans: list[Plan] = field(default_factory=list)
     cue_scores: dict[str, int] = field(default_factory=dict)
     cue_strengths: dict[str, int] = field(default_factory=dict)  # content words of each query's cues

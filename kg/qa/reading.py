@@ -19,12 +19,10 @@ from kg.qa.context import all_linked
 from kg.qa.cues import Cues
 from kg.qa.lexicon import NOT_IN_SOURCE, Lexicon, Mention
 from kg.qa.plans import CueMatch, Plan, Reading, expand
-from kg.qa.vocab import MODALITY, PERFORMER
+from kg.qa.vocab import CONDITION, MODALITY, PERFORMER, TREATMENTS, WHICH
 from kg.qa.words import Speller, Words
 
-LINKED = "modalities_with_property"  # the query that finds what is linked to a value
-_CONTEXT = (PERFORMER, KNOWN_PREFIXES["nkg"] + "RelatedPractice", "http://schema.org/MedicalCondition")
-
+_CONTEXT = (PERFORMER, KNOWN_PREFIXES["nkg"] + "RelatedPractice", CONDITION)
 OWL_CLASS_CURIE = "owl:Class"
 
 
@@ -82,7 +80,7 @@ class Interpreter:
         mentions = [_as_typed(m, words) for m in mentions]
         amounts = amounts_in(text, tokens)
         reading = Reading(tokens, mentions, amounts=amounts)
-        reading.corrections = words.corrections
+        reading.corrections, reading.asking_from = words.corrections, words.asking_from
         reading.lemmas = keyed
         reading.cue_scores = {name: match.score for name, match in matches.items() if match.score}
         reading.cue_strengths = {name: match.strength for name, match in matches.items() if match.strength}
@@ -139,6 +137,13 @@ class Interpreter:
             and plan.consumed >= first.consumed
             and self._plan_kind(plan) == kind
             and _given(first) <= _given(plan)  # "treatments under $40" does not give way to every price
+        ] + [  # "plantar fasciitis, which needle thing" (not "what muscles are in it"): which one treats it
+            Plan(q, {"condition": first.values["value"]}, first.consumed, first.cue)
+            for q in self.queries
+            if q.name == TREATMENTS
+            and first.query.name == WHICH
+            and all(self.lexicon.has_type(i, CONDITION) for i in first.values["value"])
+            and (first.values.get("type") == [MODALITY] or not first.cue.strength)
         ]
 
     def _plan_kind(self, plan: Plan) -> str | None:
@@ -179,7 +184,7 @@ class Interpreter:
 
     def _implicit(self, reading: Reading) -> list[Plan]:
         """A first step without words: a practitioner, or a value tied to "the therapy", stands for modalities."""
-        if (linked := next((q for q in self.queries if q.name == LINKED), None)) is None:
+        if (linked := next((q for q in self.queries if q.name == WHICH), None)) is None:
             return []
         # "the therapy rooted in Chinese medicine": a value after a name for the modalities stands for them too
         therapy = any(MODALITY in m.iris for m in reading.classes) or standing.one_that(reading.tokens)
@@ -332,12 +337,10 @@ class Interpreter:
         )
 
     def _framing(self, plan: Plan) -> set[str]:
-        """Classes whose members a question may name without a parameter taking them.
-
-        Members of the query's `about` class frame the question ("compare dry needling and acupuncture");
-        members of its answer class narrow the answers, but only when the question is about something
-        ("is acupuncture rooted in TCM?"), not when the named thing is all there is ("which is rooted in TCM?").
-        """
+        """Classes whose members a question may name without a parameter taking them. Members of the query's
+        `about` class frame the question ("compare dry needling and acupuncture"); members of its answer class
+        narrow the answers, but only when the question is about something ("is acupuncture rooted in TCM?"),
+        not when the named thing is all there is ("which is rooted in TCM?")."""
         classes = {expand(plan.query.about)}
         if plan.consumed or plan.feeds or not plan.query.params:
             classes.add(expand(plan.query.answer_class))

@@ -19,6 +19,8 @@ import simplemma
 import wordfreq
 from symspellpy import SymSpell, Verbosity
 
+from kg.qa.stopwords import STOPWORDS
+
 # How many of the commonest English words count as correctly spelt, and how many of them the speller
 # corrects towards: the tail is mostly names and rare forms that would pull a typo of a common word away.
 KNOWN_WORDS = 80_000
@@ -34,28 +36,6 @@ COMMON_RANK = 5_000
 TYPO_RANK = 20_000
 _PREFIX = 5  # symspellpy's prefix length: a smaller index, still well under a millisecond a lookup
 
-# Function words and question words of English: never a topic on their own. Domain words live in the graph.
-STOPWORDS = frozenset(
-    """a an the is are was were be been being am do does did done i me my mine you your it its this that
-    these those there here what which who whom whose how why when where can could should would will
-    shall may might must and or but nor not no to of for with in on at by from into onto off out up about as if
-    then than so such some any all each every more most much many very just also too get gets got
-    getting have has had having need needs want wants know tell give please thanks thank people someone
-    person anyone anybody one ones out up exist exists existing available there's whats what's im i'm id
-    i'd ive i've we us our they them their he she him her his hers yes ok okay like really actually
-    generally usually typically kind sort hi hey hello thx lol tbh btw pls plz um umm hmm yeah yep nope
-    ah oh wow ok cheers guys folks anyway basically honestly literally while ago since two three four
-    five six seven eight nine ten first second isnt arent wasnt werent doesnt dont didnt wont cant
-    shouldnt wouldnt couldnt havent hasnt eleven twelve thirteen fourteen fifteen sixteen seventeen
-    eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand dozen couple
-    nan nana grandma grandpa lads bro sis mate spoonies sceptic skeptic sceptical skeptical quack quackery
-    mumbo jumbo hocus pocus woo
-    fr rn ngl imo imho idk lmao omg u ur r n ya yea nah lowkey highkey cap bruh fam tho gonna wanna gotta
-    kinda sorta dunno bc cuz coz abt smth sth asap fyi smh legit lemme gimme
-    sorry dumb silly question quick wondered wondering reading read friend friends told
-    message asking mum mom dad buddy mate wife husband daughter son grandson granddaughter only even still
-    ever""".split()
-)
 # How people spell some words in a chat, and the word meant.
 _CHAT = {
     "wat": "what",
@@ -91,6 +71,7 @@ _AUXILIARIES = {
 }
 _DOLLARS = re.compile(r"\${2,}")
 NUMBER = re.compile(r"^\$?\d+(?:\.\d+)?$")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 # "2nd", "30s", "35yo", "3am", "2x", "10k": no topic
 NUMERAL = re.compile(r"^\$?\d+(?:\.\d+)?(?:st|nd|rd|th|s|yo|am|pm|x|k)?$")
 
@@ -331,14 +312,24 @@ class Words:
     lemmas: list[str]
     corrections: dict[str, str]
     origin: list[str]  # for each token, the word as typed it comes from
+    asking_from: int = 0  # where the sentence that asks begins: the last with a question mark, else the last
 
     @classmethod
     def read(cls, question: str, speller: Speller) -> Words:
-        typed = normalize(question).split()
+        typed: list[str] = []
+        asked = 0  # in `typed`
+        for sentence in _SENTENCE_END.split(question):
+            words = normalize(sentence).split()
+            if words and ("?" in sentence or "?" not in question):
+                asked = len(typed)
+            typed.extend(words)
         tokens: list[str] = []
         origin: list[str] = []
         corrections: dict[str, str] = {}
-        for token in typed:
+        asking_from = 0
+        for index, token in enumerate(typed):
+            if index == asked:
+                asking_from = len(tokens)
             token = _CHAT.get(token, token)
             fixed = speller.correct(token)
             parts = fixed.split() if fixed and fixed != token else [token]
@@ -346,4 +337,4 @@ class Words:
                 corrections[token] = fixed or token
             tokens.extend(parts)
             origin.extend([token] * len(parts))
-        return cls(typed, tokens, [lemma(t) for t in tokens], corrections, origin)
+        return cls(typed, tokens, [lemma(t) for t in tokens], corrections, origin, asking_from)
