@@ -9,7 +9,7 @@ from kg.qa.beside import beside, with_prices
 from kg.qa.context import context_in_answers, named_alone, told_before_asking, unlinked_comparisons
 from kg.qa.evidence import RETRIEVED, Evidence, retrieved
 from kg.qa.explaining import Explainer
-from kg.qa.frames import Frame, Framing, aspects_of, compares, frame_of, second_aspect
+from kg.qa.frames import EVERY_PRICE, Frame, Framing, aspects_of, compares, frame_of, second_aspect
 from kg.qa.lexicon import NOT_IN_SOURCE, Lexicon
 from kg.qa.named import Run, Runner
 from kg.qa.plans import Plan, Reading
@@ -32,7 +32,6 @@ from kg.qa.vocab import (
 from kg.qa.wording import join
 from kg.qa.words import normalize, warm
 
-_EVERY_PRICE = frozenset(["each", "both", "much"])
 _ASKS_YES_OR_NO = frozenset(["is", "isnt", "are", "was", "would"])
 NOTE = "General information from one article, not medical advice: ask a licensed professional about your own case."
 
@@ -201,7 +200,7 @@ class QuestionAnswerer:
         if plan is None or plan.query.name != CHEAPEST or not plan.cue.strength:
             return None
         if not reading.entities:  # "lowest price for each of them", "by how much": every price
-            return self.sides.cheapest(plan.query, every_answer=bool(_EVERY_PRICE & set(reading.tokens)))
+            return self.sides.cheapest(plan.query, every_answer=bool(EVERY_PRICE & set(reading.tokens)))
         named = [m for m in reading.entities if m.iris[0] in self.sides.modalities]
         yes_or_no = bool(reading.tokens) and reading.tokens[0] in _ASKS_YES_OR_NO  # "is it the cheapest"
         if len(named) != 1 or len(reading.entities) > 1 or reading.cue_strengths.get(COMPARE) or yes_or_no:

@@ -36,6 +36,7 @@ _FRAMES = (COMPARE, COMMON, CHOOSE)
 # Words of English grammar that point at both modalities together, and the words that make a comparative.
 _BOTH = frozenset("they them their both two either each ones other".split())
 _EACH = frozenset(["each", "both", "either"])
+EVERY_PRICE = frozenset(["each", "both", "much"])  # "lowest price for each", "by how much": every price
 _COMPARATIVE = frozenset("more less most least".split())
 _JOINS = frozenset(["vs", "versus", "or", "and"])
 _CONTRASTED = frozenset(["vs", "versus", "instead", "rather", "than", "over"])
@@ -52,6 +53,7 @@ class Frame:
     unasked: tuple[str, ...] = ()  # comparatives the graph cannot answer ("which is older")
     things: tuple[Mention, ...] = ()  # two things of one kind, each said what it is
     both_named: bool = False  # the question names the two modalities: both sides are answers
+    picks: bool = False  # "which one is cheaper": the one is the answer, not both sides
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,8 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
         or ("which" in reading.tokens and bool(comparatives) and not modalities)  # "which is riskier"
     )
     scores = {name: reading.cue_scores.get(name, 0) for name in _FRAMES}
+    # "which one is cheaper": the one is the answer ("which, and by how much", "which is the $70 one": both)
+    picks = "which" in reading.tokens and not (EVERY_PRICE & set(reading.tokens) or reading.amounts)
     # the condition the question is about: of several ("heel pain from plantar fasciitis"), the one the
     # source says most of
     ranked = sorted((i for m in conditions for i in m.iris), key=framing.specificity, reverse=True)
@@ -138,7 +142,7 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
         if performers and not together and any(v > choosing for v in reading.cue_strengths.values()):
             return None  # "how does an acupuncturist decide where the needles go": what they practise, asked
         if aspect is not None and outweighs and (together or not modalities):  # "budget is tight, which one"
-            return Frame(COMPARE, aspect=aspect, unasked=_unasked(reading, named, framing))
+            return Frame(COMPARE, aspect=aspect, unasked=_unasked(reading, named, framing), picks=picks)
         if together or condition or not modalities:
             return Frame(CHOOSE, condition=condition)
     if not together:
@@ -171,7 +175,7 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
             aspect=aspect or _value_aspect(values[0], framing),
             both_named=len(modalities) >= 2,
         )
-    return Frame(COMPARE, aspect=aspect, unasked=_unasked(reading, named, framing))
+    return Frame(COMPARE, aspect=aspect, unasked=_unasked(reading, named, framing), picks=picks)
 
 
 def aspects_of(catalogue: Iterable[NamedQuery]) -> dict[str, NamedQuery]:

@@ -70,6 +70,8 @@ class Sides:
             return self._choose(frame.condition)
         if frame.kind == COMMON:
             return self._common()
+        if frame.aspect is not None and frame.aspect.name == CHEAPEST:
+            return self.cheapest(frame.aspect, every_answer=not frame.picks)
         if frame.aspect is not None:
             return self._aspect(frame.aspect, comparative)
         return self._general()
@@ -77,8 +79,6 @@ class Sides:
     # --- side by side --------------------------------------------------------------------------------
 
     def _aspect(self, query: NamedQuery, comparative: bool) -> Composed | None:
-        if query.name == CHEAPEST:
-            return self.cheapest(query)
         param = next((p for p in query.params if p.rdf_class == MODALITY_CURIE), None)
         values = {param.name: self.modalities} if param is not None and param.required else {}
         runs, answers = self.runner.execute(Plan(query, values, frozenset(), NO_CUE))
@@ -316,7 +316,7 @@ class Sides:
             runs += beside.runs
             known = {a["iri"] for a in answers}
             if known >= set(self.modalities) or frame.both_named:  # the side by side is the answer too
-                answers = answers + [a for a in beside.answers if a["iri"] not in known]
+                answers = answers + [a for a in beside.answers if a["iri"] not in {*known, *silent}]
         return Composed(WHICH, text, answers, runs)
 
     def _each(self, frame: Frame) -> Composed | None:
