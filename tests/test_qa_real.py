@@ -1007,3 +1007,30 @@ def test_which_is_cheaper_answers_with_the_one_and_shows_both_prices(graph: Know
     assert "$50–150" in reply["text"] and "$70–150" in reply["text"]
     both = ask(graph, "is dry needling cheaper than acupuncture, and by how much")
     assert {"dry needling", "acupuncture"} <= labels(both)
+
+
+@pytest.mark.parametrize(
+    ("question", "intent", "expected"),
+    [
+        ("plantar fasciitis tx", "treatments_for_condition", "dry needling"),  # shorthand for treatment
+        ("combined therapy, sciatica", "combined_treatment", None),
+        ("would doing both be overkill for sciatica", "combined_treatment", None),
+    ],
+)
+def test_shorthand_and_combination_wording(
+    graph: KnowledgeGraph, question: str, intent: str, expected: str | None
+) -> None:
+    reply = ask(graph, question)
+    assert reply["interpretation"]["intent"] == intent, reply["text"]
+    assert expected is None or expected in labels(reply)
+
+
+def test_same_kind_of_needles_says_both_use_thin_needles_and_how_they_differ(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "do DN and acu use the same kind of needles")
+    text = reply["text"].lower()
+    assert "thin needle" in text and "traditional chinese medicine" in text and "western" in text
+
+
+def test_the_whole_person_reads_as_the_holistic_approach(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "I like the idea of treating the whole person. which one suits me?")
+    assert "acupuncture" in labels(reply), reply["text"]

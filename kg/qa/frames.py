@@ -151,7 +151,7 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
         return Frame(EACH, things=tuple(paired))  # "mental clarity vs flexibility, which gives which"
     aspect = aspect or _cued_aspect(reading, framing)
     if values and scores[COMMON] and len(modalities) >= 2:  # "do they use the same kind of needles"
-        return Frame(COMPARE, value=values[0], aspect=_value_aspect(values[0], framing))
+        return Frame(COMPARE, value=values[0], aspect=_value_aspect(values[0], framing), both_named=True)
     if scores[COMMON] and scores[COMMON] >= scores[COMPARE] and not comparatives and aspect is None:
         return Frame(COMMON)
     each = aspect is not None and any(t in _EACH for t in reading.tokens)  # "what does each one target"

@@ -50,6 +50,7 @@ _CHAT = {
     "whch": "which",
     "wich": "which",
     "sesh": "session",
+    "tx": "treatment",
     "seshes": "sessions",
 }
 _APOSTROPHE_S = re.compile(r"['’]s\b")
