@@ -1034,3 +1034,12 @@ def test_same_kind_of_needles_says_both_use_thin_needles_and_how_they_differ(gra
 def test_the_whole_person_reads_as_the_holistic_approach(graph: KnowledgeGraph) -> None:
     reply = ask(graph, "I like the idea of treating the whole person. which one suits me?")
     assert "acupuncture" in labels(reply), reply["text"]
+
+
+def test_practices_told_in_a_story_are_its_setting_not_what_is_asked(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "We tried massage for my wife's back and nothing stuck. Does needling help back pain?")
+    assert reply["interpretation"]["intent"] == "treatments_for_condition", reply["text"]
+    assert {"dry needling", "acupuncture"} <= labels(reply)
+    # pointing back at the story keeps it in the question
+    pointed = ask(graph, "My sister's chiropractor needles the knots in her back. Is that acupuncture?")
+    assert "dry needling" in labels(pointed) or "dry needling" in pointed["text"].lower()

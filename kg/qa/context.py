@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from kg.catalogue.params import KNOWN_PREFIXES
 from kg.engine import KnowledgeGraph
 from kg.qa.lexicon import Lexicon, Mention
 from kg.qa.named import Runner
 from kg.qa.plans import Plan, Reading, expand
-from kg.qa.vocab import MODALITY, PERFORMER
+from kg.qa.vocab import MODALITY, PERFORMER, RELATED
 
-RELATED = KNOWN_PREFIXES["nkg"] + "RelatedPractice"
 _SIDE_BY_SIDE = frozenset(["or", "vs", "versus", "than", "like", "same", "compared", "against"])
 
 

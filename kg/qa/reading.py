@@ -13,16 +13,15 @@ from rapidfuzz import fuzz
 
 import kg.qa.standing as standing
 from kg.catalogue import Catalogue, NamedQuery, Param
-from kg.catalogue.params import KNOWN_PREFIXES
 from kg.qa.amounts import amounts_in, bare_amounts, money_units
 from kg.qa.context import all_linked
 from kg.qa.cues import Cues
 from kg.qa.lexicon import NOT_IN_SOURCE, Lexicon, Mention
 from kg.qa.plans import CueMatch, Plan, Reading, expand
-from kg.qa.vocab import CONDITION, MODALITY, PERFORMER, TREATMENTS, WHICH
+from kg.qa.vocab import CONDITION, MODALITY, PERFORMER, RELATED, TREATMENTS, WHICH
 from kg.qa.words import Speller, Words
 
-_CONTEXT = (PERFORMER, KNOWN_PREFIXES["nkg"] + "RelatedPractice", CONDITION)
+_CONTEXT = (PERFORMER, RELATED, CONDITION)
 OWL_CLASS_CURIE = "owl:Class"
 
 
@@ -104,8 +103,8 @@ class Interpreter:
         standing.silent_around_names(reading, self.lexicon)  # "how many dry needling sessions"
         standing.described(reading, self.lexicon, self.neighbours)  # "the Chinese one", "the one that isn't"
         standing.the_other_one(reading, self.lexicon, self.modalities)
-        if not reading.amounts:
-            reading.amounts = bare_amounts(tokens, self.queries, matches)
+        standing.story_context(reading, self.lexicon)  # "we tried massage. Does needling help back pain?"
+        reading.amounts = reading.amounts or bare_amounts(tokens, self.queries, matches)
         reading.plans = self._plans(reading, matches)
         return reading
 

@@ -12,7 +12,7 @@ from itertools import pairwise
 
 from kg.qa.lexicon import NOT_IN_SOURCE, Lexicon, Mention
 from kg.qa.plans import Reading
-from kg.qa.vocab import ASKER_ROLE, MODALITY
+from kg.qa.vocab import ASKER_ROLE, MODALITY, PERFORMER, RELATED
 from kg.qa.words import STOPWORDS
 
 # Words of English grammar that set the next thing named aside: "besides the needles", "other than pain".
@@ -238,3 +238,25 @@ def described(reading: Reading, lexicon: Lexicon, neighbours: dict[str, set[str]
         linked = {i for i in neighbours.get(mention.iris[0], ()) if lexicon.has_type(i, MODALITY)}
         if len(linked) == 1 and not lexicon.has_type(mention.iris[0], MODALITY):
             reading.entities[index] = replace(mention, iris=(linked.pop(),))
+
+
+def story_context(reading: Reading, lexicon: Lexicon) -> None:
+    """ "We tried massage and PT for his back. Does needling help back pain?": the practices of a story told
+    before the sentence that asks are its setting, when that sentence names things of its own and points
+    back at nothing ("which one can she offer", "is that acupuncture" ask about the story)."""
+    start = reading.asking_from
+    asking = reading.tokens[start:]
+    if not start or _BACK & set(asking) or not any(m.start >= start for m in reading.entities):
+        return
+    told = [m for m in reading.entities if m.end <= start and lexicon.has_type(m.iris[0], RELATED)]
+    if any(
+        m.start >= start and lexicon.has_type(m.iris[0], k)
+        for m in reading.entities
+        for k in (RELATED, PERFORMER)
+    ):
+        return  # "I tried physio. Is dry needling just more physio?": the story's practice is asked about
+    reading.entities = [m for m in reading.entities if m not in told]
+    reading.excluded += told
+
+
+_BACK = frozenset("she he her him they them that this those these".split())

@@ -13,6 +13,7 @@ CATEGORY = NKG + "ConditionCategory"  # a broad complaint: stress, pain
 PERFORMER = NKG + "PractitionerType"
 BENEFIT = NKG + "Benefit"
 TECHNIQUE = NKG + "Technique"
+RELATED = NKG + "RelatedPractice"  # massage, physical therapy: practices beside the modalities
 ASKER_ROLE = NKG + "AskerRole"  # an uncovered topic people describe themselves by
 
 # named queries
