@@ -1043,3 +1043,19 @@ def test_practices_told_in_a_story_are_its_setting_not_what_is_asked(graph: Know
     # pointing back at the story keeps it in the question
     pointed = ask(graph, "My sister's chiropractor needles the knots in her back. Is that acupuncture?")
     assert "dry needling" in labels(pointed) or "dry needling" in pointed["text"].lower()
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("How does a practitioner adjust dry needling to the patient?", "techniques_of_modality"),
+        ("my therapist says she'll tailor the dry needling to me, meaning?", "techniques_of_modality"),
+        ("what kind of practitioner do I see for dry needling", "practitioners_of_modality"),
+        ("which practitioner offers acupuncture", "practitioners_of_modality"),
+    ],
+)
+def test_a_practitioner_in_the_question_is_no_cue_unless_it_is_what_is_asked_for(
+    graph: KnowledgeGraph, question: str, intent: str
+) -> None:
+    reply = ask(graph, question)
+    assert reply["interpretation"]["intent"] == intent, reply["text"]

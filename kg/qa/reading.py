@@ -213,9 +213,7 @@ class Interpreter:
         values: dict[str, list[str]] = {}
         consumed: set[Mention] = set()
         bonus = 0
-        value_classes = {
-            t for m in reading.entities for iri in m.iris for t in self.lexicon.types.get(iri, ())
-        }
+        value_classes = {t for m in reading.entities for i in m.iris for t in self.lexicon.types.get(i, ())}
         excluded = self._answer_kind(query)
         class_cue = 0
         for param in query.params:
@@ -244,6 +242,8 @@ class Interpreter:
         filled = [
             p for p in query.params if p.name in values and p.type == "iri" and (p.required or p.rdf_class)
         ]
+        asked = [m for m in reading.classes if standing.asked_for(reading.tokens, m)]  # "what kind of X"
+        class_cue = class_cue or int(any(expand(query.answer_class) in m.iris for m in asked))
         if class_cue:
             cue = CueMatch(cue.score + class_cue, cue.first, cue.positions, cue.strength + class_cue)
         if cue.score == 0 and (any_cue or not filled):

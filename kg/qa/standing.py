@@ -260,3 +260,11 @@ def story_context(reading: Reading, lexicon: Lexicon) -> None:
 
 
 _BACK = frozenset("she he her him they them that this those these".split())
+
+
+def asked_for(tokens: list[str], mention: Mention) -> bool:
+    """ "Which practitioner", "what kind of practitioner": a class named as the kind of answer asked for."""
+    before = tokens[max(0, mention.start - 3) : mention.start]
+    if before[-2:] in (["kind", "of"], ["type", "of"], ["sort", "of"]):
+        before = before[:-2]
+    return bool(before) and before[-1] in ("which", "what")
