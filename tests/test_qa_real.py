@@ -1059,3 +1059,9 @@ def test_a_practitioner_in_the_question_is_no_cue_unless_it_is_what_is_asked_for
 ) -> None:
     reply = ask(graph, question)
     assert reply["interpretation"]["intent"] == intent, reply["text"]
+
+
+def test_each_technique_says_what_it_is_aimed_at(graph: KnowledgeGraph) -> None:
+    for question in ("what techniques does dry needling use", "a shallow kind and a deep kind of dry needling?"):
+        text = ask(graph, question)["text"].lower()
+        assert "aimed at skin" in text and "aimed at deeper muscle layers" in text, text

@@ -26,6 +26,7 @@ def named(answer: Answer, lexicon: Lexicon) -> str:
     extras = []
     if hedges := hedge_words(answer):
         extras.append(f"the source says {hedges}")
+    extras += [f"aimed at {lexicon.sentence_case(t)}" for t in answer.get("details", {}).get("target", [])]
     for severity in answer.get("details", {}).get("severity", []):
         extras.append(f"the source calls it {severity}")  # "minor side effects like bruising and soreness"
     if cost := answer.get("cost"):
@@ -126,7 +127,8 @@ def with_hedge(answer: Answer, modality: str, lexicon: Lexicon) -> str:
     )
     if answer.get("cost"):
         return f"{label} {price(answer['cost'])}"
-    return hedged(label, hedge)
+    aims = "".join(f", aimed at {lexicon.sentence_case(t)}" for t in answer.get("details", {}).get("target", []))
+    return hedged(label, hedge) + aims  # a technique: what it reaches
 
 
 def said_by_both(answer: Answer, lexicon: Lexicon) -> str:
