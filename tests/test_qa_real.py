@@ -1065,3 +1065,18 @@ def test_each_technique_says_what_it_is_aimed_at(graph: KnowledgeGraph) -> None:
     for question in ("what techniques does dry needling use", "a shallow kind and a deep kind of dry needling?"):
         text = ask(graph, question)["text"].lower()
         assert "aimed at skin" in text and "aimed at deeper muscle layers" in text, text
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("deep dry needling, how far does it go", "deeper layers of muscle"),
+        ("what's the deep version reaching", "deeper layers of muscle"),
+        ("the shallow kind of dry needling, what does it reach?", "skin"),
+    ],
+)
+def test_how_far_a_technique_reaches_is_what_it_is_aimed_at(
+    graph: KnowledgeGraph, question: str, expected: str
+) -> None:
+    reply = ask(graph, question)
+    assert reply["answered"] and expected in reply["text"].lower(), reply["text"]
