@@ -138,7 +138,7 @@ class QuestionAnswerer:
         if plan is not None and plan.query.name == CLAIMS:
             # "what does the source say about X": the claims about X nearest the question's other words
             words, _ = self.evidence.terms(reading)
-            about = [frozenset(plan.values.get("resource", []))]
+            about = [frozenset([r]) for r in plan.values.get("resource", [])]
             if claims := self.claims.best(words, about):
                 composed = retrieved(claims, self.lexicon)
                 composed.intent, composed.general = CLAIMS, False
