@@ -1087,3 +1087,10 @@ def test_what_the_article_says_about_two_things_leads_with_the_claims_linking_bo
     text = reply["text"].lower()
     assert "infection" in text and "rare" in text, text
     assert "infection" in reply["answers"][0]["label"].lower()  # the claim linking both comes first
+
+
+@pytest.mark.parametrize("question", ["how common is bruising after dry needling", "is soreness from dry needling rare?"])
+def test_how_often_a_risk_happens_names_the_one_the_source_calls_rare(graph: KnowledgeGraph, question: str) -> None:
+    reply = ask(graph, question)
+    assert "infection" in labels(reply)
+    assert "“in rare cases”" in reply["text"] and "no frequency" in reply["text"]

@@ -72,6 +72,7 @@ class QuestionAnswerer:
             self.evidence.left_over(reading, composed)
             self.explainer.what_it_is(composed, reading)
             self.explainer.with_price(composed, reading)
+            self.explainer.how_often(composed, reading)
             self.explainer.treated(composed, reading)
         if composed is not None and (premise := self.explainer.premise_check(reading, self.framing.aspects)):
             composed.text = f"{premise} {composed.text}"

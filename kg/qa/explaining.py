@@ -23,15 +23,17 @@ from kg.qa.vocab import (
     HOW,
     MODALITY,
     PERFORMER,
+    RISKS,
     TECHNIQUE,
     TECHNIQUES,
     TREATMENTS,
     UNDER,
     WHICH,
 )
-from kg.qa.wording import capital, join, number, price
+from kg.qa.wording import capital, hedge_words, join, number, price
 from kg.qa.words import NUMBER
 
+_OFTEN = frozenset("common rare rarely often frequent frequently usual usually likely happen".split())
 # "how" before these asks for a way ("how would it help", "how come"); before other words, for an amount or
 # a degree ("how much", "how likely", "how safe")
 _WAY = frozenset(
@@ -307,6 +309,19 @@ class Explainer:
             composed.text += " " + self.runner.sentence(plan, runs, answers)
             composed.answers += answers
             composed.runs[:0] = runs  # the reply's query stays the one asked (the last run)
+
+    def how_often(self, composed: Composed, reading: Reading) -> None:
+        """ "How common is bruising", "are soreness and bruising described as rare": the risks the source
+        gives a frequency for come beside the ones asked about, each with its own words."""
+        if composed.intent != RISKS or composed.plan is None or not _OFTEN & set(reading.lemmas):
+            return
+        _, found = self.runner.execute(composed.plan)
+        shown = {a["iri"] for a in composed.answers}
+        rare = [a for a in found if "rare" in hedge_words(a) and a["iri"] not in shown]
+        if rare:
+            said = join([f"{self.lexicon.sentence_case(a['label'])} ({hedge_words(a)})" for a in rare])
+            composed.text += f" The one it calls rare is {said}; for the others it gives no frequency."
+            composed.answers += rare
 
     def read_prices(self, reading: Reading, read: Callable[[str], Reading]) -> Reading:
         """ "What does the $50 one target": a price the source gives one modality alone names it; the question

@@ -127,7 +127,9 @@ def with_hedge(answer: Answer, modality: str, lexicon: Lexicon) -> str:
     )
     if answer.get("cost"):
         return f"{label} {price(answer['cost'])}"
-    aims = "".join(f", aimed at {lexicon.sentence_case(t)}" for t in answer.get("details", {}).get("target", []))
+    aims = "".join(
+        f", aimed at {lexicon.sentence_case(t)}" for t in answer.get("details", {}).get("target", [])
+    )
     return hedged(label, hedge) + aims  # a technique: what it reaches
 
 
