@@ -1094,3 +1094,9 @@ def test_how_often_a_risk_happens_names_the_one_the_source_calls_rare(graph: Kno
     reply = ask(graph, question)
     assert "infection" in labels(reply)
     assert "“in rare cases”" in reply["text"] and "no frequency" in reply["text"]
+
+
+def test_eastern_medicine_is_read_as_the_chinese_tradition_not_as_western(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "is acupuncture eastern medicine")
+    assert reply["answers"][0]["label"] == "Traditional Chinese Medicine"
+    assert "does not say so" not in reply["text"]
