@@ -59,7 +59,7 @@ class QuestionAnswerer:
         )
         self.coverage = coverage(self.lexicon, MODALITY, CONDITION, CATEGORY)
         self.evidence = Evidence(self.claims, self.lexicon, self.interpreter)
-        self.explainer = Explainer(self.runner, self.lexicon, self.claims, self.sides.modalities)
+        self.explainer = Explainer(self.runner, self.lexicon, self.claims, self.sides)
         self.explainer.stands_for = self.evidence.within
         self.suggestions = [q.examples[0] for q in graph.catalogue if q.cues and q.examples][:6]
 

@@ -14,7 +14,7 @@ from kg.qa.lexicon import Lexicon
 from kg.qa.named import Runner
 from kg.qa.plans import NO_CUE, Plan, Reading
 from kg.qa.retrieval import DEFINITION, ClaimIndex
-from kg.qa.sides import Composed
+from kg.qa.sides import Composed, Sides
 from kg.qa.vocab import (
     CONDITION,
     COST,
@@ -58,11 +58,12 @@ def _asks_how(tokens: list[str]) -> bool:
 
 
 class Explainer:
-    def __init__(self, runner: Runner, lexicon: Lexicon, claims: ClaimIndex, modalities: list[str]) -> None:
+    def __init__(self, runner: Runner, lexicon: Lexicon, claims: ClaimIndex, sides: Sides) -> None:
         self.runner = runner
         self.lexicon = lexicon
         self.claims = claims
-        self.modalities = set(modalities)
+        self.modalities = set(sides.modalities)
+        self.eases = sides.benefits_named_after  # a broad complaint ("stress"): what eases it
         self.which = runner.graph.query(WHICH)
         self.stands_for: dict[str, frozenset[str]] = {}  # a practitioner: the modalities they practise
         # each modality's price range, which a price the question quotes may name ("the $50 one")
@@ -194,6 +195,9 @@ class Explainer:
                 composed.runs[:0] = runs  # the reply's query stays the one asked (the last run)
             elif named:
                 self._by_technique(composed, iri, named)
+            eased = self.eases(iri) if named else None  # "is acupuncture for stress": stress reduction is
+            if eased is not None and named & {a["iri"] for a in eased.answers}:
+                composed.text += " " + eased.text
 
     def _by_technique(self, composed: Composed, iri: str, named: set[str]) -> None:
         """ "Does dry needling only go into the skin": not the modality but one of its techniques is linked to
