@@ -42,7 +42,7 @@ def set_aside(tokens: list[str], start: int) -> bool:
     # "a problem that isn't musculoskeletal" (but "isn't acupuncture better" asks about acupuncture)
     if before >= 1 and tokens[before] in _IS_NOT and tokens[before - 1] in _THAT:
         return True
-    return before >= 1 and tokens[before] == "than" and tokens[before - 1] in ("other", "rather")
+    return before >= 1 and tokens[before] == "than" and tokens[before - 1] == "other"
 
 
 # Words for how someone feels, and the words that make it their own complaint ("my heel and arch hurt"),
