@@ -1100,3 +1100,16 @@ def test_eastern_medicine_is_read_as_the_chinese_tradition_not_as_western(graph:
     reply = ask(graph, "is acupuncture eastern medicine")
     assert reply["answers"][0]["label"] == "Traditional Chinese Medicine"
     assert "does not say so" not in reply["text"]
+
+
+def test_a_rare_form_of_an_everyday_word_is_no_uncovered_topic(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "Which muscles does the article say plantar fasciitis commonly tightens?")
+    assert reply["answered"] and "not_in_source" not in reply, reply["text"]
+    assert "calf" in reply["text"]
+
+
+@pytest.mark.parametrize("budget", ["I've got sixty bucks per visit", "$65 a visit is my limit"])
+def test_a_budget_said_as_what_one_has_answers_what_it_allows(graph: KnowledgeGraph, budget: str) -> None:
+    reply = ask(graph, f"{budget}. Which needle therapy fits that?")
+    assert reply["interpretation"]["intent"] == "treatments_under_price"
+    assert labels(reply) == {"dry needling"}

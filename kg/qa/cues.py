@@ -109,13 +109,16 @@ class Cues:
                 not _in_slot(tokens, index) or self.speller.is_common(keyed[index])
             ):
                 filler.append(token)  # "is she overselling it", "sore from lifting": a verb's form, no topic
-            elif self.speller.is_rare(token) or (
+            elif (self.speller.is_rare(token) and not self._common_form(token, keyed[index])) or (
                 _in_slot(tokens, index) and not self.speller.is_common(token)
             ):
-                topics.append(token)
+                topics.append(token)  # (a rare form of a common word, "tightens", is no topic of its own)
             else:
                 filler.append(token)
         return topics, filler
+
+    def _common_form(self, token: str, lemma: str) -> bool:
+        return lemma != token and not self.speller.is_rare(lemma)
 
 
 def _reads_as(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
