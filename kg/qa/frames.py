@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 
 from kg.catalogue import NamedQuery
 from kg.qa.lexicon import Lexicon, Mention
@@ -89,8 +90,13 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
         or ("which" in reading.tokens and bool(comparatives) and not modalities)  # "which is riskier"
     )
     scores = {name: reading.cue_scores.get(name, 0) for name in _FRAMES}
-    # "which one is cheaper": the one is the answer ("which, and by how much", "which is the $70 one": both)
-    picks = "which" in reading.tokens and not (EVERY_PRICE & set(reading.tokens) or reading.amounts)
+    # "which one is cheaper", "A or B?": the one is the answer ("by how much", "the $70 one": both)
+    either = any(
+        t == "or" and n not in ("no", "not") for t, n in pairwise([*reading.tokens, ""])
+    )  # not "or no"
+    picks = ("which" in reading.tokens or either) and not (
+        EVERY_PRICE & set(reading.tokens) or reading.amounts
+    )
     # the condition the question is about: of several ("heel pain from plantar fasciitis"), the one the
     # source says most of
     ranked = sorted((i for m in conditions for i in m.iris), key=framing.specificity, reverse=True)
