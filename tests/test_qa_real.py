@@ -1113,3 +1113,17 @@ def test_a_budget_said_as_what_one_has_answers_what_it_allows(graph: KnowledgeGr
     reply = ask(graph, f"{budget}. Which needle therapy fits that?")
     assert reply["interpretation"]["intent"] == "treatments_under_price"
     assert labels(reply) == {"dry needling"}
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what does the option the article says may be better for trigger points cost?",
+        "the needling for tight foot and calf muscles, what does it run?",
+    ],
+)
+def test_a_modality_found_in_a_first_step_comes_with_its_price(graph: KnowledgeGraph, question: str) -> None:
+    reply = ask(graph, question)
+    dn = next(a for a in reply["answers"] if a["label"] == "Dry needling")
+    assert (dn["cost"]["min"], dn["cost"]["max"]) == (50, 150)
+    assert "$50–150 per session" in reply["text"]

@@ -303,7 +303,13 @@ class Explainer:
             composed.runs[:0] = runs
 
     def with_price(self, composed: Composed, reading: Reading) -> None:
-        """What a modality's price depends on comes with the price itself ("is $70-150 a fixed rate")."""
+        """What a price depends on comes with the price ("is $70-150 a fixed rate"); a modality found in a first
+        step comes with its price when the question asks one ("the one for trigger points, what's it cost")."""
+        unpriced = [a for a in composed.answers if a["iri"] in self.modalities and "cost" not in a]
+        self.runner.add_costs(unpriced, reading)
+        if priced := [a for a in unpriced if "cost" in a]:
+            named = join([f"{self.lexicon.sentence_case(a['label'])} ({price(a['cost'])})" for a in priced])
+            composed.text += f" Price of a session: {named}."
         modalities = self._modalities(reading)
         if composed.intent != FACTORS or not modalities:
             return
