@@ -1127,3 +1127,20 @@ def test_a_modality_found_in_a_first_step_comes_with_its_price(graph: KnowledgeG
     dn = next(a for a in reply["answers"] if a["label"] == "Dry needling")
     assert (dn["cost"]["min"], dn["cost"]["max"]) == (50, 150)
     assert "$50–150 per session" in reply["text"]
+
+
+@pytest.mark.parametrize(
+    ("question", "ranking"),
+    [
+        ("which is safer, dry needling or acupuncture", "safer"),
+        ("which one hurts less", "hurts less"),
+        ("which one is gentler", "gentler"),
+    ],
+)
+def test_a_ranking_the_source_does_not_make_is_named_beside_what_it_does_say(
+    graph: KnowledgeGraph, question: str, ranking: str
+) -> None:
+    reply = ask(graph, question)
+    assert reply["answered"] and ranking in reply["not_in_source"]
+    assert reply["text"].startswith(f"The article does not say which of the two is {ranking}.")
+    assert "not_in_source" not in ask(graph, "which is cheaper, dry needling or acupuncture")  # a price ranks

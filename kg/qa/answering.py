@@ -9,7 +9,7 @@ from kg.qa.beside import beside, with_prices
 from kg.qa.context import context_in_answers, named_alone, told_before_asking, unlinked_comparisons
 from kg.qa.evidence import RETRIEVED, Evidence, retrieved
 from kg.qa.explaining import Explainer
-from kg.qa.frames import EVERY_PRICE, Frame, Framing, aspects_of, compares, frame_of, second_aspect
+from kg.qa.frames import EVERY_PRICE, Frame, Framing, aspects_of, compares, frame_of, second_aspect, unranked
 from kg.qa.lexicon import NOT_IN_SOURCE, Lexicon
 from kg.qa.named import Run, Runner
 from kg.qa.plans import Plan, Reading
@@ -117,7 +117,7 @@ class QuestionAnswerer:
         if frame is not None:
             composed = self.sides.answer(frame, compares(reading))
             if composed is not None:
-                composed.unasked = list(frame.unasked)
+                composed.unasked = list(unranked(frame, reading))  # "which is safer": no ranking said
                 if frame.kind == COMPARE and frame.aspect is None and frame.value is None:
                     said, answers = self.evidence.on_the_point(reading, self.sides.modalities)
                     composed.text = f"{said} {composed.text}".strip()

@@ -150,7 +150,7 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
         if aspect is not None and outweighs and (together or not modalities):  # "budget is tight, which one"
             return Frame(COMPARE, aspect=aspect, unasked=_unasked(reading, named, framing), picks=picks)
         if together or condition or not modalities:
-            return Frame(CHOOSE, condition=condition)
+            return Frame(CHOOSE, condition=condition, unasked=_unasked(reading, named, framing))
     if not together:
         return None
     if one_each:
@@ -244,6 +244,25 @@ def compares(reading: Reading) -> bool:
     """Whether the question uses a comparative: "riskier", "more holistic", "cheaper than"."""
     named = {i for m in reading.mentions for i in range(m.start, m.end)}
     return any(_comparative(t) for i, t in enumerate(reading.tokens) if i not in named)
+
+
+def unranked(frame: Frame, reading: Reading) -> tuple[str, ...]:
+    """ "Which is safer", "which hurts less": a ranking the source does not make, though it gives each side
+    of the aspect asked (not a price, which ranks itself)."""
+    if frame.kind != COMPARE or frame.aspect is None or frame.aspect.name in (CHEAPEST, "cost_of_modality"):
+        return frame.unasked
+    tokens, found = reading.tokens, list(frame.unasked)
+    named = {i for m in reading.mentions for i in range(m.start, m.end)}
+    for i, token in enumerate(tokens):
+        if i in named or not _comparative(token) or any(token in w.split() for w in found):
+            continue
+        if token not in _COMPARATIVE:
+            found.append(token)  # "safer", "riskier"
+        elif i + 1 < len(tokens) and tokens[i + 1] not in STOPWORDS and i + 1 not in named:
+            found.append(f"{token} {tokens[i + 1]}")  # "more painful" (not "more side effects")
+        elif i > 0 and tokens[i - 1] not in STOPWORDS:
+            found.append(f"{tokens[i - 1]} {token}")  # "hurts less"
+    return tuple(found)
 
 
 def _unasked(reading: Reading, named: set[int], framing: Framing) -> tuple[str, ...]:
