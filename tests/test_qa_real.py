@@ -1144,3 +1144,15 @@ def test_a_ranking_the_source_does_not_make_is_named_beside_what_it_does_say(
     assert reply["answered"] and ranking in reply["not_in_source"]
     assert reply["text"].startswith(f"The article does not say which of the two is {ranking}.")
     assert "not_in_source" not in ask(graph, "which is cheaper, dry needling or acupuncture")  # a price ranks
+
+
+def test_pros_and_cons_of_one_modality_are_its_benefits_and_its_risks(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "pros and cons of dry needling")
+    assert {"improved flexibility", "bruising", "infection"} <= labels(reply)
+    assert "acupuncture" not in labels(reply)
+
+
+@pytest.mark.parametrize("question", ["dry needling in one sentence", "acupuncture in a nutshell"])
+def test_a_summary_asked_is_what_the_thing_is(graph: KnowledgeGraph, question: str) -> None:
+    reply = ask(graph, question)
+    assert reply["interpretation"]["intent"] == "describe_resource" and reply["answered"]
