@@ -1156,3 +1156,10 @@ def test_pros_and_cons_of_one_modality_are_its_benefits_and_its_risks(graph: Kno
 def test_a_summary_asked_is_what_the_thing_is(graph: KnowledgeGraph, question: str) -> None:
     reply = ask(graph, question)
     assert reply["interpretation"]["intent"] == "describe_resource" and reply["answered"]
+
+
+def test_two_pairs_swapped_in_a_premise_are_each_set_right(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "acupuncture targets trigger points and dry needling targets meridians, right?")
+    text = reply["text"]
+    assert "Dry needling" in text and "linked to trigger points" in text
+    assert "Acupuncture is linked to meridians" in text

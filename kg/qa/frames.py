@@ -128,7 +128,9 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
     paired = conditions if crosswise and not values else values
     if len(paired) < 2 and any(t in _EACH for t in reading.tokens):  # "stress vs tight muscles, for each"
         paired = sorted(conditions + values, key=lambda m: m.start)
-    one_each = len(paired) >= 2 and (crosswise or any(t in _EACH for t in reading.tokens))
+    # "so acupuncture is the evidence-based one and dry needling the holistic one?": both named, two of a kind
+    swapped = len(modalities) >= 2 and len(values) == 2 and bool(frozenset.intersection(*kinds))
+    one_each = len(paired) >= 2 and (crosswise or swapped or any(t in _EACH for t in reading.tokens))
     # "if I only had $60, which one could I get": what the budget allows, not how to choose
     budget = first is not None and any(
         p.type == "decimal" and p.name in first.values for p in first.query.params
