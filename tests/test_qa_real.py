@@ -950,8 +950,12 @@ def test_beyond_a_kind_of_condition_names_the_modality_that_reaches_past_it(
     assert "aims to" in reply["text"]  # the article's hedge on what acupuncture addresses
 
 
-def test_an_uncovered_topic_told_before_a_covered_question_is_named_not_refused(graph: KnowledgeGraph) -> None:
-    reply = ask(graph, "Drummer here, my neck gets stiff from playing. Does dry needling target trigger points?")
+def test_an_uncovered_topic_told_before_a_covered_question_is_named_not_refused(
+    graph: KnowledgeGraph,
+) -> None:
+    reply = ask(
+        graph, "Drummer here, my neck gets stiff from playing. Does dry needling target trigger points?"
+    )
     assert reply["answered"], reply["text"]
     assert reply["not_in_source"] and "neck" in reply["not_in_source"][0]
     assert reply["text"].startswith("The article does not discuss neck pain.")
@@ -959,7 +963,10 @@ def test_an_uncovered_topic_told_before_a_covered_question_is_named_not_refused(
 
 
 def test_an_uncovered_topic_the_asking_sentence_is_about_is_still_declined(graph: KnowledgeGraph) -> None:
-    for question in ("My neck gets stiff from drumming. Would dry needling help?", "my neck hurts, does dry needling help"):
+    for question in (
+        "My neck gets stiff from drumming. Would dry needling help?",
+        "my neck hurts, does dry needling help",
+    ):
         reply = ask(graph, question)
         assert not reply["answered"], reply["text"]
         assert "neck pain" in reply["not_in_source"][0]
@@ -979,7 +986,9 @@ def test_everyday_uncovered_topics_are_named(graph: KnowledgeGraph, question: st
     assert any(topic in t for t in reply.get("not_in_source", [])), reply
 
 
-@pytest.mark.parametrize("question", ["sciatica, which needle thing", "plantar fasciitis which should i book"])
+@pytest.mark.parametrize(
+    "question", ["sciatica, which needle thing", "plantar fasciitis which should i book"]
+)
 def test_a_condition_and_which_one_asks_what_treats_it(graph: KnowledgeGraph, question: str) -> None:
     reply = ask(graph, question)
     assert reply["interpretation"]["intent"] == "treatments_for_condition", reply["text"]
@@ -1062,7 +1071,10 @@ def test_a_practitioner_in_the_question_is_no_cue_unless_it_is_what_is_asked_for
 
 
 def test_each_technique_says_what_it_is_aimed_at(graph: KnowledgeGraph) -> None:
-    for question in ("what techniques does dry needling use", "a shallow kind and a deep kind of dry needling?"):
+    for question in (
+        "what techniques does dry needling use",
+        "a shallow kind and a deep kind of dry needling?",
+    ):
         text = ask(graph, question)["text"].lower()
         assert "aimed at skin" in text and "aimed at deeper muscle layers" in text, text
 
@@ -1082,15 +1094,21 @@ def test_how_far_a_technique_reaches_is_what_it_is_aimed_at(
     assert reply["answered"] and expected in reply["text"].lower(), reply["text"]
 
 
-def test_what_the_article_says_about_two_things_leads_with_the_claims_linking_both(graph: KnowledgeGraph) -> None:
+def test_what_the_article_says_about_two_things_leads_with_the_claims_linking_both(
+    graph: KnowledgeGraph,
+) -> None:
     reply = ask(graph, "the article doesn't say infection is common after dry needling, does it")
     text = reply["text"].lower()
     assert "infection" in text and "rare" in text, text
     assert "infection" in reply["answers"][0]["label"].lower()  # the claim linking both comes first
 
 
-@pytest.mark.parametrize("question", ["how common is bruising after dry needling", "is soreness from dry needling rare?"])
-def test_how_often_a_risk_happens_names_the_one_the_source_calls_rare(graph: KnowledgeGraph, question: str) -> None:
+@pytest.mark.parametrize(
+    "question", ["how common is bruising after dry needling", "is soreness from dry needling rare?"]
+)
+def test_how_often_a_risk_happens_names_the_one_the_source_calls_rare(
+    graph: KnowledgeGraph, question: str
+) -> None:
     reply = ask(graph, question)
     assert "infection" in labels(reply)
     assert "“in rare cases”" in reply["text"] and "no frequency" in reply["text"]
@@ -1144,6 +1162,7 @@ def test_a_ranking_the_source_does_not_make_is_named_beside_what_it_does_say(
     assert reply["answered"] and ranking in reply["not_in_source"]
     assert reply["text"].startswith(f"The article does not say which of the two is {ranking}.")
     assert "not_in_source" not in ask(graph, "which is cheaper, dry needling or acupuncture")  # a price ranks
+    assert "not_in_source" not in ask(graph, "the cheaper of the two, what does it do for range of motion?")
 
 
 def test_pros_and_cons_of_one_modality_are_its_benefits_and_its_risks(graph: KnowledgeGraph) -> None:

@@ -255,6 +255,8 @@ def unranked(frame: Frame, reading: Reading) -> tuple[str, ...]:
         return frame.unasked
     tokens, found = reading.tokens, list(frame.unasked)
     named = {i for m in reading.mentions for i in range(m.start, m.end)}
+    # a price comparative ("the cheaper of the two") is the source's to answer, whatever the aspect
+    named |= {i for q in (CHEAPEST, "cost_of_modality") for i in reading.cue_positions.get(q, ())}
     for i, token in enumerate(tokens):
         if i in named or not _comparative(token) or any(token in w.split() for w in found):
             continue

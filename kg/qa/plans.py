@@ -71,3 +71,4 @@ class Reading:
     plans: list[Plan] = field(default_factory=list)
     cue_scores: dict[str, int] = field(default_factory=dict)
     cue_strengths: dict[str, int] = field(default_factory=dict)  # content words of each query's cues
+    cue_positions: dict[str, frozenset[int]] = field(default_factory=dict)  # where each query's cues are

@@ -83,6 +83,7 @@ class Interpreter:
         reading.lemmas = keyed
         reading.cue_scores = {name: match.score for name, match in matches.items() if match.score}
         reading.cue_strengths = {name: match.strength for name, match in matches.items() if match.strength}
+        reading.cue_positions = {name: match.positions for name, match in matches.items() if match.score}
         modal = any(self.lexicon.has_type(i, MODALITY) for m in mentions for i in m.iris)
         for mention in mentions:
             kind = any(self.lexicon.has_type(i, MODALITY) or self.lexicon.is_class(i) for i in mention.iris)
