@@ -992,8 +992,16 @@ def test_no_currency_other_than_usd(store):
     )
     assert not unpriced, f"price specifications without USD: {unpriced}"
     money = re.compile(r"[€£¥]|\b(eur|euros?|gbp|pounds?|cad|aud|jpy|yen|inr|rupees?)\b", re.IGNORECASE)
-    literals = values(store, "SELECT DISTINCT ?l WHERE { ?s ?p ?l FILTER(isLiteral(?l)) }", "l")
+    # the words people may ask with ("in pounds") are labels of a topic the source is silent on, no price
+    literals = values(
+        store,
+        """SELECT DISTINCT ?l WHERE { ?s ?p ?l FILTER(isLiteral(?l))
+                                      FILTER NOT EXISTS { ?s a nkg:NotInSource } }""",
+        "l",
+    )
     assert not [lit for lit in literals if money.search(lit)]
+    silent = values(store, "SELECT ?t WHERE { ?t a nkg:NotInSource ; skos:altLabel 'in pounds'@en }", "t")
+    assert silent, "a question in pounds is to be named as a topic the source is silent on"
 
 
 def test_no_condition_beyond_the_article(store):

@@ -1182,3 +1182,15 @@ def test_two_pairs_swapped_in_a_premise_are_each_set_right(graph: KnowledgeGraph
     text = reply["text"]
     assert "Dry needling" in text and "linked to trigger points" in text
     assert "Acupuncture is linked to meridians" in text
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("what is acupuncture even based on?", "qi"),
+        ("what are they actually trying to do to the muscle with dry needling", "muscle tension"),
+        ("what's dry needling supposed to actually do to the muscle?", "blood flow"),
+    ],
+)
+def test_what_a_modality_rests_on_and_tries_to_do(graph: KnowledgeGraph, question: str, expected: str) -> None:
+    assert expected in ask(graph, question)["text"].lower()
