@@ -1194,3 +1194,12 @@ def test_two_pairs_swapped_in_a_premise_are_each_set_right(graph: KnowledgeGraph
 )
 def test_what_a_modality_rests_on_and_tries_to_do(graph: KnowledgeGraph, question: str, expected: str) -> None:
     assert expected in ask(graph, question)["text"].lower()
+
+
+def test_a_severity_said_of_one_modality_is_not_given_to_both(graph: KnowledgeGraph) -> None:
+    text = ask(graph, "compare the risks")["text"]
+    assert "calls it minor for acupuncture" in text and "calls it minor)" not in text
+
+
+def test_side_by_side_names_what_both_have(graph: KnowledgeGraph) -> None:
+    assert "Named for both: back pain and sciatica." in ask(graph, "what conditions do they both treat")["text"]

@@ -21,15 +21,17 @@ SETS = Path(__file__).parent / "qa"
 FLOORS = {
     "dev.json": 0.95,
     "dev2.json": 0.92,
-    "dev3.json": 0.9,
+    "dev3.json": 0.93,
     "dev4.json": 0.9,
-    "dev5.json": 0.89,
-    "dev6.json": 0.9,
-    "dev7.json": 0.9,
-    "dev8.json": 0.85,
-    "dev9.json": 0.86,
-    "dev10.json": 0.93,
-    "dev11.json": 0.92,
+    "dev5.json": 0.92,
+    "dev6.json": 0.95,
+    "dev7.json": 0.92,
+    "dev8.json": 0.91,
+    "dev9.json": 0.92,
+    "dev10.json": 0.96,
+    "dev11.json": 0.95,
+    "dev12.json": 0.96,
+    "dev14.json": 0.92,
 }
 
 

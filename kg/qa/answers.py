@@ -48,6 +48,7 @@ def _merge_into(target: Answer, other: Answer) -> None:
             target["sources"].append(source)
     for about, hedge in other.get("_statements", {}).items():
         target.setdefault("_statements", {}).setdefault(about, hedge)
+    target.setdefault("_severity_for", []).extend(other.get("_severity_for", []))
     for fact in other.get("facts", []):
         if fact not in target.setdefault("facts", []):
             target["facts"].append(fact)
@@ -82,6 +83,8 @@ def absorb(answer: Answer, row: Row, key: str, about: str) -> None:
     for source in sources:
         if source not in answer["sources"]:
             answer["sources"].append(source)
+    if _text(row, "severity") and about:  # "minor" is said of acupuncture's bruising, not of dry needling's
+        answer.setdefault("_severity_for", []).append(about)
     _absorb_details(answer, row, key)
 
 

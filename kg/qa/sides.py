@@ -92,6 +92,9 @@ class Sides:
                 parts.append(f"for {name}, {join([with_hedge(a, name, self.lexicon) for a in mine])}")
         what = query.title[:1].lower() + query.title[1:]
         text = f"Side by side, {what}: " + "; ".join(parts) + "."
+        shared = [self.lexicon.sentence_case(a["label"]) for a in answers if len(a.get("_for", ())) > 1]
+        if 0 < len(shared) < len(answers):  # "which conditions do they both treat"
+            text += f" Named for both: {join(shared)}."
         answers = answers + self._sides(answers, what)
         for answer in answers:  # how the source rates a cost, where it does
             for rating in answer.get("details", {}).get("assessment", []):
@@ -99,9 +102,8 @@ class Sides:
         for modality in self.modalities:  # what the source says one of them addresses beyond its list
             name = self._name(modality)
             own = [a for a in answers if a.get("_for") == [name]]
-            scope = dict.fromkeys(
-                x[:1].lower() + x[1:] for a in own for x in a.get("details", {}).get("scope", [])
-            )
+            said = [x for a in own for x in a.get("details", {}).get("scope", [])]
+            scope = dict.fromkeys(x[:1].lower() + x[1:] for x in said)
             if scope:
                 text += f" Of {name} the source also says it addresses {join(list(scope))}."
         text += severity_note([row for run in runs for row in run.result.rows])
@@ -290,9 +292,7 @@ class Sides:
         plan = Plan(self.runner.graph.query(WHICH), {"value": [thing.iris[0]]}, frozenset([thing]), NO_CUE)
         return [a["iri"] for a in self.runner.execute(plan)[1] if a["iri"] in self.modalities]
 
-    # --- "which one is more holistic" ------------------------------------------------------------------
-
-    def _which(self, frame: Frame) -> Composed | None:
+    def _which(self, frame: Frame) -> Composed | None:  # "which one is more holistic"
         assert frame.value is not None
         query = self.runner.graph.query(WHICH)
         plan = Plan(query, {"value": [frame.value.iris[0]]}, frozenset([frame.value]), NO_CUE)

@@ -27,8 +27,12 @@ def named(answer: Answer, lexicon: Lexicon) -> str:
     if hedges := hedge_words(answer):
         extras.append(f"the source says {hedges}")
     extras += [f"aimed at {lexicon.sentence_case(t)}" for t in answer.get("details", {}).get("target", [])]
+    said_of = list(dict.fromkeys(answer.get("_severity_for", [])))  # of some of the modalities only
+    of = f" for {join(said_of)}" if said_of and len(said_of) < len(answer.get("_for", ())) else ""
     for severity in answer.get("details", {}).get("severity", []):
-        extras.append(f"the source calls it {severity}")  # "minor side effects like bruising and soreness"
+        extras.append(
+            f"the source calls it {severity}{of}"
+        )  # "minor side effects like bruising and soreness"
     if cost := answer.get("cost"):
         extras.append(price(cost))
     label = lexicon.sentence_case(answer["label"])
