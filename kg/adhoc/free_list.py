@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 from collections import deque
 from typing import Generic, TypeVar
 
@@ -29,15 +28,20 @@ class _Waiter(Generic[T]):
         self.served = False
         self.item: T | None = None
 
-    def serve(self, item: T) -> None:
-        self.served, self.item = True, item
+    def serve(self, item: T) -> bool:
+        """Hand `item` over; False when the waiter's loop has closed (nobody is left to take it)."""
         if self.event is not None:
             self.event.set()
         elif self.loop is asyncio._get_running_loop():  # on the waiter's own loop: no wake-up needed
             _wake(self.future)
         else:
             assert self.loop is not None
-            self.loop.call_soon_threadsafe(_wake, self.future)
+            try:
+                self.loop.call_soon_threadsafe(_wake, self.future)
+            except RuntimeError:
+                return False
+        self.served, self.item = True, item
+        return True
 
 
 def _wake(future: asyncio.Future[None] | None) -> None:
@@ -55,10 +59,10 @@ class FreeList(Generic[T]):
 
     def put(self, item: T) -> None:
         with self._lock:
-            if self._waiters:
-                self._waiters.popleft().serve(item)
-            else:
-                self._idle.append(item)
+            while self._waiters:
+                if self._waiters.popleft().serve(item):
+                    return
+            self._idle.append(item)
 
     def get_nowait(self) -> T | None:
         """An idle item, or None when none is idle (None is also an item a caller may `put`: a sentinel)."""
@@ -110,8 +114,3 @@ class FreeList(Generic[T]):
                 self._waiters.remove(waiter)
                 raise TimeoutError
         return waiter.item  # type: ignore[return-value]
-
-
-def remaining(deadline: float) -> float:
-    """Seconds left until a time.monotonic() deadline (never below zero)."""
-    return max(0.0, deadline - time.monotonic())
