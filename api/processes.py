@@ -19,9 +19,7 @@ A remote store (`--store URL`) has nothing to share: each child opens its own co
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import functools
 import gc
 import logging
 import os
@@ -29,18 +27,17 @@ import select
 import shutil
 import signal
 import socket
-import sys
 import tempfile
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
 
-from api.app import create_app, load_snapshot
-from api.connection import LimitedHttpProtocol
+from api.app import load_snapshot
+from api.balance import ConnectionCounts
 from api.reload import POLL_S, checked_load, failure_line, fingerprint, write_status
+from api.serving_child import child_main
 from api.state import Snapshot
 from kg.settings import Settings
 
@@ -48,7 +45,6 @@ log = logging.getLogger("needling.processes")
 _TICK_S = 0.1
 _ACK_S = 5.0
 _STOP_GRACE_S = 15.0
-_ORPHAN_CHECK_S = 1.0
 
 
 @dataclass
@@ -57,6 +53,8 @@ class _Child:
     stopped_accepting: int
     """Read end of a pipe the child writes one byte to once it no longer accepts connections."""
     snapshot: Snapshot | None
+    slot: int
+    """Where it publishes how many connections it holds (api/balance.py); a replacement takes the same."""
 
 
 def serve_processes(settings: Settings, count: int, *, fd: int | None = None) -> int:
@@ -99,6 +97,7 @@ class _Supervisor:
         self._checked_at = time.monotonic()
         self._loading: Future[Snapshot] | None = None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="needling-load")
+        self.counts = ConnectionCounts(count)
 
     def start(self) -> None:
         if self.shared:
@@ -117,19 +116,18 @@ class _Supervisor:
     def _fork_generation(self) -> None:
         gc.collect()
         gc.freeze()  # what the children inherit is never scanned by their collector: fewer copied pages
-        for _ in range(self.count):
-            self._fork_child()
+        for slot in range(self.count):
+            self._fork_child(slot)
 
-    def _fork_child(self) -> None:
+    def _fork_child(self, slot: int) -> None:
         ack_read, ack_write = os.pipe()
         pid = os.fork()
         if pid == 0:
             os.close(ack_read)
-            _child_main(
-                self.settings, self.snapshot, self.listening, ack_write, self.status if self.shared else None
-            )
+            status = self.status if self.shared else None
+            child_main(self.settings, self.snapshot, self.listening, ack_write, status, (self.counts, slot))
         os.close(ack_write)
-        self.current[pid] = _Child(pid, ack_read, self.snapshot)
+        self.current[pid] = _Child(pid, ack_read, self.snapshot, slot)
 
     def _reap(self) -> None:
         while True:
@@ -146,7 +144,7 @@ class _Supervisor:
             os.close(gone.stopped_accepting)
             if was_current:
                 log.warning("serving process %d ended (%s); starting another", pid, _how(status))
-                self._fork_child()
+                self._fork_child(gone.slot)
 
     def stop_all(self) -> None:
         """SIGTERM to every child (each finishes what it is answering), SIGKILL to any left after the grace."""
@@ -228,91 +226,3 @@ def _how(status: int) -> str:
     if os.WIFSIGNALED(status):
         return f"killed by {signal.Signals(os.WTERMSIG(status)).name}"
     return f"exit status {os.waitstatus_to_exitcode(status)}"
-
-
-# ---------------------------------------------------------------------- a serving child
-
-
-def _child_main(
-    settings: Settings, snapshot: Snapshot | None, listening: socket.socket, ack: int, status: Path | None
-) -> NoReturn:
-    """Body of a forked serving process: never returns into the parent's loop."""
-    code = 0
-    try:
-        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # after uvicorn's graceful stop: status 0
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        signal.signal(signal.SIGUSR1, signal.SIG_DFL)
-        _serve_child(settings, snapshot, listening, ack, status)
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 0
-    except KeyboardInterrupt:
-        code = 0
-    except BaseException:
-        log.exception("serving process %d failed", os.getpid())
-        code = 1
-    finally:
-        os._exit(code)
-
-
-def _serve_child(
-    settings: Settings, snapshot: Snapshot | None, listening: socket.socket, ack: int, status: Path | None
-) -> None:
-    import uvicorn
-
-    draining = threading.Event()
-    app = create_app(settings, snapshot=snapshot, status_file=status)
-    config = uvicorn.Config(
-        app,
-        http=functools.partial(LimitedHttpProtocol, limits=settings, draining=draining),  # type: ignore[arg-type]
-        ws="none",
-        log_level="warning",
-        access_log=False,
-        proxy_headers=False,
-        timeout_graceful_shutdown=10,
-    )
-    server = uvicorn.Server(config)
-    factory = config.get_loop_factory() or asyncio.new_event_loop
-    loop = factory()
-    asyncio.set_event_loop(loop)
-    try:
-        loop.run_until_complete(
-            _serve_until_replaced(server, listening, ack, draining, settings.keep_alive_s)
-        )
-    finally:
-        loop.close()
-
-
-async def _serve_until_replaced(
-    server: object, listening: socket.socket, ack: int, draining: threading.Event, keep_alive_s: float
-) -> None:
-    import uvicorn
-
-    assert isinstance(server, uvicorn.Server)
-    loop = asyncio.get_running_loop()
-    replaced = asyncio.Event()
-    loop.add_signal_handler(signal.SIGUSR1, replaced.set)
-
-    async def drain_when_replaced() -> None:
-        await replaced.wait()
-        draining.set()
-        for listener in getattr(server, "servers", []):
-            listener.close()  # this process's copy of the socket: the others keep accepting
-        os.write(ack, b".")
-        os.close(ack)
-        give_up = loop.time() + keep_alive_s + 1.0
-        while server.server_state.connections and loop.time() < give_up:
-            await asyncio.sleep(0.05)
-        server.should_exit = True
-
-    async def stop_when_orphaned() -> None:
-        parent = os.getppid()
-        while os.getppid() == parent:  # the parent was killed outright: nobody would stop this process
-            await asyncio.sleep(_ORPHAN_CHECK_S)
-        server.should_exit = True
-
-    watchers = [asyncio.create_task(drain_when_replaced()), asyncio.create_task(stop_when_orphaned())]
-    try:
-        await server.serve(sockets=[listening])
-    finally:
-        for watcher in watchers:
-            watcher.cancel()

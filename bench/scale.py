@@ -112,7 +112,7 @@ def measure_http(
     argv = [
         sys.executable,
         "-m",
-        "kg",
+        "api",
         "serve",
         "--host",
         "127.0.0.1",

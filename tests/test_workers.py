@@ -78,6 +78,36 @@ def test_two_processes_serve_one_graph_and_stop_cleanly(tmp_path: Path) -> None:
         assert "Traceback" not in served.log_text()
 
 
+@pytest.mark.server
+def test_a_burst_of_kept_alive_connections_is_shared_between_the_processes(tmp_path: Path) -> None:
+    """16 connections opened at once (as a load generator or a proxy's pool opens them) are not all taken
+    by whichever process woke first: each process holds about half, so both answer."""
+    with needling_serve("--workers", "2", "--store-dir", str(tmp_path)) as served:
+        serving = sorted(children(served.pid))
+        give_up = time.monotonic() + 30  # each process forks its sandbox workers once it has started
+        while len({w for pid in serving for w in children(pid)}) < 4 and time.monotonic() < give_up:
+            time.sleep(0.1)
+        time.sleep(0.5)
+        before = {pid: _sockets(pid) for pid in serving}
+        host, port = served.base.removeprefix("http://").split(":")
+        connections = [socket.create_connection((host, int(port)), timeout=10) for _ in range(16)]
+        try:
+            for connection in connections:
+                connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            for connection in connections:
+                assert connection.recv(65536).startswith(b"HTTP/1.1 200")
+            held = sorted(_sockets(pid) - before[pid] for pid in serving)
+        finally:
+            for connection in connections:
+                connection.close()
+        assert sum(held) == 16 and held[0] >= 5, f"connections held by each process: {held}"
+
+
+def _sockets(pid: int) -> int:
+    fds = Path(f"/proc/{pid}/fd")
+    return sum(1 for fd in fds.iterdir() if os.readlink(fd).startswith("socket:"))
+
+
 def _exit_status(pid: int) -> int | None:
     """The server's exit status (it is this process's child), or None if it is still running after 20 s."""
     give_up = time.monotonic() + 20

@@ -1,9 +1,10 @@
 """Ad-hoc SPARQL: the guard that checks a query's text, killable workers that run it, result formats."""
 
 from kg.adhoc.guard import GuardedQuery, QueryRefused, check_query
-from kg.adhoc.pool import PoolClosed, QueryFailed, QueryTimeout, SandboxError, SandboxPool, SandboxResult
+from kg.adhoc.pool import SandboxPool, SandboxResult
 from kg.adhoc.run import run_adhoc
 from kg.adhoc.runner import AdhocRunner, EndpointRunner, open_runner
+from kg.adhoc.sandbox_errors import PoolClosed, QueryFailed, QueryTimeout, SandboxError
 
 __all__ = [
     "AdhocRunner",

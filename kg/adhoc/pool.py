@@ -3,50 +3,37 @@ a deadline that really stops the work (the worker is killed), and the typed erro
 
 from __future__ import annotations
 
-import contextlib
+import asyncio
 import os
-import queue
-import select
-import signal
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import TypeVar
 
 import pyoxigraph as ox
 
 from kg.adhoc.formats import GRAPH_FORMATS, SOLUTION_FORMATS
+from kg.adhoc.free_list import FreeList
 from kg.adhoc.guard import GuardedQuery
-from kg.adhoc.wire import DONE, FAILED_RETIRE, Reply, read_reply, readable_now, send_request, wait_readable
+from kg.adhoc.handle import WorkerHandle, descriptors_under
+from kg.adhoc.sandbox_errors import REPLACED, PoolClosed, QueryFailed, QueryTimeout, death_error
+from kg.adhoc.wire import (
+    DONE,
+    FAILED_RETIRE,
+    Reply,
+    encode_request,
+    exchange_async,
+    read_reply,
+    send_request,
+    wait_readable,
+)
 from kg.adhoc.worker import worker_main
-from kg.errors import NeedlingError
 
-
-class SandboxError(NeedlingError):
-    """Base class of the sandbox errors; ``code`` is machine-readable, ``str(exc)`` is for people."""
-
-
-class QueryTimeout(SandboxError):
-    """The query did not finish before the deadline; its worker was killed."""
-
-    code = "timeout"
-
-
-class QueryFailed(SandboxError):
-    """The query could not be answered (``query_error``, ``too_costly`` or ``worker_died``)."""
-
-    code = "query_error"
-
-
-_REPLACED = "the query workers were stopped (the graph is being reloaded); try the query again"
-
-
-class PoolClosed(SandboxError):
-    """The pool is not running (never started, or closed: a reload replaced it); try again shortly."""
-
-    code = "unavailable"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -60,49 +47,9 @@ class SandboxResult:
     elapsed_ms: float
 
 
-class _Worker:
-    """Parent-side handle of one worker process."""
-
-    def __init__(self, pid: int, conn: socket.socket) -> None:
-        self.pid = pid
-        self.conn = conn
-        self.poller = select.poll()
-        self.poller.register(conn.fileno(), select.POLLIN)
-        self._lock = threading.Lock()
-        self._reaped = False
-        self._status: int | None = None
-
-    def stop(self) -> int | None:
-        """SIGKILL and reap (once: a reaped pid may already belong to someone else); the wait status."""
-        with self._lock:
-            if not self._reaped:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(self.pid, signal.SIGKILL)
-                try:
-                    self._status = os.waitpid(self.pid, 0)[1]
-                except ChildProcessError:  # reaped behind our back (SIGCHLD ignored, waitpid(-1), ...)
-                    self._status = None
-                self._reaped = True
-            return self._status
-
-    def looks_dead(self) -> bool:
-        """An idle worker has nothing to say: anything readable means end-of-file."""
-        return readable_now(self.conn)
-
-
-def _descriptors_under(folder: Path) -> frozenset[int]:
-    """This process's open descriptors of files in `folder` (a read-only store opens all of its files)."""
-    prefix = str(folder.resolve()) + os.sep
-    found = set()
-    for name in os.listdir("/proc/self/fd"):
-        with contextlib.suppress(OSError):
-            if os.readlink(f"/proc/self/fd/{name}").startswith(prefix):
-                found.add(int(name))
-    return frozenset(found)
-
-
 class SandboxPool:
-    """Warm worker processes forked from the loaded store; ``run`` is blocking and thread-safe.
+    """Warm worker processes forked from the loaded store; ``run`` is blocking and thread-safe, and
+    ``run_async`` is the same from an event loop; both may be used at once, sharing the workers.
 
     Each worker sees the store as it was when that worker was forked (copy-on-write), and a
     replacement is forked from the store as it is now: for an in-memory store that does not change
@@ -130,8 +77,8 @@ class SandboxPool:
         self._location = location
         self._keep: frozenset[int] = frozenset()
         self._lock = threading.Lock()
-        self._free: queue.Queue[_Worker | None] = queue.Queue()
-        self._workers: dict[int, _Worker] = {}
+        self._free: FreeList[WorkerHandle | None] = FreeList()
+        self._workers: dict[int, WorkerHandle] = {}
         self._missing = 0
         self._started = False
         self._closed = False
@@ -147,12 +94,12 @@ class SandboxPool:
         """Fork the workers; call once the store is loaded. Calling it again is a no-op."""
         with self._lock:
             if self._closed:
-                raise PoolClosed(_REPLACED)
+                raise PoolClosed(REPLACED)
             if self._started:
                 return
             self._started = True
             self._owner_pid = os.getpid()
-            self._keep = _descriptors_under(self._location) if self._location else frozenset()
+            self._keep = descriptors_under(self._location) if self._location else frozenset()
         for _ in range(self._size):
             try:
                 worker = self._spawn()
@@ -173,13 +120,38 @@ class SandboxPool:
             self._release(worker)
             raise self._timeout()
         reply = self._exchange(worker, query.text, result_format, deadline)
-        return SandboxResult(
-            body=reply.body,
-            media_type=reply.label,
-            truncated=reply.truncated,
-            rows=reply.rows,
-            elapsed_ms=(time.perf_counter() - clock_started) * 1000.0,
-        )
+        return _result(reply, clock_started)
+
+    async def run_async(
+        self, query: GuardedQuery, result_format: str, *, started: float | None = None
+    ) -> SandboxResult:
+        """`run` from an event loop, which it never blocks: it awaits a free worker and the answer (no thread
+        of its own), and hands only the rare blocking steps (killing a worker, forking its replacement) to
+        the loop's executor. The deadline and the worker's limits are those of `run`."""
+        if result_format not in SOLUTION_FORMATS and result_format not in GRAPH_FORMATS:
+            raise ValueError(f"unknown result format {result_format!r}")
+        clock_started = time.perf_counter()
+        deadline = (time.monotonic() if started is None else started) + self._deadline_s
+        worker = await self._acquire_async(deadline)
+        if time.monotonic() >= deadline:
+            self._release(worker)
+            raise self._timeout()
+        try:
+            request = encode_request(result_format, query.text)
+            reply = await exchange_async(worker.conn, request, deadline - time.monotonic())
+        except (EOFError, OSError):
+            status = await _in_thread(self._retire, worker)
+            if self._closed:
+                raise PoolClosed(REPLACED) from None
+            raise death_error(status, self._memory_limit_mb) from None
+        except BaseException:  # cancelled mid-query: the worker may still answer, so it cannot be reused
+            asyncio.get_running_loop().run_in_executor(None, self._retire, worker)
+            raise
+        if reply is None or reply.kind == FAILED_RETIRE:
+            await _in_thread(self._retire, worker)
+        else:
+            self._release(worker)
+        return _result(self._checked(reply), clock_started)
 
     def close(self) -> None:
         """Kill and reap every worker. Idempotent; calls waiting for a worker get PoolClosed."""
@@ -191,11 +163,9 @@ class SandboxPool:
             self._workers.clear()
         for worker in workers:
             worker.stop()  # busy ones too: their callers see end-of-file and get PoolClosed
-        with contextlib.suppress(queue.Empty):
-            while True:
-                idle = self._free.get_nowait()
-                if idle is not None:
-                    idle.conn.close()
+        for idle in self._free.drain():
+            if idle is not None:
+                idle.conn.close()
         self._free.put(None)  # wakes waiters; each one passes it on
 
     def __enter__(self) -> SandboxPool:
@@ -215,7 +185,7 @@ class SandboxPool:
     def _timeout(self) -> QueryTimeout:
         return QueryTimeout(f"query timeout: no result within the {self._deadline_s:g} s deadline")
 
-    def _spawn(self) -> _Worker:
+    def _spawn(self) -> WorkerHandle:
         parent_pid = os.getpid()
         parent_conn, child_conn = socket.socketpair()
         try:
@@ -229,9 +199,9 @@ class SandboxPool:
                 child_conn.fileno(), self._store, self._row_cap, self._memory_limit_mb, parent_pid, self._keep
             )
         child_conn.close()
-        return _Worker(pid, parent_conn)
+        return WorkerHandle(pid, parent_conn)
 
-    def _adopt(self, worker: _Worker) -> None:
+    def _adopt(self, worker: WorkerHandle) -> None:
         with self._lock:
             if not self._closed:
                 self._workers[worker.pid] = worker
@@ -259,36 +229,55 @@ class SandboxPool:
     def _check_usable(self) -> None:
         with self._lock:
             if self._closed:
-                raise PoolClosed(_REPLACED)
+                raise PoolClosed(REPLACED)
             if not self._started:
                 raise PoolClosed("sandbox pool is not started")
         if os.getpid() != self._owner_pid:
             raise PoolClosed("sandbox pool belongs to the process that started it; start one after forking")
 
-    def _acquire(self, deadline: float) -> _Worker:
+    def _acquire(self, deadline: float) -> WorkerHandle:
         """Take a free worker, waiting for one until the deadline; dead idle workers are replaced."""
         self._check_usable()
         self._replenish()
         while True:
             try:
-                worker = self._free.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty:
+                worker = self._free.get(deadline - time.monotonic())
+            except TimeoutError:
                 raise self._timeout() from None
-            if worker is None:
-                self._free.put(None)
-                raise PoolClosed(_REPLACED)
-            if not worker.looks_dead():
-                return worker
-            self._retire(worker)
+            idle = self._opened(worker)
+            if not idle.looks_dead():
+                return idle
+            self._retire(idle)
 
-    def _release(self, worker: _Worker) -> None:
+    async def _acquire_async(self, deadline: float) -> WorkerHandle:
+        self._check_usable()
+        if self._missing:
+            await _in_thread(self._replenish)
+        while True:
+            try:
+                worker = await self._free.get_async(deadline - time.monotonic())
+            except TimeoutError:
+                raise self._timeout() from None
+            idle = self._opened(worker)
+            if not idle.looks_dead():
+                return idle
+            await _in_thread(self._retire, idle)
+
+    def _opened(self, worker: WorkerHandle | None) -> WorkerHandle:
+        """The worker taken; PoolClosed when it is the sentinel of a closed pool instead."""
+        if worker is None:
+            self._free.put(None)  # passed on: it wakes the next waiter too
+            raise PoolClosed(REPLACED)
+        return worker
+
+    def _release(self, worker: WorkerHandle) -> None:
         with self._lock:
             if not self._closed:
                 self._free.put(worker)
                 return
         worker.conn.close()
 
-    def _retire(self, worker: _Worker) -> int | None:
+    def _retire(self, worker: WorkerHandle) -> int | None:
         """Kill and reap a worker, then put a fresh one in its place; returns the old wait status."""
         with self._lock:
             self._workers.pop(worker.pid, None)
@@ -299,47 +288,43 @@ class SandboxPool:
             self._replace()
         return status
 
-    def _talk(self, worker: _Worker, text: str, result_format: str, deadline: float) -> Reply | None:
+    def _talk(self, worker: WorkerHandle, text: str, result_format: str, deadline: float) -> Reply | None:
         send_request(worker.conn, result_format, text)
         if not wait_readable(worker.poller, deadline - time.monotonic()):
             return None
         return read_reply(worker.conn)
 
-    def _exchange(self, worker: _Worker, text: str, result_format: str, deadline: float) -> Reply:
+    def _exchange(self, worker: WorkerHandle, text: str, result_format: str, deadline: float) -> Reply:
         try:
             reply = self._talk(worker, text, result_format, deadline)
         except (EOFError, OSError):
             status = self._retire(worker)
             if self._closed:
-                raise PoolClosed(_REPLACED) from None
-            raise self._death_error(status) from None
+                raise PoolClosed(REPLACED) from None
+            raise death_error(status, self._memory_limit_mb) from None
         except BaseException:
             self._retire(worker)
             raise
-        if reply is None:
-            self._retire(worker)
-            raise self._timeout()
-        if reply.kind == DONE:
-            self._release(worker)
-            return reply
-        if reply.kind == FAILED_RETIRE:
+        if reply is None or reply.kind == FAILED_RETIRE:
             self._retire(worker)
         else:
             self._release(worker)
-        raise QueryFailed(reply.message, code=reply.label)
+        return self._checked(reply)
 
-    def _death_error(self, status: int | None) -> QueryFailed:
-        if status is not None and os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGABRT:
-            # The engine aborts when an allocation fails, i.e. when the worker hit RLIMIT_AS.
-            return QueryFailed(
-                f"query exceeded the worker memory limit of {self._memory_limit_mb} MB", code="too_costly"
-            )
-        if status is None:
-            detail = "exit status unknown"
-        elif os.WIFSIGNALED(status):
-            detail = f"killed by {signal.Signals(os.WTERMSIG(status)).name}"
-        else:
-            detail = f"exit status {os.waitstatus_to_exitcode(status)}"
-        return QueryFailed(
-            f"the query worker died unexpectedly ({detail}); it was replaced", code="worker_died"
-        )
+    def _checked(self, reply: Reply | None) -> Reply:
+        """The reply of a query that was answered; a timeout (None) or a failure raised as its error."""
+        if reply is None:
+            raise self._timeout()
+        if reply.kind != DONE:
+            raise QueryFailed(reply.message, code=reply.label)
+        return reply
+
+
+def _result(reply: Reply, clock_started: float) -> SandboxResult:
+    elapsed_ms = (time.perf_counter() - clock_started) * 1000.0
+    return SandboxResult(reply.body, reply.label, reply.truncated, reply.rows, elapsed_ms)
+
+
+async def _in_thread(work: Callable[..., T], *args: object) -> T:
+    """A blocking step (reaping a killed worker, forking another) on the running loop's executor."""
+    return await asyncio.get_running_loop().run_in_executor(None, work, *args)

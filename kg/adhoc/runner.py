@@ -3,6 +3,8 @@ the endpoint itself where it lives in another. Callers hold an `AdhocRunner` and
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import time
 from typing import Protocol
 
@@ -17,6 +19,12 @@ class AdhocRunner(Protocol):
     def run(self, query: GuardedQuery, result_format: str, *, started: float | None = None) -> SandboxResult:
         """Run a guarded query within the deadline, counted from `started`; raises QueryTimeout,
         QueryFailed, PoolClosed or StoreError."""
+        ...
+
+    async def run_async(
+        self, query: GuardedQuery, result_format: str, *, started: float | None = None
+    ) -> SandboxResult:
+        """`run` awaited on an event loop, without blocking it."""
         ...
 
     def close(self) -> None: ...
@@ -34,6 +42,13 @@ class EndpointRunner:
         media_type = {**SOLUTION_FORMATS, **GRAPH_FORMATS}[result_format]
         body, answered_as = self.store.raw(query.text, media_type)
         return SandboxResult(body, answered_as, False, -1, (time.perf_counter() - clock) * 1000.0)
+
+    async def run_async(
+        self, query: GuardedQuery, result_format: str, *, started: float | None = None
+    ) -> SandboxResult:
+        """The endpoint's client blocks: it waits on the loop's executor."""
+        work = functools.partial(self.run, query, result_format, started=started)
+        return await asyncio.get_running_loop().run_in_executor(None, work)
 
     def close(self) -> None:
         """Nothing to stop: the store's connection is closed with the store."""
