@@ -1192,7 +1192,9 @@ def test_two_pairs_swapped_in_a_premise_are_each_set_right(graph: KnowledgeGraph
         ("what's dry needling supposed to actually do to the muscle?", "blood flow"),
     ],
 )
-def test_what_a_modality_rests_on_and_tries_to_do(graph: KnowledgeGraph, question: str, expected: str) -> None:
+def test_what_a_modality_rests_on_and_tries_to_do(
+    graph: KnowledgeGraph, question: str, expected: str
+) -> None:
     assert expected in ask(graph, question)["text"].lower()
 
 
@@ -1202,4 +1204,6 @@ def test_a_severity_said_of_one_modality_is_not_given_to_both(graph: KnowledgeGr
 
 
 def test_side_by_side_names_what_both_have(graph: KnowledgeGraph) -> None:
-    assert "Named for both: back pain and sciatica." in ask(graph, "what conditions do they both treat")["text"]
+    assert (
+        "Named for both: back pain and sciatica." in ask(graph, "what conditions do they both treat")["text"]
+    )
