@@ -709,11 +709,11 @@ def _declared_prefixes(ttl: Path) -> set[str]:
 
 
 def test_a_new_altlabel_is_a_new_synonym(graph: KnowledgeGraph, graph_copy: Path) -> None:
-    question = "what treats nerve pain down the leg"
+    question = "what treats ischialgia"
     ttl = graph_copy / "needling.ttl"
     assert {"nkg", "skos"} <= _declared_prefixes(ttl)
     with ttl.open("a", encoding="utf-8") as out:
-        out.write('\nnkg:sciatica skos:altLabel "nerve pain down the leg"@en .\n')
+        out.write('\nnkg:sciatica skos:altLabel "ischialgia"@en .\n')
     edited = graph_of(ttl, graph_copy / "queries")
 
     reply = ask(edited, question)

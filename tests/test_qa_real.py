@@ -1207,3 +1207,25 @@ def test_side_by_side_names_what_both_have(graph: KnowledgeGraph) -> None:
     assert (
         "Named for both: back pain and sciatica." in ask(graph, "what conditions do they both treat")["text"]
     )
+
+
+@pytest.mark.parametrize(
+    ("question", "condition", "described"),
+    [
+        (
+            "shooting pain from my butt down my leg, would acupuncture help",
+            "sciatica",
+            "pain running down the leg",
+        ),
+        ("pain in the bottom of my foot, which needling", "plantar fasciitis", "heel pain"),
+    ],
+)
+def test_a_pain_in_lay_words_is_answered_as_its_condition_and_says_so(
+    graph: KnowledgeGraph, question: str, condition: str, described: str
+) -> None:
+    reply = ask(graph, question)
+    assert reply["interpretation"]["intent"] == "treatments_for_condition"
+    assert reply["text"].startswith(
+        f"The article speaks of {condition} in general and does not single out {described}."
+    )
+    assert described in reply["not_in_source"]

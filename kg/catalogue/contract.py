@@ -58,7 +58,7 @@ READS: Mapping[str, tuple[str, ...]] = {
     "resource_links": ("direction", "property", "propertyLabel", "other", "otherLabel"),
     "source_sections": ("section", "sectionLabel", "heading", "articleTitle"),
     "list_entities": ("entity", "label", "definition"),
-    "lexicon": ("entity", "label", "preferred", "narrower", "type", "silence"),
+    "lexicon": ("entity", "label", "preferred", "narrower", "topicName", "type", "silence"),
 }
 """What the service reads from each query's rows by name: the catalogue holds each query to it."""
 

@@ -76,7 +76,7 @@ class Lexicon:
                 keys.setdefault(key, set()).add(iri)
                 lemma_keys.setdefault(tuple(sys.intern(t) for t in lemmas(label)), set()).add(iri)
                 if row.get("narrower") and row["narrower"].to_python() is True:
-                    lexicon.narrower[key] = label
+                    lexicon.narrower[key] = row["topicName"].value if "topicName" in row else label
         shared: dict[frozenset[str], frozenset[str]] = {}
         for iri, kinds in types.items():
             frozen = frozenset(kinds)
