@@ -1229,3 +1229,9 @@ def test_a_pain_in_lay_words_is_answered_as_its_condition_and_says_so(
         f"The article speaks of {condition} in general and does not single out {described}."
     )
     assert described in reply["not_in_source"]
+
+
+def test_a_price_asked_beside_a_condition_stays_a_price(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "back pain acupuncture price")
+    assert reply["interpretation"]["intent"] == "cost_of_modality"
+    assert "$70–150 per session" in reply["text"]

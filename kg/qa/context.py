@@ -9,7 +9,7 @@ from kg.engine import KnowledgeGraph
 from kg.qa.lexicon import Lexicon, Mention
 from kg.qa.named import Runner
 from kg.qa.plans import Plan, Reading, expand
-from kg.qa.vocab import MODALITY, PERFORMER, RELATED
+from kg.qa.vocab import COST, MODALITY, PERFORMER, RELATED
 
 _SIDE_BY_SIDE = frozenset(["or", "vs", "versus", "than", "like", "same", "compared", "against"])
 
@@ -30,6 +30,8 @@ def context_in_answers(reading: Reading, first: Plan, graph: KnowledgeGraph, run
         for q in graph.catalogue
         if q.cues
         and q.name != first.query.name
+        # "back pain acupuncture price": a price asked stays the answer, whatever else its answers name
+        and (reading.cue_scores.get(q.name) or first.query.name != COST)
         and first.values
         and set(first.values) <= {p.name for p in q.params}
         and all(p.name in first.values for p in q.params if p.required)
