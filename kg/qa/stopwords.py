@@ -22,5 +22,5 @@ STOPWORDS = frozenset(
     kinda sorta dunno bc cuz coz abt smth sth asap fyi smh legit lemme gimme
     sorry dumb silly question quick wondered wondering reading read friend friends told
     message asking mum mom dad buddy mate wife husband daughter son grandson granddaughter only even still
-    ever something anything someone somebody somewhere stuff rather""".split()
+    ever something anything someone somebody somewhere stuff rather ripoff scam""".split()
 )
