@@ -31,7 +31,9 @@ FLOORS = {
     "dev10.json": 0.96,
     "dev11.json": 0.95,
     "dev12.json": 0.96,
+    "dev13.json": 0.8,
     "dev14.json": 0.92,
+    "dev15.json": 0.8,
 }
 
 
