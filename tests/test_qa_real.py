@@ -1235,3 +1235,19 @@ def test_a_price_asked_beside_a_condition_stays_a_price(graph: KnowledgeGraph) -
     reply = ask(graph, "back pain acupuncture price")
     assert reply["interpretation"]["intent"] == "cost_of_modality"
     assert "$70–150 per session" in reply["text"]
+
+
+@pytest.mark.parametrize(
+    ("question", "intent", "expected"),
+    [
+        ("cost of the holistic option", "cost_of_modality", "acupuncture"),
+        ("benefits of the one rooted in western medicine", "benefits_of_modality", "improved flexibility"),
+        ("risks of the option that modulates the nervous system", "risks_of_modality", "infection"),
+    ],
+)
+def test_a_first_step_named_by_what_it_is_or_does(
+    graph: KnowledgeGraph, question: str, intent: str, expected: str
+) -> None:
+    reply = ask(graph, question)
+    assert reply["interpretation"]["intent"] == intent, reply["text"]
+    assert expected in labels(reply) or expected in reply["text"].lower()

@@ -206,12 +206,17 @@ def the_other_one(reading: Reading, lexicon: Lexicon, modalities: list[str]) -> 
         reading.entities.append(replace(first, iris=(others[0],)))
 
 
-_ONE = frozenset(["one", "ones", "kind", "type", "version"])
+_ONE = frozenset(["one", "ones", "kind", "type", "version", "option"])
 
 
 def one_that(tokens: list[str]) -> bool:
-    """ "The one that releases endorphins": "one" with a clause after it stands for a modality."""
-    return any(a in ("one", "ones") and b in ("that", "which", "who") for a, b in pairwise(tokens))
+    """ "The one that releases endorphins", "the one rooted in ...", "the one for plantar fasciitis": "one"
+    with a clause after it stands for a modality."""
+    return any(
+        a in ("one", "ones", "option")
+        and (b in ("that", "which", "who", "for", "with") or b.endswith(("ed", "ing")))
+        for a, b in pairwise(tokens)
+    )
 
 
 _FILLING = frozenset(["needle", "needles", "needling", "therapy", "treatment"])
