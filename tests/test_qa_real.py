@@ -1251,3 +1251,7 @@ def test_a_first_step_named_by_what_it_is_or_does(
     reply = ask(graph, question)
     assert reply["interpretation"]["intent"] == intent, reply["text"]
     assert expected in labels(reply) or expected in reply["text"].lower()
+
+
+def test_two_aspects_side_by_side_without_an_and_are_both_answered(graph: KnowledgeGraph) -> None:
+    assert {"improved flexibility", "infection"} <= labels(ask(graph, "dry needling pros cons"))

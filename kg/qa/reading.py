@@ -110,9 +110,9 @@ class Interpreter:
         return reading
 
     def second_part(self, reading: Reading, first: Plan) -> Plan | None:
-        """Another reading of the same thing, asked for after an "and": "who performs it and what does it cost"."""
+        """Another reading of the same thing after an "and" ("who does it and what does it cost") or beside it."""
         joins = [i for i, token in enumerate(reading.tokens) if token == "and"]
-        if not joins or first.feeds or not first.cue.positions:
+        if first.feeds or not first.cue.positions:
             return None
         for plan in reading.plans[1:]:
             if plan.query.name == first.query.name or plan.feeds or not plan.cue.positions:
@@ -122,7 +122,7 @@ class Interpreter:
             if plan.consumed != first.consumed or plan.cue.positions & first.cue.positions:
                 continue
             low, high = sorted((min(first.cue.positions), min(plan.cue.positions)))
-            if any(low < i < high for i in joins):
+            if any(low < i < high for i in joins) or high == low + 1:
                 return plan
         return None
 
