@@ -1255,3 +1255,11 @@ def test_a_first_step_named_by_what_it_is_or_does(
 
 def test_two_aspects_side_by_side_without_an_and_are_both_answered(graph: KnowledgeGraph) -> None:
     assert {"improved flexibility", "infection"} <= labels(ask(graph, "dry needling pros cons"))
+
+
+def test_claims_tying_the_named_things_answer_beside_an_uncovered_facet(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "does the article present meridians carrying Qi as proven, or as a belief?")
+    assert reply["answered"] and any("proof" in t for t in reply["not_in_source"])
+    assert "believed" in reply["text"]
+    declined = ask(graph, "does acupuncture cure sciatica")  # the uncovered topic is the question
+    assert not declined["answered"] and "cure" in declined["not_in_source"][0]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from kg.engine import KnowledgeGraph
 from kg.qa.answers import Answer, public
 from kg.qa.beside import beside, with_prices
-from kg.qa.context import context_in_answers, named_alone, told_before_asking, unlinked_comparisons
+from kg.qa.context import context_in_answers, named_alone, named_part_answered, unlinked_comparisons
 from kg.qa.evidence import RETRIEVED, Evidence, retrieved
 from kg.qa.explaining import Explainer
 from kg.qa.frames import EVERY_PRICE, Frame, Framing, aspects_of, compares, frame_of, second_aspect, unranked
@@ -76,8 +76,8 @@ class QuestionAnswerer:
             self.explainer.treated(composed, reading)
         if composed is not None and (premise := self.explainer.premise_check(reading, self.framing.aspects)):
             composed.text = f"{premise} {composed.text}"
-        story = told_before_asking(reading, self.lexicon)  # "I'm tense. Is dry needling aimed at tension?"
-        if composed is not None and uncovered and not (composed.general or story):
+        answered = composed is not None and named_part_answered(reading, self.lexicon, composed.answers)
+        if composed is not None and uncovered and not (composed.general or answered):
             composed, reason = None, ""
         if composed is None:
             if uncovered:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from kg.engine import KnowledgeGraph
+from kg.qa.answers import Answer
 from kg.qa.lexicon import Lexicon, Mention
 from kg.qa.named import Runner
 from kg.qa.plans import Plan, Reading, expand
@@ -100,3 +101,17 @@ def told_before_asking(reading: Reading, lexicon: Lexicon) -> bool:
         m.start >= start and not lexicon.has_type(m.iris[0], MODALITY) and not lexicon.is_class(m.iris[0])
         for m in reading.entities
     )
+
+
+def named_part_answered(reading: Reading, lexicon: Lexicon, answers: list[Answer]) -> bool:
+    """Whether an answer despite an uncovered topic answers a part the question names of its own: the
+    asking sentence after a story, or claims tying together the covered things named."""
+    return told_before_asking(reading, lexicon) or _ties_the_named(answers, reading)
+
+
+def _ties_the_named(answers: list[Answer], reading: Reading) -> bool:
+    """ "Are meridians presented as proven, or as believed to carry Qi?": among the first claims found, one
+    ties together two covered things the question names, so the claims answer what it asks of them and the
+    uncovered word ("proven") is a facet to name, not the whole question."""
+    named = {m.iris[0] for m in reading.entities}
+    return any(len(named & set(answer.get("_about", ()))) >= 2 for answer in answers[:3])

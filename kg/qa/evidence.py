@@ -156,6 +156,7 @@ def _answer(claim: Claim, score: float, lexicon: Lexicon) -> Answer:
         "fact": claim.fact,
         "score": round(score, 2),
         "sources": [{"title": claim.title, "section": claim.section}],
+        "_about": sorted(claim.about),  # what the statement is about, its gloss's names too; never shown
     }
     if claim.hedge:
         answer["hedge"] = claim.hedge
