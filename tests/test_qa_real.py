@@ -1263,3 +1263,9 @@ def test_claims_tying_the_named_things_answer_beside_an_uncovered_facet(graph: K
     assert "believed" in reply["text"]
     declined = ask(graph, "does acupuncture cure sciatica")  # the uncovered topic is the question
     assert not declined["answered"] and "cure" in declined["not_in_source"][0]
+
+
+def test_is_there_evidence_names_research_as_a_topic_the_source_is_silent_on(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "is there evidence that acupuncture works")
+    assert any("studies and proof" in t for t in reply["not_in_source"]), reply
+    assert "dry needling" in labels(ask(graph, "I want the evidence-based one"))
