@@ -6,6 +6,9 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import pyoxigraph as ox
 import pytest
@@ -14,7 +17,16 @@ from test_sandbox import CARTESIAN, EX, PREFIXES, build_store, is_gone, q, rows_
 
 from kg.adhoc import PoolClosed, QueryFailed, QueryTimeout, SandboxPool, SandboxResult
 
+T = TypeVar("T")
+
 ONE_ROW = PREFIXES + "SELECT ?o WHERE { ex:s5 ex:p ?o }"
+
+
+def run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """The coroutine on a new event loop in a thread of its own: a loop another test left running in the
+    main thread (Playwright's, in a full run) must not stop asyncio.run here."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +46,7 @@ def store() -> ox.Store:
 )
 def test_awaited_answers_are_those_of_run(store: ox.Store, text: str, fmt: str) -> None:
     with pool_of(store, size=1) as single:
-        awaited = asyncio.run(single.run_async(q(text), fmt))
+        awaited = run(single.run_async(q(text), fmt))
         blocking = single.run(q(text), fmt)
     assert (awaited.body, awaited.media_type, awaited.rows) == (
         blocking.body,
@@ -48,7 +60,7 @@ def test_a_result_larger_than_the_socket_takes_comes_whole(store: ox.Store) -> N
     """Several megabytes arrive in many pieces; the loop reads them as they come."""
     big = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } LIMIT 40000"
     with pool_of(store, size=1, row_cap=50_000) as single:
-        awaited = asyncio.run(single.run_async(q(big), "json"))
+        awaited = run(single.run_async(q(big), "json"))
         blocking = single.run(q(big), "json")
     assert len(awaited.body) > 4_000_000 and awaited.body == blocking.body and awaited.rows == 40_000
 
@@ -57,10 +69,10 @@ def test_query_errors_are_raised_and_the_worker_stays(store: ox.Store) -> None:
     with pool_of(store, size=1) as single:
         (pid,) = single.pids
         with pytest.raises(QueryFailed) as caught:
-            asyncio.run(single.run_async(q("SELECT ?x WHERE { ?x undefined:p ?y }"), "json"))
+            run(single.run_async(q("SELECT ?x WHERE { ?x undefined:p ?y }"), "json"))
         assert caught.value.code == "query_error"
         assert single.pids == [pid]
-        assert asyncio.run(single.run_async(q("ASK {}"), "json")).rows == 1
+        assert run(single.run_async(q("ASK {}"), "json")).rows == 1
 
 
 @pytest.mark.slow
@@ -85,11 +97,11 @@ def test_a_query_past_its_deadline_is_killed_and_the_loop_keeps_serving(store: o
 
     with pool_of(store, size=1, deadline_s=1.0) as single:
         (victim,) = single.pids
-        caught, took, ticks = asyncio.run(scenario(single))
+        caught, took, ticks = run(scenario(single))
         assert isinstance(caught, QueryTimeout) and caught.code == "timeout"
         assert 0.9 < took < 2.0 and ticks > 50
         assert is_gone(victim)
-        result = asyncio.run(single.run_async(q(ONE_ROW), "json"))
+        result = run(single.run_async(q(ONE_ROW), "json"))
         assert rows_of(ox.parse_query_results(result.body, ox.QueryResultsFormat.JSON)) == [
             (ox.NamedNode(EX + "o5"),)
         ]
@@ -102,9 +114,9 @@ def test_the_memory_limit_holds_for_awaited_queries(store: ox.Store) -> None:
     bomb = f'SELECT (STRLEN(?v30) AS ?n) WHERE {{ BIND("aaaaaaaaaa" AS ?v0) {doublings} }}'
     with pool_of(store, size=1, deadline_s=5.0, memory_limit_mb=200) as small:
         with pytest.raises((QueryFailed, QueryTimeout)) as caught:
-            asyncio.run(small.run_async(q(bomb), "json"))
+            run(small.run_async(q(bomb), "json"))
         assert caught.value.code in {"too_costly", "timeout"}
-        assert asyncio.run(small.run_async(q("ASK { ?s ?p ?o }"), "json")).rows == 1
+        assert run(small.run_async(q("ASK { ?s ?p ?o }"), "json")).rows == 1
 
 
 def test_threads_and_coroutines_share_the_workers(store: ox.Store) -> None:
@@ -131,7 +143,7 @@ def test_threads_and_coroutines_share_the_workers(store: ox.Store) -> None:
         threads = [threading.Thread(target=in_thread, args=(i,)) for i in range(1, len(texts), 2)]
         for thread in threads:
             thread.start()
-        asyncio.run(awaited())
+        run(awaited())
         for thread in threads:
             thread.join(10)
         assert errors == []
@@ -152,12 +164,12 @@ def test_a_cancelled_query_retires_its_worker(store: ox.Store) -> None:
 
     with pool_of(store, size=1, deadline_s=20.0) as single:
         (victim,) = single.pids
-        asyncio.run(scenario(single))
+        run(scenario(single))
         deadline = time.monotonic() + 5
         while not is_gone(victim) and time.monotonic() < deadline:
             time.sleep(0.02)
         assert is_gone(victim)
-        result = asyncio.run(single.run_async(q(ONE_ROW), "json"))
+        result = run(single.run_async(q(ONE_ROW), "json"))
         assert b"o5" in result.body and single.pids != [victim]
 
 
@@ -171,7 +183,7 @@ def test_close_wakes_awaiting_callers(store: ox.Store) -> None:
 
     with pool_of(store, size=1, deadline_s=20.0) as single:
         pids = single.pids
-        outcomes = asyncio.run(scenario(single))
+        outcomes = run(scenario(single))
     assert len(outcomes) == 3 and all(isinstance(o, PoolClosed) for o in outcomes), outcomes
     assert all(is_gone(pid) for pid in pids)
 
@@ -192,5 +204,5 @@ def test_waiting_for_a_worker_counts_against_the_deadline(store: ox.Store) -> No
 
     single_deadline = 5.0
     with pool_of(store, size=1, deadline_s=single_deadline) as single:
-        outcome = asyncio.run(scenario(single))
+        outcome = run(scenario(single))
         assert isinstance(outcome, QueryTimeout)
