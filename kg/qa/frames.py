@@ -91,9 +91,7 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
     )
     scores = {name: reading.cue_scores.get(name, 0) for name in _FRAMES}
     # "which one is cheaper", "A or B?": the one is the answer ("by how much", "the $70 one": both)
-    either = any(
-        t == "or" and n not in ("no", "not") for t, n in pairwise([*reading.tokens, ""])
-    )  # not "or no"
+    either = any(t == "or" and n not in ("no", "not") for t, n in pairwise([*reading.tokens, ""]))
     picks = ("which" in reading.tokens or either) and not (
         EVERY_PRICE & set(reading.tokens) or reading.amounts
     )
@@ -128,7 +126,7 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
     paired = conditions if crosswise and not values else values
     if len(paired) < 2 and any(t in _EACH for t in reading.tokens):  # "stress vs tight muscles, for each"
         paired = sorted(conditions + values, key=lambda m: m.start)
-    # "so acupuncture is the evidence-based one and dry needling the holistic one?": both named, two of a kind
+    # "acupuncture targets trigger points and dry needling meridians, right?": both named, two of a kind
     swapped = len(modalities) >= 2 and len(values) == 2 and bool(frozenset.intersection(*kinds))
     one_each = len(paired) >= 2 and (crosswise or swapped or any(t in _EACH for t in reading.tokens))
     # "if I only had $60, which one could I get": what the budget allows, not how to choose
