@@ -101,8 +101,11 @@ def timed_post(base: str, query: str) -> tuple[float, httpx.Response]:
 def calibrated_slow_query(base: str) -> tuple[str, float]:
     """A query that takes about TARGET_S here, well inside the deadline; and its measured time."""
     k = 1
-    for _ in range(4):
+    for _ in range(6):
         took, response = timed_post(base, slow_query(k))
+        if response.status_code == 503 and k > 1:  # a busy machine overshot the deadline: halve, try again
+            k = max(1, k // 2)
+            continue
         assert response.status_code == 200, response.text
         if 0.8 * TARGET_S <= took <= 1.5 * TARGET_S:
             return slow_query(k), took
