@@ -48,7 +48,8 @@ def _merge_into(target: Answer, other: Answer) -> None:
             target["sources"].append(source)
     for about, hedge in other.get("_statements", {}).items():
         target.setdefault("_statements", {}).setdefault(about, hedge)
-    target.setdefault("_severity_for", []).extend(other.get("_severity_for", []))
+    if said_of := other.get("_severity_for"):
+        target.setdefault("_severity_for", []).extend(said_of)
     for fact in other.get("facts", []):
         if fact not in target.setdefault("facts", []):
             target["facts"].append(fact)

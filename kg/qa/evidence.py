@@ -9,9 +9,10 @@ from kg.qa.plans import Reading
 from kg.qa.reading import Interpreter
 from kg.qa.retrieval import DEFINITION, NEAR_BEST, THRESHOLD, Claim, ClaimIndex, Scored
 from kg.qa.sides import Composed
+from kg.qa.stopwords import STOPWORDS
 from kg.qa.vocab import BENEFIT, CATEGORY, MODALITY, PERFORMER
 from kg.qa.wording import capital, join
-from kg.qa.words import STOPWORDS, is_common, lemma
+from kg.qa.words import is_common, lemma
 
 RETRIEVED = "retrieved_claims"
 # The least BM25 score, on the words an answer leaves out, of a claim worth adding to it: one word the

@@ -17,6 +17,7 @@ from itertools import pairwise
 from kg.catalogue import NamedQuery
 from kg.qa.lexicon import Lexicon, Mention
 from kg.qa.plans import Reading, expand
+from kg.qa.stopwords import STOPWORDS
 from kg.qa.vocab import (
     CHEAPEST,
     CHOOSE,
@@ -24,11 +25,12 @@ from kg.qa.vocab import (
     COMMON,
     COMPARE,
     CONDITION,
+    COST,
     MODALITY,
     PERFORMER,
     WHICH,
 )
-from kg.qa.words import STOPWORDS, lemma
+from kg.qa.words import lemma
 
 MODALITY_CURIE = "nkg:Modality"
 THINGS = "things"
@@ -249,12 +251,12 @@ def compares(reading: Reading) -> bool:
 def unranked(frame: Frame, reading: Reading) -> tuple[str, ...]:
     """ "Which is safer", "which hurts less": a ranking the source does not make, though it gives each side
     of the aspect asked (not a price, which ranks itself)."""
-    if frame.kind != COMPARE or frame.aspect is None or frame.aspect.name in (CHEAPEST, "cost_of_modality"):
+    if frame.kind != COMPARE or frame.aspect is None or frame.aspect.name in (CHEAPEST, COST):
         return frame.unasked
     tokens, found = reading.tokens, list(frame.unasked)
     named = {i for m in reading.mentions for i in range(m.start, m.end)}
     # a price comparative ("the cheaper of the two") is the source's to answer, whatever the aspect
-    named |= {i for q in (CHEAPEST, "cost_of_modality") for i in reading.cue_positions.get(q, ())}
+    named |= {i for q in (CHEAPEST, COST) for i in reading.cue_positions.get(q, ())}
     for i, token in enumerate(tokens):
         if i in named or not _comparative(token) or any(token in w.split() for w in found):
             continue

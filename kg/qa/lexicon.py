@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 
 from kg.catalogue.params import KNOWN_PREFIXES
-from kg.qa.words import STOPWORDS, is_common, lemma, lemmas, stem, stems
+from kg.qa.stopwords import STOPWORDS
+from kg.qa.words import is_common, lemma, lemmas, stem, stems
 from kg.terms import Row
 
 OWL_CLASS = "http://www.w3.org/2002/07/owl#Class"

@@ -8,8 +8,9 @@ from typing import Any
 from kg.qa.lexicon import Lexicon, Mention
 from kg.qa.named import Run
 from kg.qa.plans import Plan, Reading
+from kg.qa.stopwords import STOPWORDS
 from kg.qa.wording import join
-from kg.qa.words import STOPWORDS, stems
+from kg.qa.words import stems
 
 
 def interpretation(

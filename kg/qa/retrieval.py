@@ -14,7 +14,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
-from kg.qa.words import STOPWORDS, lemmas
+from kg.qa.stopwords import STOPWORDS
+from kg.qa.words import lemmas
 from kg.terms import Row
 
 # BM25's usual constants; the documents are short and alike in length, so they matter little.

@@ -12,8 +12,8 @@ from itertools import pairwise
 
 from kg.qa.lexicon import NOT_IN_SOURCE, Lexicon, Mention
 from kg.qa.plans import Reading
+from kg.qa.stopwords import STOPWORDS
 from kg.qa.vocab import ASKER_ROLE, MODALITY, PERFORMER, RELATED
-from kg.qa.words import STOPWORDS
 
 # Words of English grammar that set the next thing named aside: "besides the needles", "other than pain".
 _ASIDE = frozenset(["besides", "except", "excluding", "apart", "aside", "beyond"])
