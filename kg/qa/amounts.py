@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from kg.catalogue import NamedQuery
-from kg.qa.plans import CueMatch
+from kg.qa.lexicon import Lexicon
+from kg.qa.plans import CueMatch, Reading
+from kg.qa.vocab import UNDER
 from kg.qa.words import NUMBER
 
 AMOUNT = re.compile(r"\$ ?(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?) ?(?:dollars?|usd|bucks)\b")
@@ -100,3 +103,20 @@ def named_by_price(
                 return found[0], index, end + (1 if end < len(tokens) and tokens[end] in _STANDS_FOR else 0)
         index = end
     return None
+
+
+def read_prices(
+    reading: Reading, read: Callable[[str], Reading], ranges: dict[str, tuple[float, float]], lexicon: Lexicon
+) -> Reading:
+    """ "What does the $50 one target": a price the source gives one modality alone names it; the question
+    is read again with the name in its place (and the interpretation says so)."""
+    budget = {i for p in reading.plans if p.query.name == UNDER for i in p.cue.positions}  # "under $70"
+    if (named := named_by_price(reading.tokens, ranges, budget)) is None:
+        return reading
+    iri, start, end = named
+    label = lexicon.label(iri)
+    again = read(" ".join([*reading.tokens[:start], lexicon.sentence_case(label), *reading.tokens[end:]]))
+    typed = [t for t in reading.tokens[start:end] if not NUMBER.match(t)]
+    said = "-".join(t for t in reading.tokens[start:end] if NUMBER.match(t))
+    again.corrections = {**reading.corrections, " ".join([said, *typed]): label}
+    return again

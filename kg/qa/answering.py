@@ -4,19 +4,22 @@ named query, or the claims that fit it best), and compose a sourced answer that 
 from __future__ import annotations
 
 from kg.engine import KnowledgeGraph
+from kg.qa.amounts import read_prices
 from kg.qa.answers import Answer, public
 from kg.qa.beside import beside, with_prices
+from kg.qa.composed import Composed
 from kg.qa.context import context_in_answers, named_alone, named_part_answered, unlinked_comparisons
 from kg.qa.evidence import RETRIEVED, Evidence, retrieved
 from kg.qa.explaining import Explainer
 from kg.qa.frames import EVERY_PRICE, Frame, Framing, aspects_of, compares, frame_of, second_aspect, unranked
 from kg.qa.lexicon import NOT_IN_SOURCE, Lexicon
 from kg.qa.named import Run, Runner
+from kg.qa.parts import answer_other_parts
 from kg.qa.plans import Plan, Reading
 from kg.qa.reading import Interpreter
 from kg.qa.replies import coverage, interpretation, query_info, say_what_is_broader, topic_names
 from kg.qa.retrieval import ClaimIndex
-from kg.qa.sides import Composed, Sides
+from kg.qa.sides import Sides
 from kg.qa.vocab import (
     CATEGORY,
     CHEAPEST,
@@ -64,7 +67,9 @@ class QuestionAnswerer:
         self.suggestions = [q.examples[0] for q in graph.catalogue if q.cues and q.examples][:6]
 
     def answer(self, question: str) -> Answer:
-        reading = self.explainer.read_prices(self.interpreter.read(question), self.interpreter.read)
+        reading = read_prices(
+            self.interpreter.read(question), self.interpreter.read, self.explainer.ranges, self.lexicon
+        )
         uncovered = self._uncovered(reading)
         composed, reason = self._compose(reading)
         composed = composed and self.explainer.turned(composed, reading)  # "which one is not holistic"
@@ -268,7 +273,7 @@ class QuestionAnswerer:
         self.runner.add_costs(answers, reading)
         composed = Composed(plan.query.name, self._sentence(plan, runs, answers), answers, runs)
         composed.plan = plan
-        self._answer_second_part(composed, reading, plan)
+        answer_other_parts(self.runner, composed, reading, plan)
         self.explainer.how_there(composed, reading, plan)
         self.explainer.why(composed, reading)
         conditions = [
@@ -302,22 +307,6 @@ class QuestionAnswerer:
             if answers := self.runner.narrow(other_found, other, reading):
                 return other, other_runs, other_found, answers
         return first, runs, found, []
-
-    def _answer_second_part(self, composed: Composed, reading: Reading, first: Plan) -> None:
-        """ "The risks and benefits of acupuncture": the second part is answered too, after the first."""
-        second = self.interpreter.second_part(reading, first)
-        if second is None:
-            return
-        runs, found = self.runner.execute(second)
-        answers = self.runner.narrow(found, second, reading)
-        if not answers:
-            return
-        known = {a["iri"] for a in composed.answers}
-        composed.answers += [a for a in answers if a["iri"] not in known]
-        composed.text += " " + self.runner.sentence(second, runs, answers)
-        composed.also = {"intent": second.query.name, "query": query_info(runs[-1])}
-
-    # --- wording -----------------------------------------------------------------------------------
 
     def _refuse(self, question: str, reading: Reading, reason: str, uncovered: list[str]) -> Answer:
         body: Answer = {

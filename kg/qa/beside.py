@@ -4,9 +4,10 @@ price is the deciding factor"."""
 from __future__ import annotations
 
 from kg.catalogue import NamedQuery
+from kg.qa.composed import Composed
 from kg.qa.frames import Frame
 from kg.qa.plans import Reading
-from kg.qa.sides import Composed, Sides
+from kg.qa.sides import Sides
 from kg.qa.vocab import COMPARE, COST
 
 

@@ -4,11 +4,11 @@ its statement, with its hedge and the part of the article it comes from."""
 from __future__ import annotations
 
 from kg.qa.answers import Answer
+from kg.qa.composed import Composed
 from kg.qa.lexicon import Lexicon
 from kg.qa.plans import Reading
 from kg.qa.reading import Interpreter
 from kg.qa.retrieval import DEFINITION, NEAR_BEST, THRESHOLD, Claim, ClaimIndex, Scored
-from kg.qa.sides import Composed
 from kg.qa.stopwords import STOPWORDS
 from kg.qa.vocab import BENEFIT, CATEGORY, MODALITY, PERFORMER
 from kg.qa.wording import capital, join

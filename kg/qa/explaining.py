@@ -3,18 +3,17 @@ and what the article ties the things named to."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 
 from kg.catalogue import NamedQuery
-from kg.qa.amounts import named_by_price
 from kg.qa.answers import Answer
+from kg.qa.composed import Composed
 from kg.qa.evidence import linked, statement, where
 from kg.qa.lexicon import Lexicon
 from kg.qa.named import Runner
 from kg.qa.plans import NO_CUE, Plan, Reading
 from kg.qa.retrieval import DEFINITION, ClaimIndex
-from kg.qa.sides import Composed, Sides
+from kg.qa.sides import Sides
 from kg.qa.vocab import (
     CONDITION,
     COST,
@@ -27,11 +26,9 @@ from kg.qa.vocab import (
     TECHNIQUE,
     TECHNIQUES,
     TREATMENTS,
-    UNDER,
     WHICH,
 )
-from kg.qa.wording import capital, hedge_words, join, number, price
-from kg.qa.words import NUMBER
+from kg.qa.wording import capital, hedge_words, hedged, join, number, price
 
 _OFTEN = frozenset("common rare rarely often frequent frequently usual usually likely happen".split())
 # "how" before these asks for a way ("how would it help", "how come"); before other words, for an amount or
@@ -83,7 +80,7 @@ class Explainer:
         asking how or why ("how is dry needling supposed to make me more flexible", "how would they help
         sciatica") gets how the modality named, or answered, works."""
         if plan.query.name == HOW:
-            return
+            return self._how_sure(composed, plan)
         modalities = self._modalities(reading)
         conditions = [i for m in reading.entities for i in m.iris if self.lexicon.has_type(i, CONDITION)]
         conditions = [c for c in conditions if c not in modalities]
@@ -99,6 +96,19 @@ class Explainer:
         if answers:
             composed.text += " " + self.runner.sentence(there, runs, answers)
             composed.runs[:0] = runs  # the reply's query stays the one asked (the last run)
+
+    def _how_sure(self, composed: Composed, plan: Plan) -> None:
+        """ "How does dry needling help sciatica": how it works there, after how surely the source names it
+        a treatment for it ("can be")."""
+        conditions, modalities = plan.values.get("condition", []), set(plan.values.get("modality", []))
+        if len(conditions) != 1 or not modalities:
+            return
+        treating = self._asking(TREATMENTS, {"condition": conditions})
+        _, answers = self.runner.execute(treating)
+        if answers := [a for a in answers if a["iri"] in modalities]:
+            named = join([hedged(self.lexicon.sentence_case(a["label"]), a.get("hedge")) for a in answers])
+            treats = f"a possible treatment for {self.lexicon.label(conditions[0]).lower()}"
+            composed.text = f"The source names {named} {treats}. {composed.text}"
 
     def what_it_is(self, composed: Composed, reading: Reading) -> None:
         """ "Acupuncture meridians": an answer that is a thing the question named (a yes) also says what the
@@ -332,19 +342,3 @@ class Explainer:
             said = join([f"{self.lexicon.sentence_case(a['label'])} ({hedge_words(a)})" for a in rare])
             composed.text += f" The one it calls rare is {said}; for the others it gives no frequency."
             composed.answers += rare
-
-    def read_prices(self, reading: Reading, read: Callable[[str], Reading]) -> Reading:
-        """ "What does the $50 one target": a price the source gives one modality alone names it; the question
-        is read again with the name in its place (and the interpretation says so)."""
-        budget = {i for p in reading.plans if p.query.name == UNDER for i in p.cue.positions}  # "under $70"
-        if (named := named_by_price(reading.tokens, self.ranges, budget)) is None:
-            return reading
-        iri, start, end = named
-        label = self.lexicon.label(iri)
-        again = read(
-            " ".join([*reading.tokens[:start], self.lexicon.sentence_case(label), *reading.tokens[end:]])
-        )
-        typed = [t for t in reading.tokens[start:end] if not NUMBER.match(t)]
-        said = "-".join(t for t in reading.tokens[start:end] if NUMBER.match(t))
-        again.corrections = {**reading.corrections, " ".join([said, *typed]): label}
-        return again

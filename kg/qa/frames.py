@@ -57,6 +57,11 @@ class Frame:
     things: tuple[Mention, ...] = ()  # two things of one kind, each said what it is
     both_named: bool = False  # the question names the two modalities: both sides are answers
     picks: bool = False  # "which one is cheaper": the one is the answer, not both sides
+    named: frozenset[str] = (
+        frozenset()
+    )  # choose: what the question names ("trigger points"), which may pick one
+    shared: bool = False  # compare: only what both have is asked for
+    choosing: bool = False  # "A or B", "A vs B", "which": one of the two is sought, not a premise checked
 
 
 @dataclass(frozen=True)
@@ -101,7 +106,9 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
     # source says most of
     ranked = sorted((i for m in conditions for i in m.iris), key=framing.specificity, reverse=True)
     condition = ranked[0] if ranked else None
-    aspect = _aspect(reading)
+    aspect = _setting(cued := _aspect(reading), reading, condition)
+    setting = cued is not None and aspect is None  # the condition is what the words asked about
+    told = frozenset(i for m in values + conditions for i in m.iris)
     kinds = [frozenset(k for i in m.iris for k in lexicon.types.get(i, ())) for m in values]
     between = reading.tokens[values[0].end : values[1].start] if len(values) >= 2 else []
     joins = (
@@ -126,8 +133,20 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
     # "qi imbalance vs muscle tension, which therapy for which": conditions are the values to pair when
     # nothing else is named (beside a value, a condition is the setting: "for sciatica, which ... which")
     paired = conditions if crosswise and not values else values
-    if len(paired) < 2 and any(t in _EACH for t in reading.tokens):  # "stress vs tight muscles, for each"
-        paired = sorted(conditions + values, key=lambda m: m.start)
+    joined = sorted(conditions + values, key=lambda m: m.start)
+    if (
+        (len(paired) < 2 and any(t in _EACH for t in reading.tokens))
+        or (
+            len(paired) < 2
+            and crosswise
+            and all(  # "qi imbalance vs trigger points, which for which"
+                0 < len(between := reading.tokens[a.end : b.start]) <= 2
+                and set(between) <= _JOINS | _CONTRASTED
+                for a, b in pairwise(joined)
+            )
+        )
+    ):  # "stress vs tight muscles, for each"
+        paired = joined
     # "acupuncture targets trigger points and dry needling meridians, right?": both named, two of a kind
     swapped = len(modalities) >= 2 and len(values) == 2 and bool(frozenset.intersection(*kinds))
     one_each = len(paired) >= 2 and (crosswise or swapped or any(t in _EACH for t in reading.tokens))
@@ -135,6 +154,8 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
     budget = first is not None and any(
         p.type == "decimal" and p.name in first.values for p in first.query.params
     )
+    if budget and not comparatives:
+        return None  # "which one can I get for under $60, A or B": what the budget allows
     if (
         scores[CHOOSE]
         and scores[CHOOSE] >= max(scores[COMPARE], scores[COMMON])
@@ -152,18 +173,18 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
         if aspect is not None and outweighs and (together or not modalities):  # "budget is tight, which one"
             return Frame(COMPARE, aspect=aspect, unasked=_unasked(reading, named, framing), picks=picks)
         if together or condition or not modalities:
-            return Frame(CHOOSE, condition=condition, unasked=_unasked(reading, named, framing))
+            return Frame(CHOOSE, condition=condition, unasked=_unasked(reading, named, framing), named=told)
     if not together:
         return None
     if one_each:
         return Frame(EACH, things=tuple(paired))  # "mental clarity vs flexibility, which gives which"
-    aspect = aspect or _cued_aspect(reading, framing)
+    aspect = aspect or _setting(_cued_aspect(reading, framing), reading, condition)
     if values and scores[COMMON] and len(modalities) >= 2:  # "do they use the same kind of needles"
         return Frame(COMPARE, value=values[0], aspect=_value_aspect(values[0], framing), both_named=True)
     if scores[COMMON] and scores[COMMON] >= scores[COMPARE] and not comparatives and aspect is None:
         return Frame(COMMON)
     each = aspect is not None and any(t in _EACH for t in reading.tokens)  # "what does each one target"
-    if not (scores[COMPARE] or comparatives or scores[COMMON] or values or each):
+    if not (scores[COMPARE] or comparatives or scores[COMMON] or values or each or setting):
         return None
     if aspect is not None and aspect.name == CHEAPEST and len(modalities) < 2:
         return None  # "which is the most affordable": the cheapest, not both prices
@@ -171,9 +192,9 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
     if (
         conditions
         and aspect is None
-        and (reading.cue_strengths.get(COMPARE) or comparatives or not asks_other)
+        and (reading.cue_strengths.get(COMPARE) or comparatives or not asks_other or setting)
     ):
-        return Frame(CHOOSE, condition=condition)  # "dry needling or acupuncture for sciatica, then?"
+        return Frame(CHOOSE, condition=condition, named=told)  # "dry needling or acupuncture for sciatica?"
     if len(values) >= 2 and scores[COMPARE]:
         return Frame(EACH, things=tuple(values))  # "mental clarity vs flexibility: how do they differ"
     if values:  # "which one is more holistic", "do they cause a twitch response": who is linked to it
@@ -182,8 +203,12 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
             value=values[0],
             aspect=aspect or _value_aspect(values[0], framing),
             both_named=len(modalities) >= 2,
+            choosing=picks or bool({"vs", "versus"} & set(reading.tokens)),
         )
-    return Frame(COMPARE, aspect=aspect, unasked=_unasked(reading, named, framing), picks=picks)
+    # "which conditions do both cover", "what risks do they share": what the two have both
+    shared = bool(scores[COMMON] or "both" in reading.tokens) and aspect is not None and aspect.name != COST
+    unasked = _unasked(reading, named, framing)
+    return Frame(COMPARE, aspect=aspect, unasked=unasked, picks=picks, shared=shared)
 
 
 def aspects_of(catalogue: Iterable[NamedQuery]) -> dict[str, NamedQuery]:
@@ -213,6 +238,31 @@ def _aspect(reading: Reading) -> NamedQuery | None:
             if plan.query.name == CHEAPEST or any(p.rdf_class == MODALITY_CURIE for p in plan.query.params):
                 return plan.query
     return None
+
+
+def _setting(aspect: NamedQuery | None, reading: Reading, condition: str | None) -> NamedQuery | None:
+    """The aspect, unless with a condition named it asks nothing of its own: "does A or B work better for
+    sciatica" asks which one for it, not how each works; in "my issue is muscle tension: A or B?" the
+    condition is the setting, not the conditions each treats."""
+    if aspect is None or not condition:
+        return aspect
+    kind = expand(aspect.answer_class)
+    # "what conditions does each treat": the kind is asked for, by a class name or a "what" before its cue
+    tokens = reading.tokens
+    asked = any(kind in m.iris for m in reading.classes) or any(
+        i > 0 and tokens[i - 1] in ("what", "which") for i in reading.cue_positions.get(aspect.name, ())
+    )
+    if _works_for(reading, aspect) or (kind == CONDITION and not asked):
+        return None
+    return aspect
+
+
+def _works_for(reading: Reading, aspect: NamedQuery) -> bool:
+    """Whether the aspect's only cue is "work" with no "how" or "why": "does it work for sciatica" asks
+    whether it treats it."""
+    cued = reading.cue_positions.get(aspect.name, ())
+    asking = {"how", "why"} & set(reading.tokens)
+    return bool(cued) and not asking and all(lemma(reading.tokens[i]) == "work" for i in cued)
 
 
 def second_aspect(reading: Reading, first: NamedQuery | None) -> NamedQuery | None:

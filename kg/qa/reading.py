@@ -103,28 +103,12 @@ class Interpreter:
         reading.unknown, reading.ignored = self.cues.unknown_words(tokens, keyed, mentions, protected)
         standing.silent_around_names(reading, self.lexicon)  # "how many dry needling sessions"
         standing.described(reading, self.lexicon, self.neighbours)  # "the Chinese one", "the one that isn't"
+        standing.modifiers(reading, self.lexicon, self.neighbours)  # "TCM acupuncture": acupuncture
         standing.the_other_one(reading, self.lexicon, self.modalities)
         standing.story_context(reading, self.lexicon)  # "we tried massage. Does needling help back pain?"
         reading.amounts = reading.amounts or bare_amounts(tokens, self.queries, matches)
         reading.plans = self._plans(reading, matches)
         return reading
-
-    def second_part(self, reading: Reading, first: Plan) -> Plan | None:
-        """Another reading of the same thing after an "and" ("who does it and what does it cost") or beside it."""
-        joins = [i for i, token in enumerate(reading.tokens) if token == "and"]
-        if first.feeds or not first.cue.positions:
-            return None
-        for plan in reading.plans[1:]:
-            if plan.query.name == first.query.name or plan.feeds or not plan.cue.positions:
-                continue
-            if not plan.cue.strength:
-                continue
-            if plan.consumed != first.consumed or plan.cue.positions & first.cue.positions:
-                continue
-            low, high = sorted((min(first.cue.positions), min(plan.cue.positions)))
-            if any(low < i < high for i in joins) or high == low + 1:
-                return plan
-        return None
 
     def alternatives(self, reading: Reading, first: Plan) -> list[Plan]:
         """Other readings of the same things asking the same kind of answer, best first, tried when the first
@@ -332,6 +316,9 @@ class Interpreter:
     def _accounts_for_all(self, plan: Plan, reading: Reading) -> bool:
         """Every thing the question names is a parameter, an answer to narrow to, or the query's framing."""
         accepted = self._framing(plan)
+        named = sum(self.lexicon.has_type(m.iris[0], MODALITY) for m in reading.entities)
+        if _given(plan) and named >= 2:  # "A or B for under $60": the one the budget allows
+            accepted.add(expand(plan.query.answer_class) or "")
         return all(
             mention in plan.consumed or self.narrows(mention, accepted) for mention in reading.entities
         )

@@ -3,47 +3,28 @@ the article's advice on choosing. Every hedge stays with its own statement."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
 from kg.catalogue import NamedQuery
 from kg.qa.answers import Answer
-from kg.qa.fit import fit_statements, modality_answers
+from kg.qa.choosing import Choices
+from kg.qa.composed import Composed
 from kg.qa.frames import EACH, MODALITY_CURIE, THINGS, Frame
 from kg.qa.lexicon import Lexicon, Mention
 from kg.qa.named import Run, Runner
 from kg.qa.plans import NO_CUE, Plan
 from kg.qa.vocab import (
-    BENEFIT,
-    CATEGORY,
     CHEAPEST,
     CHOOSE,
     COMMON,
     COMPARE,
     COST,
     DESCRIBE,
-    FIT,
     MODALITY,
     WHICH,
 )
-from kg.qa.wording import capital, fit_statement, hedged, join, said_by_both, severity_note, with_hedge
+from kg.qa.wording import capital, hedged, join, said_by_both, severity_note, with_hedge
 
 # The aspects of the general comparison that tell the two apart, in the order they are said.
 _TELLING = ("origin", "approach", "target")
-
-
-@dataclass
-class Composed:
-    """What a frame's answer is made of, before the reply is put together."""
-
-    intent: str
-    text: str
-    answers: list[Answer]
-    runs: list[Run] = field(default_factory=list)
-    plan: Plan | None = None
-    also: dict[str, Any] | None = None  # a second part answered after the first ("risks and benefits")
-    general: bool = True  # may stand as the general part of a question with an uncovered topic
-    unasked: list[str] = field(default_factory=list)  # comparatives the graph cannot answer
 
 
 class Sides:
@@ -53,7 +34,8 @@ class Sides:
         self.modalities = sorted(
             (i for i, kinds in lexicon.types.items() if MODALITY in kinds), key=lexicon.label
         )
-        self.named_after = lexicon.named_after(CATEGORY, BENEFIT)  # "stress": "stress reduction"
+        self.choices = Choices(runner, lexicon, self.modalities)
+        self.benefits_named_after = self.choices.benefits_named_after
 
     def answer(self, frame: Frame, comparative: bool) -> Composed | None:
         if frame.kind == THINGS:
@@ -62,23 +44,27 @@ class Sides:
             return self._each(frame)
         if frame.value is not None:
             which = self._which(frame)
-            if which is not None and frame.kind == CHOOSE and (choice := self._choose(None)) is not None:
+            if (
+                which is not None
+                and frame.kind == CHOOSE
+                and (choice := self.choices.choose(None)) is not None
+            ):
                 which.text += " " + choice.text
                 which.runs += choice.runs
             return which
         if frame.kind == CHOOSE:
-            return self._choose(frame.condition)
+            return self.choices.choose(frame.condition, frame.named)
         if frame.kind == COMMON:
             return self._common()
         if frame.aspect is not None and frame.aspect.name == CHEAPEST:
             return self.cheapest(frame.aspect, every_answer=not frame.picks)
         if frame.aspect is not None:
-            return self._aspect(frame.aspect, comparative)
+            return self._aspect(frame.aspect, comparative, frame.shared)
         return self._general()
 
     # --- side by side --------------------------------------------------------------------------------
 
-    def _aspect(self, query: NamedQuery, comparative: bool) -> Composed | None:
+    def _aspect(self, query: NamedQuery, comparative: bool, shared_only: bool = False) -> Composed | None:
         param = next((p for p in query.params if p.rdf_class == MODALITY_CURIE), None)
         values = {param.name: self.modalities} if param is not None and param.required else {}
         runs, answers = self.runner.execute(Plan(query, values, frozenset(), NO_CUE))
@@ -92,9 +78,14 @@ class Sides:
                 parts.append(f"for {name}, {join([with_hedge(a, name, self.lexicon) for a in mine])}")
         what = query.title[:1].lower() + query.title[1:]
         text = f"Side by side, {what}: " + "; ".join(parts) + "."
-        shared = [self.lexicon.sentence_case(a["label"]) for a in answers if len(a.get("_for", ())) > 1]
+        shared = [self.lexicon.sentence_case(a["label"]) for a in answers if len(self._owners(a)) > 1]
         if 0 < len(shared) < len(answers):  # "which conditions do they both treat"
             text += f" Named for both: {join(shared)}."
+            if shared_only:
+                answers = [a for a in answers if len(self._owners(a)) > 1]
+                text = f"Named for both: {join(shared)}. {text.rsplit(' Named for both', 1)[0]}"
+        elif shared_only and not shared:
+            text += " The article names none of these for both."
         answers = answers + self._sides(answers, what)
         for answer in answers:  # how the source rates a cost, where it does
             for rating in answer.get("details", {}).get("assessment", []):
@@ -190,79 +181,6 @@ class Sides:
             runs += origin.runs
         return Composed(COMMON, text, things or shared, runs)
 
-    # --- choosing -----------------------------------------------------------------------------------
-
-    def _choose(self, condition: str | None) -> Composed | None:
-        values = {"condition": [condition]} if condition else {}
-        graph = self.runner.graph
-        given = {"condition": condition} if condition else {}
-        fit_run = Run(FIT, given, graph.run(FIT, given))
-        runs, factors = self.runner.execute(Plan(graph.query(CHOOSE), values, frozenset(), NO_CUE))
-        statements = fit_statements(fit_run)
-        sentences = []
-        if condition:
-            sentences.append(self._for_condition(condition, statements))
-        general = [s for s in statements if s["relation"] in ("may suit", "suits people who prefer")]
-        sentences += [fit_statement(s, self.lexicon) for s in general]
-        if factors:
-            sentences.append(
-                "The article says the choice depends on "
-                + join([with_hedge(f, "", self.lexicon) for f in factors])
-            )
-        advice = {a for f in factors for a in f.get("details", {}).get("advice", [])}
-        sentences += sorted(advice)
-        sentences += [fit_statement(s, self.lexicon) for s in statements if s["relation"] == "advice"]
-        if condition:  # the modalities the article names for the condition, not the others
-            treating = {
-                s["modality"] for s in statements if s["relation"] == "treats" and s["value"] == condition
-            }
-            statements = [s for s in statements if s["modality"] in treating or not s["modality"]]
-        answers = modality_answers(statements, condition, self.lexicon, self.runner.article_title)
-        if condition and not answers:  # "for stress": the modalities whose benefits are named after it
-            linked = self.benefits_named_after(condition)
-            if linked is not None:
-                sentences.insert(0, linked.text)
-                answers, runs = linked.answers, runs + linked.runs
-        text = " ".join(capital(s.rstrip(".")) + "." for s in sentences if s)
-        return Composed(CHOOSE, text, answers + factors, [fit_run, *runs])
-
-    def benefits_named_after(self, condition: str) -> Composed | None:
-        """What the source links to the benefits named after a broad complaint, and to whom."""
-        query = self.runner.graph.query(WHICH)
-        said: list[str] = []
-        answers: list[Answer] = []
-        runs: list[Run] = []
-        for benefit in sorted(self.named_after.get(condition, ()), key=self.lexicon.label):
-            plan = Plan(query, {"value": [benefit]}, frozenset(), NO_CUE)
-            found_runs, found = self.runner.execute(plan)
-            if found:
-                said.append(self.runner.sentence(plan, found_runs, found))
-                answers += [a for a in found if a["iri"] not in {b["iri"] for b in answers}]
-                runs += found_runs
-        if not answers:
-            return None
-        return Composed(WHICH, " ".join(said), answers, runs)
-
-    def _for_condition(self, condition: str, statements: list[dict[str, str]]) -> str:
-        name = self._name(condition)
-        treats = [s for s in statements if s["relation"] == "treats" and s["value"] == condition]
-        favoured = [s for s in statements if s["relation"] == "is favoured for"]
-        parts = []
-        if treats:
-            named = [hedged(self._name(s["modality"]), s["hedge"]) for s in treats]
-            parts.append(f"for {name}, the article names {join(named)}")
-        missing = [m for m in self.modalities if m not in {s["modality"] for s in treats}]
-        if missing and treats:
-            parts.append(f"it names no {join([self._name(m) for m in missing])} treatment for {name}")
-        if favoured:
-            parts.append(
-                "of the two it favours "
-                + join([hedged(self._name(s["modality"]), s["hedge"]) for s in favoured])
-            )
-        combined = [s for s in statements if s["relation"] == "combining the two may give"]
-        parts += [fit_statement(s, self.lexicon) for s in combined]
-        return "; ".join(parts)
-
     def _things(self, frame: Frame) -> Composed | None:
         """ "Superficial vs deep dry needling": what the source says each is, one after the other."""
         describe = self.runner.graph.query(DESCRIBE)
@@ -316,7 +234,14 @@ class Sides:
             runs += beside.runs
             known = {a["iri"] for a in answers}
             if known >= set(self.modalities) or frame.both_named:  # the side by side is the answer too
-                answers = answers + [a for a in beside.answers if a["iri"] not in {*known, *silent}]
+                # of the side not linked to the value, nothing is an answer ("A vs B for muscle knots")
+                mine = {self._name(i) for i in known}
+                answers = answers + [
+                    a
+                    for a in beside.answers
+                    if a["iri"] not in {*known, *silent}
+                    and (not silent or not frame.choosing or mine & set(a.get("_for", mine)))
+                ]
         return Composed(WHICH, text, answers, runs)
 
     def _each(self, frame: Frame) -> Composed | None:
@@ -342,6 +267,15 @@ class Sides:
             return None
         paired: list[Answer] = [{"iri": v.iris[0], "label": self._name(v.iris[0])} for v in frame.things]
         return Composed(WHICH, " ".join(said), answers + paired, runs)  # the things paired are answers too
+
+    def _owners(self, answer: Answer) -> set[str]:
+        """The modalities a statement behind an answer is about: itself, or applied to a condition."""
+        said = answer.get("_for", ())
+        return {
+            m
+            for m in map(self._name, self.modalities)
+            if any(f == m or f.startswith(m + " for ") for f in said)
+        }
 
     # --- wording --------------------------------------------------------------------------------------
 

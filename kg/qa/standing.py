@@ -13,7 +13,7 @@ from itertools import pairwise
 from kg.qa.lexicon import NOT_IN_SOURCE, Lexicon, Mention
 from kg.qa.plans import Reading
 from kg.qa.stopwords import STOPWORDS
-from kg.qa.vocab import ASKER_ROLE, MODALITY, PERFORMER, RELATED
+from kg.qa.vocab import APPROACH, ASKER_ROLE, MEDICINE_SYSTEM, MODALITY, PERFORMER, RELATED
 
 # Words of English grammar that set the next thing named aside: "besides the needles", "other than pain".
 _ASIDE = frozenset(["besides", "except", "excluding", "apart", "aside", "beyond"])
@@ -219,6 +219,7 @@ def one_that(tokens: list[str]) -> bool:
     )
 
 
+_IS = frozenset(["is", "was", "s", "isnt", "wasnt"])
 _FILLING = frozenset(["needle", "needles", "needling", "therapy", "treatment"])
 
 
@@ -240,9 +241,37 @@ def described(reading: Reading, lexicon: Lexicon, neighbours: dict[str, set[str]
             continue
         if tokens[mention.start - 1] not in ("the", "that", "this"):
             continue
+        if (
+            mention.start > 1
+            and tokens[mention.start - 2] in _IS
+            and any(lexicon.has_type(m.iris[0], MODALITY) for m in reading.entities[:index])
+        ):
+            continue  # "so acupuncture is the Western one?": said of the one named, a premise to check
         linked = {i for i in neighbours.get(mention.iris[0], ()) if lexicon.has_type(i, MODALITY)}
         if len(linked) == 1 and not lexicon.has_type(mention.iris[0], MODALITY):
             reading.entities[index] = replace(mention, iris=(linked.pop(),))
+
+
+_KIND_OF = frozenset(["style", "based", "type", "kind"])
+_MODIFIERS = (MEDICINE_SYSTEM, APPROACH, PERFORMER, RELATED)
+
+
+def modifiers(reading: Reading, lexicon: Lexicon, neighbours: dict[str, set[str]]) -> None:
+    """ "TCM acupuncture - how much", "PT-style DN": a modality's origin said right before its name, or its
+    approach, practice or practitioner with "-style" or "-based", is part of the name, not asked about."""
+    tokens = reading.tokens
+    for mention, named in pairwise(list(reading.entities)):
+        if not lexicon.has_type(named.iris[0], MODALITY) or lexicon.has_type(mention.iris[0], MODALITY):
+            continue
+        if not set(tokens[mention.end : named.start]) <= _KIND_OF:
+            continue
+        kinds = lexicon.types.get(mention.iris[0], frozenset())
+        styled = bool(set(tokens[mention.end : named.start]))  # "PT-style": a practice or practitioner too
+        if not reading.cue_strengths or not any(k in kinds for k in _MODIFIERS[: 4 if styled else 1]):
+            continue  # "chiropractor dry needling?", "evidence-based dry needling?": the thing asked about
+        if named.iris[0] in neighbours.get(mention.iris[0], ()):
+            reading.entities.remove(mention)
+            reading.excluded.append(mention)
 
 
 def story_context(reading: Reading, lexicon: Lexicon) -> None:

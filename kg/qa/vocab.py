@@ -14,6 +14,8 @@ PERFORMER = NKG + "PractitionerType"
 BENEFIT = NKG + "Benefit"
 TECHNIQUE = NKG + "Technique"
 RELATED = NKG + "RelatedPractice"  # massage, physical therapy: practices beside the modalities
+MEDICINE_SYSTEM = "http://schema.org/MedicineSystem"  # an origin: Traditional Chinese, Western conventional
+APPROACH = NKG + "Approach"  # holistic, evidence-based
 ASKER_ROLE = NKG + "AskerRole"  # an uncovered topic people describe themselves by
 
 # named queries

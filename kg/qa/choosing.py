@@ -1,0 +1,102 @@
+"""The article's advice on choosing between the modalities, in general or for a condition, and what eases
+a broad complaint ("stress"): each statement with its own hedge."""
+
+from __future__ import annotations
+
+from kg.qa.answers import Answer
+from kg.qa.composed import Composed
+from kg.qa.fit import fit_statements, modality_answers
+from kg.qa.lexicon import Lexicon
+from kg.qa.named import Run, Runner
+from kg.qa.plans import NO_CUE, Plan
+from kg.qa.vocab import BENEFIT, CATEGORY, CHOOSE, FIT, WHICH
+from kg.qa.wording import capital, fit_statement, hedged, join, with_hedge
+
+
+class Choices:
+    def __init__(self, runner: Runner, lexicon: Lexicon, modalities: list[str]) -> None:
+        self.runner = runner
+        self.lexicon = lexicon
+        self.modalities = modalities
+        self.named_after = lexicon.named_after(CATEGORY, BENEFIT)  # "stress": "stress reduction"
+
+    def choose(self, condition: str | None, named: frozenset[str] = frozenset()) -> Composed | None:
+        """The article's advice on choosing; what the question names that the article says a modality may
+        suit ("trigger points", "an evidence-based focus") picks that modality, and is said first."""
+        values = {"condition": [condition]} if condition else {}
+        graph = self.runner.graph
+        given = {"condition": condition} if condition else {}
+        fit_run = Run(FIT, given, graph.run(FIT, given))
+        runs, factors = self.runner.execute(Plan(graph.query(CHOOSE), values, frozenset(), NO_CUE))
+        statements = fit_statements(fit_run)
+        sentences = []
+        if condition:
+            sentences.append(self._for_condition(condition, statements))
+        general = [s for s in statements if s["relation"] in ("may suit", "suits people who prefer")]
+        picked = [s for s in general if s["value"] in named]
+        general = picked + [s for s in general if s not in picked]
+        sentences += [fit_statement(s, self.lexicon) for s in general]
+        if factors:
+            sentences.append(
+                "The article says the choice depends on "
+                + join([with_hedge(f, "", self.lexicon) for f in factors])
+            )
+        advice = {a for f in factors for a in f.get("details", {}).get("advice", [])}
+        sentences += sorted(advice)
+        sentences += [fit_statement(s, self.lexicon) for s in statements if s["relation"] == "advice"]
+        if condition:  # the modalities the article names for the condition, not the others
+            treating = {
+                s["modality"] for s in statements if s["relation"] == "treats" and s["value"] == condition
+            }
+            treating |= {s["modality"] for s in picked}
+            statements = [s for s in statements if s["modality"] in treating or not s["modality"]]
+        if picked and len({s["modality"] for s in picked}) < len(self.modalities):
+            statements = [s for s in statements if s["modality"] in {p["modality"] for p in picked}]
+        answers = modality_answers(statements, condition, self.lexicon, self.runner.article_title)
+        if condition and not answers:  # "for stress": the modalities whose benefits are named after it
+            linked = self.benefits_named_after(condition)
+            if linked is not None:
+                sentences.insert(0, linked.text)
+                answers, runs = linked.answers, runs + linked.runs
+        text = " ".join(capital(s.rstrip(".")) + "." for s in sentences if s)
+        return Composed(CHOOSE, text, answers + factors, [fit_run, *runs])
+
+    def benefits_named_after(self, condition: str) -> Composed | None:
+        """What the source links to the benefits named after a broad complaint, and to whom."""
+        query = self.runner.graph.query(WHICH)
+        said: list[str] = []
+        answers: list[Answer] = []
+        runs: list[Run] = []
+        for benefit in sorted(self.named_after.get(condition, ()), key=self.lexicon.label):
+            plan = Plan(query, {"value": [benefit]}, frozenset(), NO_CUE)
+            found_runs, found = self.runner.execute(plan)
+            if found:
+                said.append(self.runner.sentence(plan, found_runs, found))
+                answers += [a for a in found if a["iri"] not in {b["iri"] for b in answers}]
+                runs += found_runs
+        if not answers:
+            return None
+        return Composed(WHICH, " ".join(said), answers, runs)
+
+    def _for_condition(self, condition: str, statements: list[dict[str, str]]) -> str:
+        name = self.name(condition)
+        treats = [s for s in statements if s["relation"] == "treats" and s["value"] == condition]
+        favoured = [s for s in statements if s["relation"] == "is favoured for"]
+        parts = []
+        if treats:
+            named = [hedged(self.name(s["modality"]), s["hedge"]) for s in treats]
+            parts.append(f"for {name}, the article names {join(named)}")
+        missing = [m for m in self.modalities if m not in {s["modality"] for s in treats}]
+        if missing and treats:
+            parts.append(f"it names no {join([self.name(m) for m in missing])} treatment for {name}")
+        if favoured:
+            parts.append(
+                "of the two it favours "
+                + join([hedged(self.name(s["modality"]), s["hedge"]) for s in favoured])
+            )
+        combined = [s for s in statements if s["relation"] == "combining the two may give"]
+        parts += [fit_statement(s, self.lexicon) for s in combined]
+        return "; ".join(parts)
+
+    def name(self, iri: str) -> str:
+        return self.lexicon.sentence_case(self.lexicon.label(iri))

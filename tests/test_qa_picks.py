@@ -1,0 +1,170 @@
+"""Questions that pick one of the two by what they name (a complaint, a target, an approach, a budget), ask
+what the two share, or ask several things at once. Each test says what a reader sees: which modality is
+an answer and which is not, what the text says, and that every hedge stays with its own statement."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.engine import KnowledgeGraph
+from kg.qa import answer_question
+from kg.qa.model import Reply
+
+
+def ask(graph: KnowledgeGraph, question: str) -> dict:
+    reply = answer_question(graph, question)
+    Reply.model_validate(reply)
+    assert reply["answered"], reply["text"]
+    return reply
+
+
+def labels(reply: dict) -> set[str]:
+    return {a["label"].lower() for a in reply["answers"]}
+
+
+# --- a choice the question's own words settle ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "picked", "other", "hedge"),
+    [
+        (
+            "my problem is muscle tension, so acupuncture or dry needling?",
+            "dry needling",
+            "acupuncture",
+            "may be",
+        ),
+        (
+            "trigger points in my shoulder: which of the two should I go for?",
+            "dry needling",
+            "acupuncture",
+            "may be",
+        ),
+        ("I'm after an evidence-based focus, which one?", "dry needling", "acupuncture", "others may"),
+        ("I prefer a holistic approach, which of them fits?", "acupuncture", "dry needling", "some may"),
+    ],
+)
+def test_a_choice_named_by_what_the_article_says_each_suits_answers_with_that_one(
+    graph: KnowledgeGraph, question: str, picked: str, other: str, hedge: str
+) -> None:
+    reply = ask(graph, question)
+    names = labels(reply)
+    assert picked in names
+    assert other not in names  # the other side is no answer to "which"
+    assert f"“{hedge}”" in reply["text"]
+
+
+def test_a_value_of_each_side_pairs_each_with_its_modality(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "muscle tension versus qi imbalance, which needle therapy for which?")
+    assert {"dry needling", "acupuncture"} <= labels(reply)
+    text = reply["text"].lower()
+    assert "dry needling" in text and "muscle tension" in text and "qi imbalance" in text
+    assert "“might be”" in reply["text"] and "“may be”" in reply["text"]
+
+
+def test_a_choice_for_a_target_of_one_side_lists_no_items_of_the_other(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "dry needling vs acupuncture for knots in my muscles?")
+    names = labels(reply)
+    assert "dry needling" in names
+    assert not any("acupuncture" in n or n in ("meridians", "qi") for n in names)
+    # the side by side in the text still says what acupuncture works on
+    assert "meridians" in reply["text"].lower()
+
+
+def test_a_premise_about_one_side_still_sets_that_side_right(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "so acupuncture is the western medicine one, unlike dry needling?")
+    assert "traditional chinese medicine" in labels(reply)
+    assert "western conventional medicine" in labels(reply)
+
+
+@pytest.mark.parametrize(
+    ("question", "condition", "favoured"),
+    [
+        (
+            "does acupuncture or dry needling work better for plantar fasciitis",
+            "plantar fasciitis",
+            "often considered",
+        ),
+        ("dry needling and acupuncture, which works best for sciatica?", "sciatica", "may offer"),
+    ],
+)
+def test_which_works_better_for_a_condition_is_the_choice_for_it_not_how_each_works(
+    graph: KnowledgeGraph, question: str, condition: str, favoured: str
+) -> None:
+    reply = ask(graph, question)
+    assert reply["interpretation"]["intent"] == "choice_factors"
+    assert f"for {condition}" in reply["text"].lower()
+    assert f"“{favoured}”" in reply["text"]
+
+
+def test_a_budget_between_the_two_answers_with_the_one_it_allows(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "acupuncture or dry needling, which can I have for under $65 a session?")
+    assert reply["interpretation"]["intent"] == "treatments_under_price"
+    assert labels(reply) == {"dry needling"}
+    assert "$65" in reply["text"]
+
+
+# --- what the two share -----------------------------------------------------------------------------
+
+
+def test_what_both_treat_is_only_what_the_article_names_for_both(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "what conditions do the two have in common?")
+    names = labels(reply)
+    assert {"back pain", "sciatica"} <= names
+    assert (
+        "plantar fasciitis" not in names
+        and "qi imbalance (as traditional chinese medicine views it)" not in names
+    )
+    assert reply["text"].startswith("Named for both: back pain and sciatica.")
+
+
+def test_named_for_both_counts_modalities_not_statements(graph: KnowledgeGraph) -> None:
+    """A thing said of acupuncture and of acupuncture for back pain is one modality's, not both's."""
+    reply = ask(graph, "how do dry needling and acupuncture work, side by side?")
+    said = reply["text"].split("Named for both:")[-1].lower() if "Named for both:" in reply["text"] else ""
+    for own in ("meridians", "acupuncture points", "trigger points", "muscle knots"):
+        assert own not in said
+
+
+# --- several things asked at once -------------------------------------------------------------------
+
+
+def test_three_aspects_in_one_question_are_all_answered(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "acupuncture: price, risks, and who offers it?")
+    names = labels(reply)
+    assert "soreness" in names
+    assert any("acupuncturist" in n for n in names)
+    assert any(a.get("cost") for a in reply["answers"])
+
+
+# --- names and how surely the source says it --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("Traditional Chinese Medicine acupuncture, what is the price per visit?", "cost_of_modality"),
+        ("western medicine dry needling: what are the risks?", "risks_of_modality"),
+    ],
+)
+def test_an_origin_said_before_a_modality_is_part_of_its_name(
+    graph: KnowledgeGraph, question: str, intent: str
+) -> None:
+    reply = ask(graph, question)
+    assert reply["interpretation"]["intent"] == intent
+
+
+def test_a_bare_origin_and_modality_is_still_asked_about(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "is dry needling western medicine")
+    assert "western conventional medicine" in labels(reply)
+
+
+def test_how_a_modality_helps_a_condition_says_how_surely_it_treats_it(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "so how does dry needling help with sciatica then?")
+    assert "dry needling (the source says “can be”) a possible treatment for sciatica" in reply["text"]
+    assert "releasing muscle tension" in reply["text"]
+
+
+def test_why_the_price_range_is_wide_is_what_the_price_depends_on(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "how come acupuncture has such a range in price?")
+    assert {"location", "practitioner expertise"} <= labels(reply)
