@@ -168,3 +168,64 @@ def test_how_a_modality_helps_a_condition_says_how_surely_it_treats_it(graph: Kn
 def test_why_the_price_range_is_wide_is_what_the_price_depends_on(graph: KnowledgeGraph) -> None:
     reply = ask(graph, "how come acupuncture has such a range in price?")
     assert {"location", "practitioner expertise"} <= labels(reply)
+
+
+# --- does it work for this --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "modality", "hedge"),
+    [
+        ("does dry needling actually work for plantar fasciitis?", "dry needling", "often considered"),
+        ("whether or not acupuncture helps back pain, what does the article say?", "acupuncture", None),
+    ],
+)
+def test_whether_a_modality_works_for_a_condition_answers_with_that_modality(
+    graph: KnowledgeGraph, question: str, modality: str, hedge: str | None
+) -> None:
+    reply = ask(graph, question)
+    first = reply["answers"][0]
+    assert first["label"].lower() == modality  # "whether or not X" asks about X, not the other one
+    if hedge:
+        assert f"“{hedge}”" in reply["text"]
+
+
+def test_a_modality_the_article_does_not_name_for_a_condition_gets_a_no(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "will acupuncture work for plantar fasciitis?")
+    assert reply["text"].startswith("The source does not say so")
+    assert labels(reply) == {"dry needling"}
+
+
+# --- two steps --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("who would offer the therapy aimed at trigger points?", {"licensed physical therapist", "licensed chiropractor"}),
+        ("what techniques does the sciatica needle therapy use that targets muscles?", {"superficial dry needling"}),
+        ("the techniques of the plantar fasciitis treatment?", {"deep dry needling", "superficial dry needling"}),
+        ("what can go wrong with the treatment that people say leaves them relaxed?", {"bruising", "soreness"}),
+    ],
+)
+def test_a_thing_asked_of_the_modality_a_description_names(
+    graph: KnowledgeGraph, question: str, expected: set[str]
+) -> None:
+    assert expected <= labels(ask(graph, question))
+
+
+# --- typos read with the words beside them ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "typed", "meant"),
+    [
+        ("drie needling for sciatica?", "drie", "dry"),
+        ("what is a local twich response", "twich", "twitch"),
+    ],
+)
+def test_a_typo_is_read_as_the_word_that_completes_a_name_beside_it(
+    graph: KnowledgeGraph, question: str, typed: str, meant: str
+) -> None:
+    reply = ask(graph, question)
+    assert reply["interpretation"]["corrections"][typed] == meant

@@ -7,8 +7,9 @@ from __future__ import annotations
 from kg.catalogue import NamedQuery
 from kg.qa.lexicon import Mention
 from kg.qa.plans import CueMatch
+from kg.qa.spelling import Speller
 from kg.qa.stopwords import STOPWORDS
-from kg.qa.words import NUMERAL, Speller, lemmas
+from kg.qa.words import NUMERAL, lemmas
 
 # Words after which a noun names the topic of the question; an unknown noun there is an unknown topic.
 _SLOT_WORDS = frozenset(

@@ -12,13 +12,14 @@ from kg.qa.evidence import linked, statement, where
 from kg.qa.lexicon import Lexicon
 from kg.qa.named import Runner
 from kg.qa.plans import NO_CUE, Plan, Reading
+from kg.qa.pricing import Pricing
 from kg.qa.retrieval import DEFINITION, ClaimIndex
 from kg.qa.sides import Sides
 from kg.qa.vocab import (
     CONDITION,
+    CONDITIONS,
     COST,
     DESCRIBE,
-    FACTORS,
     HOW,
     MODALITY,
     PERFORMER,
@@ -28,7 +29,7 @@ from kg.qa.vocab import (
     TREATMENTS,
     WHICH,
 )
-from kg.qa.wording import capital, hedge_words, hedged, join, number, price
+from kg.qa.wording import capital, hedge_words, hedged, join
 
 _OFTEN = frozenset("common rare rarely often frequent frequently usual usually likely happen".split())
 # "how" before these asks for a way ("how would it help", "how come"); before other words, for an amount or
@@ -54,7 +55,7 @@ def _asks_how(tokens: list[str]) -> bool:
     return "why" in tokens or any(word in _WAY for word in after)
 
 
-class Explainer:
+class Explainer(Pricing):
     def __init__(self, runner: Runner, lexicon: Lexicon, claims: ClaimIndex, sides: Sides) -> None:
         self.runner = runner
         self.lexicon = lexicon
@@ -66,13 +67,6 @@ class Explainer:
         # each modality's price range, which a price the question quotes may name ("the $50 one")
         priced = [a for a in runner.execute(self._asking(COST, {}))[1] if a.get("cost")]
         self.ranges = {a["iri"]: (float(a["cost"]["min"]), float(a["cost"]["max"])) for a in priced}
-
-    def _asking(self, name: str, values: dict[str, list[str]]) -> Plan:
-        """A plan of the answerer's own: the named query with these values, no words of the question asking."""
-        return Plan(self.runner.graph.query(name), values, frozenset(), NO_CUE)
-
-    def _modalities(self, reading: Reading) -> list[str]:
-        return [i for m in reading.entities for i in m.iris if self.lexicon.has_type(i, MODALITY)]
 
     def how_there(self, composed: Composed, reading: Reading, plan: Plan) -> None:
         """A question naming a modality and a condition ("acupuncture for sciatica") also gets what the
@@ -264,42 +258,18 @@ class Explainer:
         answers: list[Answer] = [{"iri": i, "label": self.lexicon.label(i), "sources": []} for i in others]
         return Composed(WHICH, text, answers, runs)
 
-    def priced(self, reading: Reading) -> Composed | None:
-        """ "My chiro charges $45 for dry needling, is that normal": an amount and a modality, and no words
-        asking for anything but the cost, ask what the source says it costs; the answer says where the
-        amount lies."""
-        if not reading.amounts or any(p.cue.strength and p.query.name != COST for p in reading.plans):
-            return None
-        modalities = self._modalities(reading)
-        # "my acupuncturist quoted $90": a practitioner stands for what they practise
-        modalities = modalities or sorted(
-            {i for m in reading.entities for i in self.stands_for.get(m.iris[0], ()) if i in self.modalities}
-        )
-        if not modalities:
-            return None
-        plan = self._asking(COST, {"modality": modalities})
-        runs, answers = self.runner.execute(plan)
-        if not answers:
-            return None
-        amount = float(reading.amounts[0])
-        said = []
-        for answer in answers:
-            cost = answer.get("cost")
-            if not cost or cost.get("min") is None or cost.get("max") is None:
-                continue
-            where = "below" if amount < cost["min"] else "above" if amount > cost["max"] else "within"
-            name = self.lexicon.sentence_case(answer["label"])
-            said.append(f"${number(amount)} is {where} the range it gives for {name} ({price(cost)})")
-        text = self.runner.sentence(plan, runs, answers)
-        if said:
-            text += " " + capital("; ".join(said)) + "."
-        composed = Composed(COST, text, answers, runs)
-        composed.plan = plan
-        return composed
-
     def treated(self, composed: Composed, reading: Reading) -> None:
-        """A condition named alone ("plantar fasciitis"): what the source names to treat it, before what it is."""
+        """A condition named alone ("plantar fasciitis"): what the source names to treat it, before what it is.
+        "Does dry needling work for sciatica", "is it used for both": the modality is the answer to the yes,
+        beside how it works there or the conditions it treats."""
         named = [m.iris[0] for m in reading.entities]
+        modalities = [i for i in named if i in self.modalities]
+        conditions = [i for i in named if self.lexicon.has_type(i, CONDITION) and i not in self.modalities]
+        if composed.intent in (HOW, CONDITIONS) and len(set(modalities)) == 1 and conditions:
+            if not any(a["iri"] == modalities[0] for a in composed.answers):
+                _, answers = self.runner.execute(self._asking(TREATMENTS, {"condition": conditions}))
+                composed.answers[:0] = [a for a in answers if a["iri"] == modalities[0]]
+            return
         if composed.intent != DESCRIBE or reading.cue_scores or len(named) != 1:
             return
         if not self.lexicon.has_type(named[0], CONDITION):
@@ -311,24 +281,6 @@ class Explainer:
             composed.text = f"{self.runner.sentence(plan, runs, answers)} {composed.text}"
             composed.answers[:0] = answers
             composed.runs[:0] = runs
-
-    def with_price(self, composed: Composed, reading: Reading) -> None:
-        """What a price depends on comes with the price ("is $70-150 a fixed rate"); a modality found in a first
-        step comes with its price when the question asks one ("the one for trigger points, what's it cost")."""
-        unpriced = [a for a in composed.answers if a["iri"] in self.modalities and "cost" not in a]
-        self.runner.add_costs(unpriced, reading)
-        if priced := [a for a in unpriced if "cost" in a]:
-            named = join([f"{self.lexicon.sentence_case(a['label'])} ({price(a['cost'])})" for a in priced])
-            composed.text += f" Price of a session: {named}."
-        modalities = self._modalities(reading)
-        if composed.intent != FACTORS or not modalities:
-            return
-        plan = self._asking(COST, {"modality": modalities})
-        runs, answers = self.runner.execute(plan)
-        if answers:
-            composed.text += " " + self.runner.sentence(plan, runs, answers)
-            composed.answers += answers
-            composed.runs[:0] = runs  # the reply's query stays the one asked (the last run)
 
     def how_often(self, composed: Composed, reading: Reading) -> None:
         """ "How common is bruising", "are soreness and bruising described as rare": the risks the source

@@ -39,6 +39,7 @@ _FRAMES = (COMPARE, COMMON, CHOOSE)
 # Words of English grammar that point at both modalities together, and the words that make a comparative.
 _BOTH = frozenset("they them their both two either each ones other".split())
 _EACH = frozenset(["each", "both", "either"])
+_PRONOUNS = frozenset(["they", "them", "their"])
 EVERY_PRICE = frozenset(["each", "both", "much"])  # "lowest price for each", "by how much": every price
 _COMPARATIVE = frozenset("more less most least".split())
 _JOINS = frozenset(["vs", "versus", "or", "and"])
@@ -154,6 +155,10 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
     budget = first is not None and any(
         p.type == "decimal" and p.name in first.values for p in first.query.params
     )
+    # "side effects of the treatment people say gives them mental clarity": two steps ("them" is the people)
+    pointed = crosswise or any(scores.values()) or set(reading.tokens) & (_BOTH - _PRONOUNS)
+    if first is not None and first.feeds is not None and first.cue.strength and not (modalities or pointed):
+        return None
     if budget and not comparatives:
         return None  # "which one can I get for under $60, A or B": what the budget allows
     if (
@@ -252,17 +257,9 @@ def _setting(aspect: NamedQuery | None, reading: Reading, condition: str | None)
     asked = any(kind in m.iris for m in reading.classes) or any(
         i > 0 and tokens[i - 1] in ("what", "which") for i in reading.cue_positions.get(aspect.name, ())
     )
-    if _works_for(reading, aspect) or (kind == CONDITION and not asked):
+    if reading.asks_if_it_works(aspect.name) or (kind == CONDITION and not asked):
         return None
     return aspect
-
-
-def _works_for(reading: Reading, aspect: NamedQuery) -> bool:
-    """Whether the aspect's only cue is "work" with no "how" or "why": "does it work for sciatica" asks
-    whether it treats it."""
-    cued = reading.cue_positions.get(aspect.name, ())
-    asking = {"how", "why"} & set(reading.tokens)
-    return bool(cued) and not asking and all(lemma(reading.tokens[i]) == "work" for i in cued)
 
 
 def second_aspect(reading: Reading, first: NamedQuery | None) -> NamedQuery | None:

@@ -72,3 +72,13 @@ class Reading:
     cue_scores: dict[str, int] = field(default_factory=dict)
     cue_strengths: dict[str, int] = field(default_factory=dict)  # content words of each query's cues
     cue_positions: dict[str, frozenset[int]] = field(default_factory=dict)  # where each query's cues are
+
+    def asks_if_it_works(self, name: str) -> bool:
+        """Whether the query's only cue here is "work" with no "how" or "why": "does it work for sciatica"
+        asks whether it treats it, not how it works."""
+        cued = self.cue_positions.get(name, ())
+        return (
+            bool(cued)
+            and not {"how", "why"} & set(self.tokens)
+            and all(self.lemmas[i] == "work" for i in cued)
+        )

@@ -12,17 +12,18 @@ from dataclasses import replace
 from rapidfuzz import fuzz
 
 import kg.qa.standing as standing
-from kg.catalogue import Catalogue, NamedQuery, Param
+from kg.catalogue import Catalogue, NamedQuery
 from kg.qa.amounts import amounts_in, bare_amounts, money_units
 from kg.qa.context import all_linked
 from kg.qa.cues import Cues
 from kg.qa.lexicon import NOT_IN_SOURCE, Lexicon, Mention
 from kg.qa.plans import CueMatch, Plan, Reading, expand
-from kg.qa.vocab import CONDITION, MODALITY, PERFORMER, RELATED, TREATMENTS, WHICH
-from kg.qa.words import Speller, Words
+from kg.qa.spelling import Speller
+from kg.qa.steps import OWL_CLASS_CURIE, Steps
+from kg.qa.vocab import CONDITION, HOW, MODALITY, PERFORMER, RELATED, TREATMENTS, WHICH
+from kg.qa.words import Words
 
 _CONTEXT = (PERFORMER, RELATED, CONDITION)
-OWL_CLASS_CURIE = "owl:Class"
 
 
 def _given(plan: Plan) -> set[str]:
@@ -38,7 +39,7 @@ def _as_typed(mention: Mention, words: Words) -> Mention:
     return replace(mention, score=round(fuzz.ratio(typed, mention.text) / 100, 3))
 
 
-class Interpreter:
+class Interpreter(Steps):
     """Turns a question into ranked plans over the catalogue's cue-bearing queries."""
 
     def __init__(self, catalogue: Catalogue, lexicon: Lexicon, source_words: Iterable[str] = ()) -> None:
@@ -114,30 +115,29 @@ class Interpreter:
         """Other readings of the same things asking the same kind of answer, best first, tried when the first
         finds nothing ("which therapies help with sciatica?": a property of a therapy, then treatments)."""
         kind = self._plan_kind(first)
-        return [
-            plan
-            for plan in reading.plans[1:]
-            if plan.cue.score
-            and plan.consumed >= first.consumed
-            and self._plan_kind(plan) == kind
-            and _given(first) <= _given(plan)  # "treatments under $40" does not give way to every price
-        ] + [  # "plantar fasciitis, which needle thing" (not "what muscles are in it"): which one treats it
-            Plan(q, {"condition": first.values["value"]}, first.consumed, first.cue)
-            for q in self.queries
-            if q.name == TREATMENTS
-            and first.query.name == WHICH
-            and all(self.lexicon.has_type(i, CONDITION) for i in first.values["value"])
-            and (first.values.get("type") == [MODALITY] or not first.cue.strength)
-        ]
-
-    def _plan_kind(self, plan: Plan) -> str | None:
-        """What the plan answers with: the class a question chose ("which technique"), else the query's."""
-        chosen = [
-            plan.values[p.name][0]
-            for p in plan.query.params
-            if p.rdf_class == OWL_CLASS_CURIE and plan.values.get(p.name)
-        ]
-        return expand(chosen[0]) if chosen else self._answer_kind(plan.query)
+        return (
+            [
+                plan
+                for plan in reading.plans[1:]
+                if plan.cue.score
+                and plan.consumed >= first.consumed
+                and self._plan_kind(plan) == kind
+                and _given(first) <= _given(plan)  # "treatments under $40" does not give way to every price
+            ]
+            + [  # "techniques used by the plantar fasciitis therapy": no technique treats it; the therapy's
+                plan
+                for plan in reading.plans[1:]
+                if plan.feeds and plan.cue.strength and plan.consumed >= first.consumed
+            ]
+            + [  # "plantar fasciitis, which needle thing" (not "what muscles are in it"): which one treats it
+                Plan(q, {"condition": first.values["value"]}, first.consumed, first.cue)
+                for q in self.queries
+                if q.name == TREATMENTS
+                and first.query.name == WHICH
+                and all(self.lexicon.has_type(i, CONDITION) for i in first.values["value"])
+                and (first.values.get("type") == [MODALITY] or not first.cue.strength)
+            ]
+        )
 
     def _plans(self, reading: Reading, matches: dict[str, CueMatch]) -> list[Plan]:
         any_cue = any(m.score for m in matches.values())
@@ -164,21 +164,9 @@ class Interpreter:
             )
         if not any_cue and len(reading.entities) == 1 and not reading.classes:  # a bare name: what it is
             return sorted(usable, key=lambda p: (p.query.rank, p.score), reverse=True)
+        for plan in usable:  # "does dry needling work for sciatica": whether it treats it, then how
+            plan.bonus += 4 * (plan.query.name == TREATMENTS and reading.asks_if_it_works(HOW))
         return sorted(usable, key=lambda p: (p.score, p.query.rank), reverse=True)
-
-    def _implicit(self, reading: Reading) -> list[Plan]:
-        """A first step without words: a practitioner, or a value tied to "the therapy", stands for modalities."""
-        if (linked := next((q for q in self.queries if q.name == WHICH), None)) is None:
-            return []
-        # "the therapy rooted in Chinese medicine": a value after a name for the modalities stands for them too
-        therapy = any(MODALITY in m.iris for m in reading.classes) or standing.one_that(reading.tokens)
-        whole = CueMatch(0, len(reading.tokens), frozenset())
-        return [
-            Plan(linked, {"value": [m.iris[0]]}, frozenset([m]), whole)
-            for m in reading.entities
-            if not any(self.lexicon.has_type(i, MODALITY) for i in m.iris)
-            and (therapy or any(self.lexicon.has_type(i, PERFORMER) for i in m.iris))
-        ]
 
     def _with_context(self, plan: Plan, reading: Reading) -> bool:
         """A reading leaving aside only things linked to what it answers about ("my PT mentioned it, risks?")."""
@@ -237,81 +225,6 @@ class Interpreter:
         if cue.score and not cue.strength and not consumed and not reading.amounts:
             return None
         return Plan(query, values, frozenset(consumed), cue, bonus)
-
-    def _open(self, query: NamedQuery, reading: Reading, cue: CueMatch) -> Plan | None:
-        """A query its words ask for ("what conditions") with its one required resource open for a first step."""
-        missing = [p for p in query.params if p.required]
-        if not cue.strength or len(missing) != 1 or missing[0].type != "iri" or not missing[0].rdf_class:
-            return None
-        if missing[0].rdf_class == OWL_CLASS_CURIE or self._entities_for(
-            missing[0], reading.entities, set(), self._answer_kind(query)
-        ):
-            return None
-        return Plan(query, {}, frozenset(), cue)
-
-    def _answer_kind(self, query: NamedQuery) -> str | None:
-        """The kind of thing a query answers with; a question's value of that kind is no parameter value."""
-        kind = query.answer_class or next(
-            (p.default for p in query.params if p.rdf_class == OWL_CLASS_CURIE and p.default), None
-        )
-        return expand(kind)
-
-    def _entities_for(
-        self, param: Param, entities: list[Mention], taken: set[Mention], excluded: str | None
-    ) -> list[tuple[Mention, str]]:
-        wanted = expand(param.rdf_class)
-        fitting = []
-        for mention in entities:
-            if mention in taken:
-                continue
-            iris = [i for i in mention.iris if not self.lexicon.is_class(i)]
-            if wanted:
-                iris = [i for i in iris if self.lexicon.has_type(i, wanted)]
-            elif excluded:
-                iris = [i for i in iris if not self.lexicon.has_type(i, excluded)]
-            if iris:
-                fitting.append((mention, iris[0]))
-        return fitting
-
-    def _chain(self, outer: Plan, inner: Plan, reading: Reading) -> Plan | None:
-        """ "The origin of the treatment for plantar fasciitis": run `inner`, feed its answers to `outer`."""
-        if outer is inner or outer.cue.score == 0 or inner.feeds or outer.consumed or not inner.consumed:
-            return None
-        kind = self._plan_kind(inner)
-        if outer.cue.positions & inner.cue.positions or not kind:
-            return None
-        if all(any(0 < m.start - p <= 2 for m in inner.consumed) for p in outer.cue.positions):
-            return (
-                None  # "which is the one aimed at tight muscles": its cue only links the first step's value
-            )
-        # "which modality works on trigger points" asks for the modality: the first step is the answer
-        if any(m.iris[0] == kind for m in self.asked_classes(reading)):
-            return None
-        # "what treats X and what does it cost" is two questions, not the cost of what treats X
-        low, high = sorted((inner.cue.first, outer.cue.first))
-        if outer.cue.first > inner.cue.first and "and" in reading.tokens[low:high]:
-            return None
-        # circular: the outer query answers with the kind of thing the inner one was given ("which therapy
-        # is rooted in Western medicine" is not the origin of the therapy rooted in it)
-        answers = self._answer_kind(outer.query)
-        if answers and any(self.lexicon.has_type(i, answers) for m in inner.consumed for i in m.iris):
-            return None
-        free = [
-            p
-            for p in outer.query.params
-            if p.type == "iri" and p.name not in outer.values and expand(p.rdf_class) == kind
-        ]
-        if not free:
-            return None
-        chained = Plan(outer.query, dict(outer.values), inner.consumed, outer.cue, outer.bonus + 2)
-        chained.feeds, chained.feed_param = inner, free[0].name
-        return chained
-
-    def asked_classes(self, reading: Reading) -> list[Mention]:
-        """The classes a question asks for by name: "which modality", "what therapy"."""
-        return [
-            m for m in reading.classes if m.start > 0 and reading.tokens[m.start - 1] in ("which", "what")
-        ]
 
     def _accounts_for_all(self, plan: Plan, reading: Reading) -> bool:
         """Every thing the question names is a parameter, an answer to narrow to, or the query's framing."""

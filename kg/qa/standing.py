@@ -126,6 +126,8 @@ def negated(tokens: list[str], start: int) -> bool:
             before -= 1
     if before < 0 or tokens[before] not in _DENY or before == 0:  # "isn't acupuncture ...?" asks
         return False
+    if tokens[before] == "not" and tokens[before - 1] == "or":  # "whether or not dry needling helps"
+        return False
     # "does it not help sciatica" asks; "which one does not help it" denies
     asks = ("does", "do", "can", "will")
     return not (tokens[before] == "not" and before >= 2 and tokens[before - 2] in asks)

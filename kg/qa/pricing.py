@@ -1,0 +1,76 @@
+"""Prices in answers: an amount a question quotes set against the source's range, and a modality's price
+beside an answer that names it when the question asks one (the explainer's base)."""
+
+from __future__ import annotations
+
+from kg.qa.composed import Composed
+from kg.qa.lexicon import Lexicon
+from kg.qa.named import Runner
+from kg.qa.plans import NO_CUE, Plan, Reading
+from kg.qa.vocab import COST, FACTORS, MODALITY
+from kg.qa.wording import capital, join, number, price
+
+
+class Pricing:
+    runner: Runner
+    lexicon: Lexicon
+    modalities: set[str]
+    stands_for: dict[str, frozenset[str]]
+
+    def _asking(self, name: str, values: dict[str, list[str]]) -> Plan:
+        """A plan of the answerer's own: the named query with these values, no words of the question asking."""
+        return Plan(self.runner.graph.query(name), values, frozenset(), NO_CUE)
+
+    def _modalities(self, reading: Reading) -> list[str]:
+        return [i for m in reading.entities for i in m.iris if self.lexicon.has_type(i, MODALITY)]
+
+    def priced(self, reading: Reading) -> Composed | None:
+        """ "My chiro charges $45 for dry needling, is that normal": an amount and a modality, and no words
+        asking for anything but the cost, ask what the source says it costs; the answer says where the
+        amount lies."""
+        if not reading.amounts or any(p.cue.strength and p.query.name != COST for p in reading.plans):
+            return None
+        modalities = self._modalities(reading)
+        # "my acupuncturist quoted $90": a practitioner stands for what they practise
+        modalities = modalities or sorted(
+            {i for m in reading.entities for i in self.stands_for.get(m.iris[0], ()) if i in self.modalities}
+        )
+        if not modalities:
+            return None
+        plan = self._asking(COST, {"modality": modalities})
+        runs, answers = self.runner.execute(plan)
+        if not answers:
+            return None
+        amount = float(reading.amounts[0])
+        said = []
+        for answer in answers:
+            cost = answer.get("cost")
+            if not cost or cost.get("min") is None or cost.get("max") is None:
+                continue
+            where = "below" if amount < cost["min"] else "above" if amount > cost["max"] else "within"
+            name = self.lexicon.sentence_case(answer["label"])
+            said.append(f"${number(amount)} is {where} the range it gives for {name} ({price(cost)})")
+        text = self.runner.sentence(plan, runs, answers)
+        if said:
+            text += " " + capital("; ".join(said)) + "."
+        composed = Composed(COST, text, answers, runs)
+        composed.plan = plan
+        return composed
+
+    def with_price(self, composed: Composed, reading: Reading) -> None:
+        """What a price depends on comes with the price ("is $70-150 a fixed rate"); a modality found in a first
+        step comes with its price when the question asks one ("the one for trigger points, what's it cost")."""
+        unpriced = [a for a in composed.answers if a["iri"] in self.modalities and "cost" not in a]
+        self.runner.add_costs(unpriced, reading)
+        if priced := [a for a in unpriced if "cost" in a]:
+            named = join([f"{self.lexicon.sentence_case(a['label'])} ({price(a['cost'])})" for a in priced])
+            composed.text += f" Price of a session: {named}."
+        modalities = self._modalities(reading)
+        if composed.intent != FACTORS or not modalities:
+            return
+        plan = self._asking(COST, {"modality": modalities})
+        runs, answers = self.runner.execute(plan)
+        if answers:
+            composed.text += " " + self.runner.sentence(plan, runs, answers)
+            composed.answers += answers
+            composed.runs[:0] = runs  # the reply's query stays the one asked (the last run)

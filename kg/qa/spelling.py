@@ -1,0 +1,167 @@
+"""Spelling: a word that is neither English nor the graph's read as the word meant, alone or with the
+words beside it, and how a word sounds when it is spelt by ear."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+from symspellpy import SymSpell, Verbosity
+
+from kg.qa.stopwords import STOPWORDS
+from kg.qa.words import (
+    COMMON_RANK,
+    RARE_RANK,
+    SYMSPELL_PREFIX,
+    TYPO_RANK,
+    american,
+    english,
+    is_common,
+    lemma,
+    normalize,
+)
+
+
+@dataclass
+class Speller:
+    """Corrects a word that is neither English nor the graph's, preferring the graph's words on a tie."""
+
+    vocabulary: frozenset[str]
+    compounds: dict[str, str] = field(default_factory=dict)  # "wellbeing" → "well being"
+    sounds: dict[str, tuple[str, ...]] = field(default_factory=dict)  # sound(word) → the graph's words
+    _domain: SymSpell | None = None
+    pairs: frozenset[tuple[str, str]] = frozenset()  # two words side by side in a phrase: "dry needling"
+
+    @classmethod
+    def of(cls, phrases: Iterable[str], names: Iterable[str] = ()) -> Speller:
+        """A speller for the words of these phrases (labels, synonyms, cue phrases) and plain English; the
+        words of `names` (the graph's labels) win a tie with the others ("masage" is "massage", not
+        "manage")."""
+        named = {t for name in names for t in normalize(name).split() if t.isalpha()}
+        words: set[str] = set(named)
+        compounds: dict[str, str] = {}
+        pairs = {  # two words side by side in a name
+            pair
+            for name in names
+            for pair in pairwise(normalize(name).split())
+            if "".join(pair).isalpha() and not STOPWORDS & set(pair)
+        }
+        for phrase in phrases:
+            tokens = normalize(phrase).split()
+            words.update(t for t in tokens if t.isalpha())
+            if 2 <= len(tokens) <= 3 and all(t.isalpha() for t in tokens):
+                compounds.setdefault("".join(tokens), " ".join(tokens))
+        domain = SymSpell(max_dictionary_edit_distance=2, prefix_length=SYMSPELL_PREFIX)
+        for word in words:
+            domain.create_dictionary_entry(word, 2 if word in named else 1)  # a name's word wins a tie
+        for joined in compounds:  # "trigerpoint": a typo of two words typed as one
+            domain.create_dictionary_entry(joined, 1)
+        heard: dict[str, set[str]] = {}
+        for word in named:
+            if len(word) >= 5:
+                heard.setdefault(sound(word), set()).add(word)
+        sounds = {key: tuple(sorted(found)) for key, found in heard.items()}
+        return cls(frozenset(words), compounds, sounds, domain, frozenset(pairs))
+
+    def known(self, token: str) -> bool:
+        """A word of the graph, of the commonest English, or a form of one ("relieves", "specialise")."""
+        return (
+            token in self.vocabulary
+            or token in STOPWORDS
+            or token in english().rank
+            or not token.isalpha()
+            or len(token) < 3
+            or lemma(token) in english().rank
+        )
+
+    def correct(self, token: str) -> str | None:
+        """The word meant, or None when the token is fine or nothing close enough is known.
+
+        A graph word wins over an English one at the same distance; a graph word of six letters or more may
+        be two edits off, other words one. A word that is neither known nor common but one edit from a
+        common word is a typo of it, even when people type it often enough to be listed ("adress",
+        "beleive"); a rarer word that is still English is left alone ("cupping"). A short rare word is
+        corrected only towards a graph word ("bak" → "back").
+        """
+        if token in self.compounds and token not in self.vocabulary:  # the graph's own word stays whole
+            return self.compounds[token]
+        if self.known(token):
+            rank = english().rank.get(token, TYPO_RANK)
+            if rank < TYPO_RANK or token in self.vocabulary or lemma(token) in self.vocabulary:
+                return None
+            if not token.isalpha() or len(token) < 3 or token in STOPWORDS:
+                return None
+            if 3 <= len(token) <= 4:  # "bak" → "back"
+                domain = self._closest(self._domain, token, 1)
+                return domain[0] if domain else None
+            # a rare listed form one edit from a very common word is a typo of it ("adress", "beleive")
+            general = self._closest(english().speller, token, 1)
+            common = general is not None and english().rank.get(general[0], TYPO_RANK) < COMMON_RANK
+            return general[0] if general and common else None
+        reach = 2 if len(token) >= 6 else 1
+        domain = self._closest(self._domain, token, reach)
+        general = None if len(token) < 4 else self._closest(english().speller, token, 1)
+        if general is not None and english().rank.get(general[0], TYPO_RANK) >= TYPO_RANK:
+            general = None  # only towards a common word
+        if domain and (general is None or domain[1] <= general[1]):
+            return self.compounds.get(domain[0], domain[0])
+        if general is not None:
+            return general[0]
+        # spelt as it sounds ("infecshun", "nuroligy"): a graph word that sounds the same, if only one does
+        heard = self.sounds.get(sound(token), ()) if len(token) >= 5 else ()
+        return heard[0] if len(heard) == 1 else None
+
+    def in_phrase(self, token: str, before: str, after: str) -> str | None:
+        """The word meant by a typo that, with a word beside it, makes one of the graph's phrases: "drie
+        needling" is "dry needling" (not "drive"), "twich response" is "twitch response" (not "twice")."""
+        if self._domain is None or self.known(token) or len(token) < 4:
+            return None
+        found = self._domain.lookup(token, Verbosity.ALL, max_edit_distance=2)
+        fits = [s for s in found if (before, s.term) in self.pairs or (s.term, after) in self.pairs]
+        return min(fits, key=lambda s: (s.distance, -s.count)).term if fits else None
+
+    @staticmethod
+    def _closest(speller: SymSpell | None, token: str, reach: int) -> tuple[str, int] | None:
+        if speller is None:
+            return None
+        found = speller.lookup(token, Verbosity.CLOSEST, max_edit_distance=reach)
+        if not found:
+            return None
+        best = max(found, key=lambda s: s.count)  # among the closest, the commonest
+        return best.term, best.distance
+
+    def is_common(self, token: str) -> bool:
+        return is_common(token)
+
+    def is_rare(self, token: str) -> bool:
+        """An English word seldom used in general (or none at all): one that names a specific thing. A British
+        spelling counts as common as its -ize twin ("memorised" as "memorized")."""
+        rank = english().rank
+        return min(rank.get(token, RARE_RANK), rank.get(american(token), RARE_RANK)) >= RARE_RANK
+
+
+# How English spells a sound several ways, folded to one, in this order: "infecshun" and "infection" sound
+# alike, and so do "responce" and "response", "twich" and "twitch".
+_SOUNDS = (
+    (re.compile(r"(?:tion|sion|shun|shon|ssion|cion)"), "shn"),
+    (re.compile(r"tch|t(?=ur)"), "ch"),
+    (re.compile(r"sh|sc(?=[eiy])"), "s"),
+    (re.compile(r"ph"), "f"),
+    (re.compile(r"ck|q"), "k"),
+    (re.compile(r"c(?=[eiy])"), "s"),
+    (re.compile(r"c"), "k"),
+    (re.compile(r"x"), "ks"),
+    (re.compile(r"z"), "s"),
+    (re.compile(r"(?<=.)[aeiouy]+"), ""),  # vowels after the first letter
+    (re.compile(r"(.)\1+"), r"\1"),  # doubled letters
+)
+
+
+def sound(word: str) -> str:
+    """A rough key for how a word sounds: words spelt by ear share it with the word meant."""
+    key = word.lower()
+    for pattern, replacement in _SOUNDS:
+        key = pattern.sub(replacement, key)
+    return key
