@@ -202,10 +202,22 @@ def test_a_modality_the_article_does_not_name_for_a_condition_gets_a_no(graph: K
 @pytest.mark.parametrize(
     ("question", "expected"),
     [
-        ("who would offer the therapy aimed at trigger points?", {"licensed physical therapist", "licensed chiropractor"}),
-        ("what techniques does the sciatica needle therapy use that targets muscles?", {"superficial dry needling"}),
-        ("the techniques of the plantar fasciitis treatment?", {"deep dry needling", "superficial dry needling"}),
-        ("what can go wrong with the treatment that people say leaves them relaxed?", {"bruising", "soreness"}),
+        (
+            "who would offer the therapy aimed at trigger points?",
+            {"licensed physical therapist", "licensed chiropractor"},
+        ),
+        (
+            "what techniques does the sciatica needle therapy use that targets muscles?",
+            {"superficial dry needling"},
+        ),
+        (
+            "the techniques of the plantar fasciitis treatment?",
+            {"deep dry needling", "superficial dry needling"},
+        ),
+        (
+            "what can go wrong with the treatment that people say leaves them relaxed?",
+            {"bruising", "soreness"},
+        ),
     ],
 )
 def test_a_thing_asked_of_the_modality_a_description_names(
