@@ -241,3 +241,37 @@ def test_a_typo_is_read_as_the_word_that_completes_a_name_beside_it(
 ) -> None:
     reply = ask(graph, question)
     assert reply["interpretation"]["corrections"][typed] == meant
+
+
+# --- what the article gives no figure for, and practices it does not discuss --------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("how many meridians does acupuncture use?", "counts and figures"),
+        ("what percentage of acupuncture patients bruise?", "counts and figures"),
+        ("are chiropractic adjustments better than acupuncture for back pain?", "chiropractic adjustments"),
+        ("does acupuncture sting more than a flu shot?", "wet needling and injections"),
+    ],
+)
+def test_a_number_or_practice_the_article_does_not_give_is_named_as_not_in_the_source(
+    graph: KnowledgeGraph, question: str, topic: str
+) -> None:
+    reply = answer_question(graph, question)
+    Reply.model_validate(reply)
+    assert any(t.startswith(topic) for t in reply.get("not_in_source", [])), reply["text"]
+    assert f"does not discuss {topic}" in reply["text"]
+
+
+def test_how_likely_a_risk_is_answered_in_the_articles_words(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "how likely is an infection after dry needling?")
+    assert "infection" in labels(reply)
+    assert "rare" in reply["text"]
+    assert "not_in_source" not in reply
+
+
+def test_how_many_of_a_list_is_the_list(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "how many techniques of dry needling are there?")
+    assert {"superficial dry needling", "deep dry needling"} <= labels(reply)
+    assert "not_in_source" not in reply

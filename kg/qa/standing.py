@@ -13,7 +13,7 @@ from itertools import pairwise
 from kg.qa.lexicon import NOT_IN_SOURCE, Lexicon, Mention
 from kg.qa.plans import Reading
 from kg.qa.stopwords import STOPWORDS
-from kg.qa.vocab import APPROACH, ASKER_ROLE, MEDICINE_SYSTEM, MODALITY, PERFORMER, RELATED
+from kg.qa.vocab import APPROACH, ASKER_ROLE, COUNTS, MEDICINE_SYSTEM, MODALITY, PERFORMER, RELATED
 
 # Words of English grammar that set the next thing named aside: "besides the needles", "other than pain".
 _ASIDE = frozenset(["besides", "except", "excluding", "apart", "aside", "beyond"])
@@ -171,6 +171,9 @@ def silent_around_names(reading: Reading, lexicon: Lexicon) -> None:
                 reading.silent.append(
                     replace(found, text=" ".join(reading.tokens[start:end]), start=start, end=end)
                 )
+    for mention in reading.entities:  # "how many acupuncture points": a count of a thing named
+        if mention.start >= 2 and reading.tokens[mention.start - 2 : mention.start] == ["how", "many"]:
+            reading.silent.append(replace(mention, text=f"how many {mention.text}", iris=(COUNTS,)))
     named = {i for m in reading.entities for i in range(m.start, m.end)}
     kept = [i for i in range(len(reading.tokens)) if i not in named]
     for found in lexicon.link_exact([reading.tokens[i] for i in kept]):

@@ -16,7 +16,10 @@ TECHNIQUE = NKG + "Technique"
 RELATED = NKG + "RelatedPractice"  # massage, physical therapy: practices beside the modalities
 MEDICINE_SYSTEM = "http://schema.org/MedicineSystem"  # an origin: Traditional Chinese, Western conventional
 APPROACH = NKG + "Approach"  # holistic, evidence-based
-ASKER_ROLE = NKG + "AskerRole"  # an uncovered topic people describe themselves by
+ASKER_ROLE = NKG + "AskerRole"
+COUNTS = (
+    NKG + "counts"
+)  # "how many acupuncture points": a count the article does not give  # an uncovered topic people describe themselves by
 
 # named queries
 DESCRIBE = "describe_resource"
