@@ -275,3 +275,26 @@ def test_how_many_of_a_list_is_the_list(graph: KnowledgeGraph) -> None:
     reply = ask(graph, "how many techniques of dry needling are there?")
     assert {"superficial dry needling", "deep dry needling"} <= labels(reply)
     assert "not_in_source" not in reply
+
+
+# --- "definitely", "always": how surely the source says it -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "hedge"),
+    [
+        ("is acupuncture certain to bring mental clarity?", "often report"),
+        ("does dry needling always improve range of motion?", "potential"),
+    ],
+)
+def test_a_question_asking_for_certainty_is_told_the_sources_hedge_first(
+    graph: KnowledgeGraph, question: str, hedge: str
+) -> None:
+    reply = ask(graph, question)
+    assert reply["text"].startswith("Not for certain: the source hedges it")
+    assert f"“{hedge}”" in reply["text"].split(".")[0]
+
+
+def test_a_plain_question_gets_no_certainty_note(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "does acupuncture bring mental clarity?")
+    assert not reply["text"].startswith("Not for certain")

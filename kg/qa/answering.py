@@ -32,7 +32,7 @@ from kg.qa.vocab import (
     MODALITY,
     WHICH,
 )
-from kg.qa.wording import join
+from kg.qa.wording import join, not_for_certain
 from kg.qa.words import normalize, warm
 
 _ASKS_YES_OR_NO = frozenset(["is", "isnt", "are", "was", "would"])
@@ -81,6 +81,8 @@ class QuestionAnswerer:
             self.explainer.treated(composed, reading)
         if composed is not None and (premise := self.explainer.premise_check(reading, self.framing.aspects)):
             composed.text = f"{premise} {composed.text}"
+        if composed is not None and (unsure := not_for_certain(reading.tokens, composed.answers)):
+            composed.text = f"{unsure} {composed.text}"  # "does it definitely ...": the source's own hedges
         answered = composed is not None and named_part_answered(reading, self.lexicon, composed.answers)
         if composed is not None and uncovered and not (composed.general or answered):
             composed, reason = None, ""

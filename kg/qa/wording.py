@@ -162,3 +162,22 @@ def severity_note(rows: list[Any]) -> str:
         f" Of {modality} the source calls {join(labels)} {severity}."
         for (modality, severity), labels in said.items()
     )
+
+
+# Words that ask whether the source is sure of something: "does it definitely", "always", "guaranteed".
+_CERTAIN = frozenset(
+    "definitely definite always guaranteed guarantee guarantees certain certainly surely absolutely "
+    "undoubtedly invariably".split()
+)
+
+
+def not_for_certain(tokens: list[str], answers: list[Answer]) -> str:
+    """ "Does acupuncture definitely release endorphins": when the source hedges what is answered, say
+    first that it does not put it that surely, with its own hedges."""
+    if not _CERTAIN & set(tokens):
+        return ""
+    hedges = [a.get("hedge") for a in answers] + [
+        h.get("hedge") for a in answers for h in a.get("hedges", [])
+    ]
+    said = list(dict.fromkeys(h for h in hedges if h))[:3]
+    return f"Not for certain: the source hedges it ({', '.join(f'“{h}”' for h in said)})." if said else ""
