@@ -298,3 +298,48 @@ def test_a_question_asking_for_certainty_is_told_the_sources_hedge_first(
 def test_a_plain_question_gets_no_certainty_note(graph: KnowledgeGraph) -> None:
     reply = ask(graph, "does acupuncture bring mental clarity?")
     assert not reply["text"].startswith("Not for certain")
+
+
+# --- more kinds: "only", a bare name, a yes about a value, what came first --------------------------
+
+
+def test_only_one_practitioner_asked_about_gets_every_practitioner(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "is it only chiropractors who can offer dry needling?")
+    assert {"licensed chiropractor", "licensed physical therapist"} <= labels(reply)
+
+
+@pytest.mark.parametrize(
+    ("question", "modality"), [("trigger points?", "dry needling"), ("qi?", "acupuncture")]
+)
+def test_a_bare_name_also_gets_the_modality_it_belongs_to(
+    graph: KnowledgeGraph, question: str, modality: str
+) -> None:
+    assert modality in labels(ask(graph, question))
+
+
+def test_a_yes_about_a_modality_and_a_value_lists_both(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "does acupuncture modulate the nervous system?")
+    assert {"acupuncture", "modulating the nervous system"} <= labels(reply)
+    assert all(a["sources"] for a in reply["answers"])
+
+
+def test_a_preference_for_evidence_picks_the_evidence_based_one(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "evidence matters most to me, so which of the two?")
+    assert "dry needling" in labels(reply) and "acupuncture" not in labels(reply)
+    assert "“others may”" in reply["text"]
+
+
+def test_asking_for_the_evidence_itself_is_a_silence(graph: KnowledgeGraph) -> None:
+    reply = answer_question(graph, "what evidence is there that acupuncture works?")
+    assert any("scientific studies" in t for t in reply.get("not_in_source", []))
+
+
+def test_which_came_first_is_not_in_the_source(graph: KnowledgeGraph) -> None:
+    reply = answer_question(graph, "dry needling or acupuncture - which one came first?")
+    assert any("who invented" in t for t in reply.get("not_in_source", []))
+
+
+def test_a_typo_read_as_a_covered_name_stays_so(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "can acupuncture cause an infecton?")
+    assert reply["interpretation"]["corrections"]["infecton"] == "infection"
+    assert "infection" in labels(reply)

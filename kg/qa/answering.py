@@ -19,7 +19,7 @@ from kg.qa.plans import Plan, Reading
 from kg.qa.reading import Interpreter
 from kg.qa.replies import coverage, interpretation, query_info, say_what_is_broader, topic_names
 from kg.qa.retrieval import ClaimIndex
-from kg.qa.sides import Sides
+from kg.qa.sides import IN_THE_ANSWERS, Sides
 from kg.qa.vocab import (
     CATEGORY,
     CHEAPEST,
@@ -128,6 +128,10 @@ class QuestionAnswerer:
                 if frame.kind == COMPARE and frame.aspect is None and frame.value is None:
                     said, answers = self.evidence.on_the_point(reading, self.sides.modalities)
                     composed.text = f"{said} {composed.text}".strip()
+                    if frame.picks and answers:  # "tight calves: A or B?": the one the source says it of
+                        others = set(self.sides.modalities) - {i for a in answers for i in a["_about"]}
+                        composed.answers = [a for a in composed.answers if a["iri"] not in others]
+                        composed.text = composed.text.replace(IN_THE_ANSWERS, "")
                     composed.answers += answers
                 if composed.intent == CHOOSE and reading.cue_strengths.get(COST):
                     with_prices(self.sides, composed, reading)  # "price is the deciding factor"

@@ -113,6 +113,14 @@ class Explainer(Pricing):
         confirmed = [a["iri"] for a in composed.answers if a["iri"] in named]
         if composed.intent == WHICH:  # "which one works on meridians": what meridians are, too
             confirmed = sorted(named)
+            asked = {i for m in reading.entities for i in m.iris if i in self.modalities}
+            if asked and asked <= {
+                a["iri"] for a in composed.answers
+            }:  # "does acupuncture release endorphins"
+                cited = [x for a in composed.answers for x in a.get("sources", [])][:1]
+                composed.answers += [
+                    {"iri": i, "label": self.lexicon.label(i), "sources": cited} for i in confirmed
+                ]
         definitions = [
             c
             for iri in confirmed[:2]
@@ -259,7 +267,8 @@ class Explainer(Pricing):
         return Composed(WHICH, text, answers, runs)
 
     def treated(self, composed: Composed, reading: Reading) -> None:
-        """A condition named alone ("plantar fasciitis"): what the source names to treat it, before what it is.
+        """A condition named alone ("plantar fasciitis"): what the source names to treat it, before what it is;
+        another thing named alone ("meridians?"): the modality the source links it to, after what it is.
         "Does dry needling work for sciatica", "is it used for both": the modality is the answer to the yes,
         beside how it works there or the conditions it treats."""
         named = [m.iris[0] for m in reading.entities]
@@ -270,9 +279,14 @@ class Explainer(Pricing):
                 _, answers = self.runner.execute(self._asking(TREATMENTS, {"condition": conditions}))
                 composed.answers[:0] = [a for a in answers if a["iri"] == modalities[0]]
             return
-        if composed.intent != DESCRIBE or reading.cue_scores or len(named) != 1:
+        if composed.intent != DESCRIBE or reading.cue_scores or len(named) != 1 or modalities:
             return
-        if not self.lexicon.has_type(named[0], CONDITION):
+        if not self.lexicon.has_type(named[0], CONDITION):  # "meridians?": whose they are, after what
+            plan = Plan(self.which, {"value": named}, frozenset(), NO_CUE)
+            runs, answers = self.runner.execute(plan)
+            if answers := [a for a in answers if a["iri"] in self.modalities]:
+                composed.text += " " + self.runner.sentence(plan, runs, answers)
+                composed.answers[:0] = answers
             return
         plan = self._asking(TREATMENTS, {"condition": named})
         runs, answers = self.runner.execute(plan)

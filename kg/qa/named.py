@@ -81,6 +81,8 @@ class Runner:
         """Things of the answer's kind that the question names but no parameter took narrow the answers:
         "does acupuncture help sciatica" keeps acupuncture, "can a physio do it" keeps physical therapists."""
         named = self.narrowing(plan, reading)
+        if any(_only(reading.tokens, m.start) for m in reading.entities if named & set(m.iris)):
+            return answers  # "can only physical therapists do it": every one, to show it is not only them
         return [a for a in answers if a["iri"] in named] if named else answers
 
     def narrowing(self, plan: Plan, reading: Reading) -> set[str]:
@@ -209,3 +211,8 @@ def _combinations(values: dict[str, list[str]]) -> list[dict[str, str]]:
     return [
         dict(zip(names, combo, strict=True)) for combo in itertools.product(*(values[n] for n in names))
     ] or [{}]
+
+
+def _only(tokens: list[str], start: int) -> bool:
+    """Whether the name at `start` follows "only" or "just": "can only physical therapists do it"."""
+    return any(t in ("only", "just", "exclusively", "solely") for t in tokens[max(0, start - 2) : start])

@@ -49,7 +49,9 @@ class Interpreter(Steps):
         self.queries = [q for q in catalogue if q.cues]
         said = sorted(set(source_words))
         self.speller = Speller.of(
-            [*lexicon.phrases, *(c for q in self.queries for c in q.cues), *said], names=lexicon.phrases
+            [*lexicon.phrases, *(c for q in self.queries for c in q.cues), *said],
+            names=lexicon.phrases,
+            covered=[n for i, n in lexicon.labels.items() if not lexicon.has_type(i, NOT_IN_SOURCE)],
         )
         self.cues = Cues(self.queries, self.speller)
         self.cues.source_words = set(said)

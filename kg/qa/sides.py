@@ -23,6 +23,9 @@ from kg.qa.vocab import (
 )
 from kg.qa.wording import capital, hedged, join, said_by_both, severity_note, with_hedge
 
+IN_THE_ANSWERS = (
+    " Their techniques, practitioners, prices, benefits and risks are side by side in the answers."
+)
 # The aspects of the general comparison that tell the two apart, in the order they are said.
 _TELLING = ("origin", "approach", "target")
 
@@ -158,7 +161,8 @@ class Sides:
         text = (
             "They differ most in where they come from and what they work on: "
             + "; ".join(said)
-            + ". Their techniques, practitioners, prices, benefits and risks are side by side in the answers."
+            + "."
+            + IN_THE_ANSWERS
         )
         return Composed(COMPARE, text, answers, runs)
 
@@ -177,7 +181,7 @@ class Sides:
         text = f"{opening}What the article gives both: {listed}."
         origin = self._general()
         if origin is not None:
-            text += " " + origin.text.split(". Their techniques")[0] + "."
+            text += " " + origin.text.replace(IN_THE_ANSWERS, "")
             runs += origin.runs
         return Composed(COMMON, text, things or shared, runs)
 

@@ -33,20 +33,21 @@ class Speller:
     sounds: dict[str, tuple[str, ...]] = field(default_factory=dict)  # sound(word) → the graph's words
     _domain: SymSpell | None = None
     pairs: frozenset[tuple[str, str]] = frozenset()  # two words side by side in a phrase: "dry needling"
+    covered: frozenset[str] = frozenset()  # the words of the names of what the article covers
 
     @classmethod
-    def of(cls, phrases: Iterable[str], names: Iterable[str] = ()) -> Speller:
+    def of(cls, phrases: Iterable[str], names: Iterable[str] = (), covered: Iterable[str] = ()) -> Speller:
         """A speller for the words of these phrases (labels, synonyms, cue phrases) and plain English; the
         words of `names` (the graph's labels) win a tie with the others ("masage" is "massage", not
-        "manage")."""
+        "manage"); a typo read as a word of `covered` (the names of what the article covers) stays so."""
         named = {t for name in names for t in normalize(name).split() if t.isalpha()}
         words: set[str] = set(named)
         compounds: dict[str, str] = {}
-        pairs = {  # two words side by side in a name
-            pair
-            for name in names
-            for pair in pairwise(normalize(name).split())
-            if "".join(pair).isalpha() and not STOPWORDS & set(pair)
+        pairs = {  # two words side by side in a name or a cue phrase, the words of grammar left out
+            (lemma(a), lemma(b))
+            for phrase in (*names, *phrases)
+            for a, b in pairwise([t for t in normalize(phrase).split() if t not in STOPWORDS])
+            if (a + b).isalpha()
         }
         for phrase in phrases:
             tokens = normalize(phrase).split()
@@ -63,7 +64,8 @@ class Speller:
             if len(word) >= 5:
                 heard.setdefault(sound(word), set()).add(word)
         sounds = {key: tuple(sorted(found)) for key, found in heard.items()}
-        return cls(frozenset(words), compounds, sounds, domain, frozenset(pairs))
+        kept = {t for name in covered for t in normalize(name).split() if t.isalpha()}
+        return cls(frozenset(words), compounds, sounds, domain, frozenset(pairs), frozenset(kept))
 
     def known(self, token: str) -> bool:
         """A word of the graph, of the commonest English, or a form of one ("relieves", "specialise")."""
@@ -113,13 +115,18 @@ class Speller:
         heard = self.sounds.get(sound(token), ()) if len(token) >= 5 else ()
         return heard[0] if len(heard) == 1 else None
 
-    def in_phrase(self, token: str, before: str, after: str) -> str | None:
-        """The word meant by a typo that, with a word beside it, makes one of the graph's phrases: "drie
-        needling" is "dry needling" (not "drive"), "twich response" is "twitch response" (not "twice")."""
+    def in_phrase(self, token: str, read: str, before: str, after: str) -> str | None:
+        """The word meant by a typo that, with the word beside it (words of grammar aside), makes one of the
+        graph's names or cue phrases: "drie needling" is "dry needling" (not "drive"), "twich response" is
+        "twitch response" (not "twice"). A typo already read as a word of a covered thing's name (`read`)
+        gives way only to a word as near."""
         if self._domain is None or self.known(token) or len(token) < 4:
             return None
         found = self._domain.lookup(token, Verbosity.ALL, max_edit_distance=2)
-        fits = [s for s in found if (before, s.term) in self.pairs or (s.term, after) in self.pairs]
+        if read in self.covered:  # read as a word of a covered name ("infecton" is infection): only as near
+            found = [s for s in found if s.distance <= next((f.distance for f in found if f.term == read), 0)]
+        before, after = lemma(before), lemma(after)
+        fits = [s for s in found if {(before, lemma(s.term)), (lemma(s.term), after)} & self.pairs]
         return min(fits, key=lambda s: (s.distance, -s.count)).term if fits else None
 
     @staticmethod

@@ -49,7 +49,9 @@ class Steps:
     def _open(self, query: NamedQuery, reading: Reading, cue: CueMatch) -> Plan | None:
         """A query its words ask for ("what conditions") with its one required resource open for a first step."""
         missing = [p for p in query.params if p.required]
-        if not cue.strength and cue.score and cue.first == 0:  # "who can do the one that targets tight bands"
+        if (
+            not cue.strength and cue.score and cue.first == 0 and reading.tokens[0] == "who"
+        ):  # "who can do the one that targets tight bands"
             missing = missing or [
                 p for p in query.params if p.type == "iri" and p.rdf_class == MODALITY_CURIE
             ]

@@ -182,7 +182,7 @@ class Corrector(Protocol):
 
     def correct(self, token: str) -> str | None: ...
 
-    def in_phrase(self, token: str, before: str, after: str) -> str | None: ...
+    def in_phrase(self, token: str, read: str, before: str, after: str) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -219,11 +219,13 @@ class Words:
                 corrections[token] = fixed or token
             tokens.extend(parts)
             origin.extend([token] * len(parts))
-        for index, token in enumerate(tokens):  # a typo read with its neighbours: "drie needling"
+        for index, token in [
+            *enumerate(tokens)
+        ] * 2:  # a typo read with its (read) neighbours: "drie needling"
             if origin.count(origin[index]) > 1:
                 continue  # "trigerpoint" read as two words
-            before = tokens[index - 1] if index else ""
-            after = tokens[index + 1] if index + 1 < len(tokens) else ""
-            if (meant := speller.in_phrase(origin[index], before, after)) and meant != token:
+            before = next((t for t in reversed(tokens[:index]) if t not in STOPWORDS), "")
+            after = next((t for t in tokens[index + 1 :] if t not in STOPWORDS), "")
+            if (meant := speller.in_phrase(origin[index], token, before, after)) and meant != token:
                 tokens[index] = corrections[origin[index]] = meant
         return cls(typed, tokens, [lemma(t) for t in tokens], corrections, origin, asking_from)
