@@ -343,3 +343,66 @@ def test_a_typo_read_as_a_covered_name_stays_so(graph: KnowledgeGraph) -> None:
     reply = ask(graph, "can acupuncture cause an infecton?")
     assert reply["interpretation"]["corrections"]["infecton"] == "infection"
     assert "infection" in labels(reply)
+
+
+# --- denials, "for both", "besides", shorthand ------------------------------------------------------
+
+
+def test_the_therapy_not_named_for_a_condition_is_the_other_one(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "which of the two isn't recommended for plantar fasciitis?")
+    assert labels(reply) == {"acupuncture"}
+    assert "links dry needling to it" in reply["text"]
+
+
+def test_a_denied_value_of_both_says_both(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "which one is not for back pain?")
+    assert reply["text"] == "The source links both to back pain."
+    assert labels(reply) == {"dry needling", "acupuncture"}
+
+
+def test_a_question_asked_of_the_modality_a_denial_leaves(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "who offers the therapy that doesn't target meridians?")
+    assert reply["text"].startswith("The one the source does not link to meridians is dry needling.")
+    assert {"licensed physical therapist", "licensed chiropractor"} <= labels(reply)
+
+
+def test_a_denial_beside_another_thing_asked_is_no_choice_of_modality(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "something for relaxation, not for tight muscles - which one?")
+    assert "acupuncture" in labels(reply)
+    assert "does not link to" not in reply["text"]
+
+
+def test_one_therapy_for_both_conditions_is_what_treats_each(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "sciatica and plantar fasciitis - is there one therapy for both?")
+    assert labels(reply) == {"dry needling"}
+
+
+def test_both_of_them_is_the_two_modalities_not_the_conditions(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "do both of them treat plantar fasciitis and sciatica?")
+    assert "acupuncture" in labels(reply)
+
+
+def test_what_else_besides_a_condition_leaves_it_out_of_the_answers(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "what else does acupuncture help with besides back pain?")
+    assert "sciatica" in labels(reply) and "back pain" not in labels(reply)
+
+
+def test_a_side_by_side_for_a_condition_is_what_each_does_there(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "sciatica: dry needling vs acupuncture, how does each work?")
+    text = reply["text"]
+    assert "for dry needling, releasing muscle tension" in text
+    assert "easing the imbalances behind sciatic pain" in text and "endorphins" not in text
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("quick q re my appt tmrw: does acu hurt after?", "risks_of_modality"),
+        ("wats the price of DN w/ a physio?", "cost_of_modality"),
+        ("DN techniques: superficial vs deep?", "techniques_of_modality"),
+    ],
+)
+def test_chat_shorthand_is_read(graph: KnowledgeGraph, question: str, intent: str) -> None:
+    reply = ask(graph, question)
+    assert reply["interpretation"]["intent"] == intent
+    assert "not_in_source" not in reply

@@ -20,6 +20,7 @@ from kg.qa.reading import Interpreter
 from kg.qa.replies import coverage, interpretation, query_info, say_what_is_broader, topic_names
 from kg.qa.retrieval import ClaimIndex
 from kg.qa.sides import IN_THE_ANSWERS, Sides
+from kg.qa.standing import set_aside
 from kg.qa.vocab import (
     CATEGORY,
     CHEAPEST,
@@ -83,6 +84,9 @@ class QuestionAnswerer:
             composed.text = f"{premise} {composed.text}"
         if composed is not None and (unsure := not_for_certain(reading.tokens, composed.answers)):
             composed.text = f"{unsure} {composed.text}"  # "does it definitely ...": the source's own hedges
+        aside = {i for m in reading.excluded for i in m.iris if set_aside(reading.tokens, m.start)}
+        if composed is not None and aside and any(a["iri"] not in aside for a in composed.answers):
+            composed.answers = [a for a in composed.answers if a["iri"] not in aside]  # "besides sciatica"
         answered = composed is not None and named_part_answered(reading, self.lexicon, composed.answers)
         if composed is not None and uncovered and not (composed.general or answered):
             composed, reason = None, ""

@@ -6,15 +6,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 from kg.catalogue import NamedQuery
-from kg.qa.answers import Answer
 from kg.qa.composed import Composed
 from kg.qa.evidence import linked, statement, where
 from kg.qa.lexicon import Lexicon
 from kg.qa.named import Runner
 from kg.qa.plans import NO_CUE, Plan, Reading
-from kg.qa.pricing import Pricing
 from kg.qa.retrieval import DEFINITION, ClaimIndex
 from kg.qa.sides import Sides
+from kg.qa.turning import Turning
 from kg.qa.vocab import (
     CONDITION,
     CONDITIONS,
@@ -55,7 +54,7 @@ def _asks_how(tokens: list[str]) -> bool:
     return "why" in tokens or any(word in _WAY for word in after)
 
 
-class Explainer(Pricing):
+class Explainer(Turning):
     def __init__(self, runner: Runner, lexicon: Lexicon, claims: ClaimIndex, sides: Sides) -> None:
         self.runner = runner
         self.lexicon = lexicon
@@ -242,29 +241,6 @@ class Explainer(Pricing):
                     plan, found, taken
                 )
         return ""
-
-    def turned(self, composed: Composed, reading: Reading) -> Composed:
-        """ "Which one is not holistic": the source's answer to which one is, turned to the other."""
-        if not reading.negated:
-            return composed
-        if composed.intent != WHICH:
-            if {i for m in reading.entities for i in m.iris} != {m.iris[0] for m in reading.negated}:
-                return composed  # other things asked about: the denial is no choice of modality
-            # "I don't buy the whole Qi idea, what's my option": which one has it, turned
-            plan = Plan(self.which, {"value": [reading.negated[0].iris[0]]}, frozenset(), NO_CUE)
-            runs, found = self.runner.execute(plan)
-            composed = Composed(WHICH, "", found, runs)
-        linked = [a["iri"] for a in composed.answers if a["iri"] in self.modalities]
-        runs = [r for r in composed.runs if r.name == WHICH] or composed.runs  # the query that answered
-        others = sorted(self.modalities - set(linked), key=self.lexicon.label)
-        denied = join([self.lexicon.sentence_case(self.lexicon.label(m.iris[0])) for m in reading.negated])
-        said = join([self.lexicon.sentence_case(self.lexicon.label(i)) for i in linked]) or "neither"
-        if not others:
-            return Composed(WHICH, f"The source links both to {denied}.", [], runs)
-        names = join([self.lexicon.sentence_case(self.lexicon.label(i)) for i in others])
-        text = f"The one the source does not link to {denied} is {names}; it links {said} to it."
-        answers: list[Answer] = [{"iri": i, "label": self.lexicon.label(i), "sources": []} for i in others]
-        return Composed(WHICH, text, answers, runs)
 
     def treated(self, composed: Composed, reading: Reading) -> None:
         """A condition named alone ("plantar fasciitis"): what the source names to treat it, before what it is;

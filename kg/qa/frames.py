@@ -213,7 +213,7 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
     # "which conditions do both cover", "what risks do they share": what the two have both
     shared = bool(scores[COMMON] or "both" in reading.tokens) and aspect is not None and aspect.name != COST
     unasked = _unasked(reading, named, framing)
-    return Frame(COMPARE, aspect=aspect, unasked=unasked, picks=picks, shared=shared)
+    return Frame(COMPARE, aspect=aspect, unasked=unasked, picks=picks, shared=shared, condition=condition)
 
 
 def aspects_of(catalogue: Iterable[NamedQuery]) -> dict[str, NamedQuery]:

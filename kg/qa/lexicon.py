@@ -170,8 +170,9 @@ class Lexicon:
     def _kinds_named(
         self, tokens: list[str], keyed: list[str], mentions: list[Mention], used: set[int]
     ) -> list[Mention]:
-        """ "The superficial and deep techniques": words before a class name, joined by "and" or "or", that
-        each begin the name of exactly one member of the class ("superficial dry needling")."""
+        """ "The superficial and deep techniques", "the techniques: superficial vs deep": words before or
+        after a class name, joined by "and", "or" or "vs", that each begin the name of exactly one member of
+        the class ("superficial dry needling")."""
         found = []
         for mention in mentions:
             if not all(map(self.is_class, mention.iris)):
@@ -190,6 +191,21 @@ class Lexicon:
                 if index < 2 or tokens[index - 1] not in ("and", "or"):
                     break
                 index -= 2
+            index = mention.end  # after it, two or more joined: "the techniques: superficial vs deep"
+            joined = index + 1 < len(tokens) and tokens[index + 1] in _JOINS
+            while joined and index < len(tokens) and index not in used and tokens[index] not in STOPWORDS:
+                members = {
+                    i
+                    for i in self._ends("first").get(keyed[index], ())
+                    if any(self.has_type(i, c) for c in mention.iris)
+                }
+                if len(members) != 1:
+                    break
+                found.append(Mention(tokens[index], index, index + 1, tuple(members), 1.0))
+                used.add(index)
+                if index + 2 >= len(tokens) or tokens[index + 1] not in _JOINS:
+                    break
+                index += 2
         return found
 
     def _short_names(

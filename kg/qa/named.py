@@ -43,7 +43,9 @@ class Runner:
             for params in _combinations(values)
         ]
         answers_per_run = [self._answers(plan, run) for run in runs]
-        intersect = any(len(values.get(p.name, [])) > 1 for p in plan.query.params if p.combine == "all")
+        intersect = plan.every or any(
+            len(values.get(p.name, [])) > 1 for p in plan.query.params if p.combine == "all"
+        )
         merged = merge(answers_per_run, intersect)
         for answer in merged:
             place_hedges(answer)

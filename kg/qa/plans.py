@@ -42,6 +42,7 @@ class Plan:
     feeds: Plan | None = None  # two steps: this plan's `feed_param` takes the answers of `feeds`
     feed_param: str | None = None
     context: tuple[Mention, ...] = ()  # named things it leaves aside as context ("my PT mentioned ...")
+    every: bool = False  # the answers hold for every value given ("one therapy for both")
 
     @property
     def score(self) -> int:

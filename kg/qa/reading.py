@@ -226,7 +226,14 @@ class Interpreter(Steps):
         # Cues made only of function words ("who", "which") need a named thing to work on.
         if cue.score and not cue.strength and not consumed and not reading.amounts:
             return None
-        return Plan(query, values, frozenset(consumed), cue, bonus)
+        plan = Plan(query, values, frozenset(consumed), cue, bonus)
+        # "sciatica and back pain, one therapy for both": what holds for each of them
+        starts = {m.start for m in consumed}
+        plan.every = any(len(v) > 1 for v in values.values()) and any(
+            t == "both" and (i + 1 in starts or i >= max(m.end for m in consumed))
+            for i, t in enumerate(reading.tokens)
+        )
+        return plan
 
     def _accounts_for_all(self, plan: Plan, reading: Reading) -> bool:
         """Every thing the question names is a parameter, an answer to narrow to, or the query's framing."""

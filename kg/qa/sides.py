@@ -62,21 +62,25 @@ class Sides:
         if frame.aspect is not None and frame.aspect.name == CHEAPEST:
             return self.cheapest(frame.aspect, every_answer=not frame.picks)
         if frame.aspect is not None:
-            return self._aspect(frame.aspect, comparative, frame.shared)
+            return self._aspect(frame.aspect, comparative, frame.shared, frame.condition)
         return self._general()
 
     # --- side by side --------------------------------------------------------------------------------
 
-    def _aspect(self, query: NamedQuery, comparative: bool, shared_only: bool = False) -> Composed | None:
+    def _aspect(
+        self, query: NamedQuery, comparative: bool, shared_only: bool = False, condition: str | None = None
+    ) -> Composed | None:
         param = next((p for p in query.params if p.rdf_class == MODALITY_CURIE), None)
         values = {param.name: self.modalities} if param is not None and param.required else {}
+        if condition and any(p.name == "condition" for p in query.params):  # "LBP: DN vs acu mechanism"
+            values["condition"] = [condition]
         runs, answers = self.runner.execute(Plan(query, values, frozenset(), NO_CUE))
         if not answers:
             return None
         parts = []
         for modality in self.modalities:
             name = self._name(modality)
-            mine = [a for a in answers if name in a.get("_for", ()) or a["iri"] == modality]
+            mine = [a for a in answers if name in self._owners(a) or a["iri"] == modality]
             if mine:
                 parts.append(f"for {name}, {join([with_hedge(a, name, self.lexicon) for a in mine])}")
         what = query.title[:1].lower() + query.title[1:]
@@ -112,7 +116,7 @@ class Sides:
             name = self._name(modality)
             facts = []
             for answer in answers:
-                if name not in answer.get("_for", ()):
+                if name not in self._owners(answer):
                     continue
                 fact: Answer = {"aspect": what, "label": answer["label"], "iri": answer["iri"]}
                 hedge = answer.get("hedge") or next(
@@ -244,7 +248,7 @@ class Sides:
                     a
                     for a in beside.answers
                     if a["iri"] not in {*known, *silent}
-                    and (not silent or not frame.choosing or mine & set(a.get("_for", mine)))
+                    and (not silent or not frame.choosing or not a.get("_for") or mine & self._owners(a))
                 ]
         return Composed(WHICH, text, answers, runs)
 

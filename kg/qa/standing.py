@@ -110,7 +110,8 @@ def complaints(tokens: list[str]) -> set[int]:
 _DENY = frozenset(["not", "isnt", "doesnt", "dont", "arent", "without", "non", "never", "wasnt", "none"])
 _BETWEEN = frozenset(
     "the a an use uses used have has target targets involve involves work works on with based from rooted in "
-    "about into at go goes focus focused whole believe buy trust like want need care much bother deal do of".split()
+    "about into at go goes focus focused whole believe buy trust like want need care much bother deal do of "
+    "for mentioned named listed recommended suggested meant".split()
 )
 
 

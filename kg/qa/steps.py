@@ -11,6 +11,7 @@ from kg.qa.standing import one_that
 from kg.qa.vocab import CONDITION, MODALITY, PERFORMER, TREATMENTS, WHICH
 
 OWL_CLASS_CURIE = "owl:Class"
+_AUX = frozenset("does do did can could will would is are".split())
 MODALITY_CURIE = "nkg:Modality"
 
 
@@ -102,6 +103,10 @@ class Steps:
             )
         # "which modality works on trigger points" asks for the modality: the first step is the answer
         if any(m.iris[0] == kind for m in self.asked_classes(reading)):
+            return None
+        # "what else does acu help with": the name is the subject of the asking verb, no first step
+        tokens = reading.tokens
+        if any(m.end == inner.cue.first and m.start and tokens[m.start - 1] in _AUX for m in inner.consumed):
             return None
         # "what treats X and what does it cost" is two questions, not the cost of what treats X
         low, high = sorted((inner.cue.first, outer.cue.first))

@@ -39,6 +39,18 @@ SYMSPELL_PREFIX = 5  # symspellpy's prefix length: a smaller index, still well u
 # How people spell some words in a chat, and the word meant.
 _CHAT = {
     "wat": "what",
+    "wats": "whats",
+    "w": "with",  # "w/"
+    "appt": "appointment",
+    "appts": "appointments",
+    "pls": "please",
+    "plz": "please",
+    "thx": "thanks",
+    "ur": "your",
+    "approx": "about",
+    "tmrw": "tomorrow",
+    "tmr": "tomorrow",
+    "2moro": "tomorrow",
     "wut": "what",
     "wht": "what",
     "waht": "what",
@@ -213,6 +225,10 @@ class Words:
             if index == asked:
                 asking_from = len(tokens)
             token = _CHAT.get(token, token)
+            if " " in token:  # "wats": "what is"
+                tokens.extend(token.split())
+                origin.extend([typed[index]] * len(token.split()))
+                continue
             fixed = speller.correct(token)
             parts = fixed.split() if fixed and fixed != token else [token]
             if len(parts) > 1 or parts[0] != token:
