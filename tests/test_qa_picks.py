@@ -406,3 +406,22 @@ def test_chat_shorthand_is_read(graph: KnowledgeGraph, question: str, intent: st
     reply = ask(graph, question)
     assert reply["interpretation"]["intent"] == intent
     assert "not_in_source" not in reply
+
+
+def test_why_a_modality_is_called_something_gives_what_the_article_says_that_thing_is(
+    graph: KnowledgeGraph,
+) -> None:
+    reply = ask(graph, "why is acupuncture described as holistic?")
+    assert "overall balance of energy" in reply["text"]
+
+
+def test_a_which_over_several_values_answers_for_the_one_it_asks_about(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "I'm tense and tired, which therapy is said to give relaxation?")
+    assert labels(reply) == {"acupuncture"}
+    assert "“often report”" in reply["text"]
+
+
+def test_a_cost_per_month_is_the_price_per_session(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "dry needling weekly, what would that cost a month?")
+    assert reply["interpretation"]["intent"] == "cost_of_modality"
+    assert "per session" in reply["text"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from kg.engine import KnowledgeGraph
 from kg.qa.amounts import read_prices
 from kg.qa.answers import Answer, public
-from kg.qa.beside import beside, with_prices
+from kg.qa.beside import beside, on_the_point, with_prices
 from kg.qa.composed import Composed
 from kg.qa.context import context_in_answers, named_alone, named_part_answered, unlinked_comparisons
 from kg.qa.evidence import RETRIEVED, Evidence, retrieved
@@ -19,7 +19,7 @@ from kg.qa.plans import Plan, Reading
 from kg.qa.reading import Interpreter
 from kg.qa.replies import coverage, interpretation, query_info, say_what_is_broader, topic_names
 from kg.qa.retrieval import ClaimIndex
-from kg.qa.sides import IN_THE_ANSWERS, Sides
+from kg.qa.sides import Sides
 from kg.qa.standing import set_aside
 from kg.qa.vocab import (
     CATEGORY,
@@ -77,6 +77,8 @@ class QuestionAnswerer:
         if composed is not None and composed.intent not in (RETRIEVED, CLAIMS):
             self.evidence.left_over(reading, composed)
             self.explainer.what_it_is(composed, reading)
+            if composed.plan is None:  # a frame's answer: "why is acupuncture called holistic, unlike DN"
+                self.explainer.why(composed, reading)
             self.explainer.with_price(composed, reading)
             self.explainer.how_often(composed, reading)
             self.explainer.treated(composed, reading)
@@ -130,13 +132,7 @@ class QuestionAnswerer:
             if composed is not None:
                 composed.unasked = list(unranked(frame, reading))  # "which is safer": no ranking said
                 if frame.kind == COMPARE and frame.aspect is None and frame.value is None:
-                    said, answers = self.evidence.on_the_point(reading, self.sides.modalities)
-                    composed.text = f"{said} {composed.text}".strip()
-                    if frame.picks and answers:  # "tight calves: A or B?": the one the source says it of
-                        others = set(self.sides.modalities) - {i for a in answers for i in a["_about"]}
-                        composed.answers = [a for a in composed.answers if a["iri"] not in others]
-                        composed.text = composed.text.replace(IN_THE_ANSWERS, "")
-                    composed.answers += answers
+                    on_the_point(self.evidence, composed, reading, frame.picks, self.sides.modalities)
                 if composed.intent == CHOOSE and reading.cue_strengths.get(COST):
                     with_prices(self.sides, composed, reading)  # "price is the deciding factor"
                 elif frame.kind == COMPARE and (other := second_aspect(reading, frame.aspect)) is not None:

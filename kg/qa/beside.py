@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from kg.catalogue import NamedQuery
 from kg.qa.composed import Composed
+from kg.qa.evidence import Evidence
 from kg.qa.frames import Frame
 from kg.qa.plans import Reading
-from kg.qa.sides import Sides
+from kg.qa.sides import IN_THE_ANSWERS, Sides
 from kg.qa.vocab import COMPARE, COST
 
 
@@ -29,3 +30,17 @@ def beside(sides: Sides, composed: Composed, aspect: NamedQuery, reading: Readin
 def with_prices(sides: Sides, composed: Composed, reading: Reading) -> None:
     """A choice where the price counts: each modality's price, on its answer and in words."""
     beside(sides, composed, sides.runner.graph.query(COST), reading)
+
+
+def on_the_point(
+    evidence: Evidence, composed: Composed, reading: Reading, picks: bool, modalities: list[str]
+) -> None:
+    """ "Which is more widely accepted, A or B": what the source says of either on the question's own words,
+    before the general comparison; with a choice asked ("tight calves: A or B?"), the one it says it of."""
+    said, answers = evidence.on_the_point(reading, modalities)
+    composed.text = f"{said} {composed.text}".strip()
+    if picks and answers:
+        others = set(modalities) - {i for a in answers for i in a["_about"]}
+        composed.answers = [a for a in composed.answers if a["iri"] not in others]
+        composed.text = composed.text.replace(IN_THE_ANSWERS, "")
+    composed.answers += answers

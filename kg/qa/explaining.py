@@ -143,9 +143,17 @@ class Explainer(Turning):
             if not any(self.lexicon.has_type(m.iris[0], k) for k in (MODALITY, PERFORMER))
         ]
         # what the thing itself is or does; what a modality does with it is the named query's to say
-        claims = [c for t in things[:2] for c in self.claims.linking(t, 10) if c.subject == t]
+        claims = [
+            c
+            for t in things[:2]
+            for c in self.claims.about(t)
+            if c.subject == t and c.predicate == DEFINITION
+        ]
+        claims += [c for t in things[:2] for c in self.claims.linking(t, 10) if c.subject == t]
         # ... and how surely the source links it to the modality asked about ("can be" a treatment for sciatica)
         asked = {i for m in reading.entities for i in m.iris if i in self.modalities}
+        known = composed.text.lower()  # what the answer says already is not said again
+        claims = [c for c in claims if c.object_label.lower().rstrip(".") not in known]
         said = linked([c for c in claims if c.object not in self.modalities - asked][:3], self.lexicon)
         if said:
             composed.text += " " + said

@@ -126,6 +126,11 @@ class Interpreter(Steps):
                 and self._plan_kind(plan) == kind
                 and _given(first) <= _given(plan)  # "treatments under $40" does not give way to every price
             ]
+            + [  # "foggy and stressed, which one mentions mental clarity": the one value after the "which"
+                Plan(first.query, {**first.values, "value": [after[0].iris[0]]}, frozenset(after), first.cue)
+                for after in [[m for m in first.consumed if m.start > first.cue.first]]
+                if first.query.name == WHICH and len(first.values.get("value", [])) > 1 and len(after) == 1
+            ]
             + [  # "techniques used by the plantar fasciitis therapy": no technique treats it; the therapy's
                 plan
                 for plan in reading.plans[1:]
