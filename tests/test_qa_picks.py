@@ -425,3 +425,14 @@ def test_a_cost_per_month_is_the_price_per_session(graph: KnowledgeGraph) -> Non
     reply = ask(graph, "dry needling weekly, what would that cost a month?")
     assert reply["interpretation"]["intent"] == "cost_of_modality"
     assert "per session" in reply["text"]
+
+
+def test_what_a_technique_is_aimed_at_is_the_techniques_own_target(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "in deep dry needling, where do the needles go?")
+    assert labels(reply) == {"deep dry needling", "deeper muscle layers"}
+    assert reply["text"].startswith("In deep dry needling, dry needling is aimed at")
+
+
+def test_the_practitioners_asked_about_beside_a_premise_are_all_listed(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "physios cannot do dry needling, only acupuncturists - true?")
+    assert {"licensed physical therapist", "licensed chiropractor"} <= labels(reply)

@@ -120,6 +120,12 @@ class Explainer(Turning):
                 composed.answers += [
                     {"iri": i, "label": self.lexicon.label(i), "sources": cited} for i in confirmed
                 ]
+        plan = composed.plan  # "what does superficial dry needling target": the technique is answered of
+        if plan is not None and (techniques := plan.values.get("technique")):
+            cited = [x for a in composed.answers for x in a.get("sources", [])][:1]
+            composed.answers[:0] = [
+                {"iri": i, "label": self.lexicon.label(i), "sources": cited} for i in techniques
+            ]
         definitions = [
             c
             for iri in confirmed[:2]

@@ -147,8 +147,11 @@ class Runner:
                 fields[param.name] = f"${given[0]}"
             elif given:
                 fields[param.name] = join([self.lexicon.sentence_case(self.lexicon.label(v)) for v in given])
-            else:
-                fields[param.name] = "each modality"
+            elif param.rdf_class == "nkg:Modality":  # open: the one every answer is about, else each
+                about = {f for a in answers for f in a.get("_for") or [""]}
+                fields[param.name] = about.pop() if len(about) == 1 and "" not in about else "each modality"
+            else:  # another open value drops its optional wording
+                fields[param.name] = ""
         for name, value in _detail_fields(answers[0]).items():
             fields.setdefault(name, value)
         text = _OPTIONAL.sub(lambda m: _kept(m.group(1), fields), template).format_map(Blank(fields))

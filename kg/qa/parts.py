@@ -18,12 +18,17 @@ def other_parts(reading: Reading, first: Plan) -> list[Plan]:
     for plan in reading.plans[1:]:
         if plan.feeds or not plan.cue.positions or any(p.query.name == plan.query.name for p in parts):
             continue
-        if plan.consumed != first.consumed or any(plan.cue.positions & p.cue.positions for p in parts):
+        if not plan.consumed <= first.consumed or (first.consumed and not plan.consumed):
+            continue  # "who does dry needling, and does it work on sciatica": of a thing the first names
+        if any(plan.cue.positions & p.cue.positions for p in parts):
             continue
         for part in parts:
             low, high = sorted((min(part.cue.positions), min(plan.cue.positions)))
             joined = any(low < i < high for i in joins)
-            if (plan.cue.strength and (joined or high == low + 1)) or (joined and plan.cue.score >= 2):
+            who = reading.tokens[min(plan.cue.positions)] == "who"  # "who does it": a person asked for
+            if (plan.cue.strength and (joined or high == low + 1)) or (
+                joined and (plan.cue.score >= 2 or who)
+            ):
                 parts.append(plan)
                 break
     return parts[1:]
