@@ -436,3 +436,10 @@ def test_what_a_technique_is_aimed_at_is_the_techniques_own_target(graph: Knowle
 def test_the_practitioners_asked_about_beside_a_premise_are_all_listed(graph: KnowledgeGraph) -> None:
     reply = ask(graph, "physios cannot do dry needling, only acupuncturists - true?")
     assert {"licensed physical therapist", "licensed chiropractor"} <= labels(reply)
+
+
+def test_a_yes_about_one_modality_has_it_as_the_first_answer(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "my calves are tight - would acupuncture do anything for them?")
+    assert reply["answers"][0]["label"] == "Acupuncture"
+    reply = ask(graph, "is acupuncture safe?")
+    assert "acupuncture" not in labels(reply)  # a safety question is answered by the risks alone

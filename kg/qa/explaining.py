@@ -4,6 +4,7 @@ and what the article ties the things named to."""
 from __future__ import annotations
 
 from dataclasses import replace
+from itertools import pairwise
 
 from kg.catalogue import NamedQuery
 from kg.qa.composed import Composed
@@ -269,6 +270,19 @@ class Explainer(Turning):
                 _, answers = self.runner.execute(self._asking(TREATMENTS, {"condition": conditions}))
                 composed.answers[:0] = [a for a in answers if a["iri"] == modalities[0]]
             return
+        if (
+            len(set(modalities)) == 1
+            and not conditions
+            and _asks_yes_or_no(
+                reading.tokens, [m.start for m in reading.entities if m.iris[0] in self.modalities]
+            )
+        ):
+            # "would dry needling do anything for me", "is that what dry needling goes after": it is the yes
+            if composed.intent in _ASPECTS and not any(a["iri"] == modalities[0] for a in composed.answers):
+                cited = [x for a in composed.answers for x in a.get("sources", [])][:1]
+                subject = {"iri": modalities[0], "label": self.lexicon.label(modalities[0]), "sources": cited}
+                composed.answers.insert(0, subject)
+            return
         if composed.intent != DESCRIBE or reading.cue_scores or len(named) != 1 or modalities:
             return
         if not self.lexicon.has_type(named[0], CONDITION):  # "meridians?": whose they are, after what
@@ -298,3 +312,17 @@ class Explainer(Turning):
             said = join([f"{self.lexicon.sentence_case(a['label'])} ({hedge_words(a)})" for a in rare])
             composed.text += f" The one it calls rare is {said}; for the others it gives no frequency."
             composed.answers += rare
+
+
+# The per-modality answers a yes or no about one modality may come as: the modality is the yes's subject.
+# (not its risks: "is acupuncture safe" is answered by the risks alone)
+_ASPECTS = frozenset(["benefits_of_modality", "targets_of_modality", HOW, "techniques_of_modality"])
+_AUXILIARIES = frozenset("is does do would will can could should are".split())
+
+
+def _asks_yes_or_no(tokens: list[str], starts: list[int]) -> bool:
+    """ "Would dry needling do anything for me", "is that what it goes after": an auxiliary right before the
+    modality named, or "is that"."""
+    return any(i > 0 and tokens[i - 1] in _AUXILIARIES for i in starts) or any(
+        a == "is" and b == "that" for a, b in pairwise(tokens)
+    )
