@@ -443,3 +443,14 @@ def test_a_yes_about_one_modality_has_it_as_the_first_answer(graph: KnowledgeGra
     assert reply["answers"][0]["label"] == "Acupuncture"
     reply = ask(graph, "is acupuncture safe?")
     assert "acupuncture" not in labels(reply)  # a safety question is answered by the risks alone
+
+
+@pytest.mark.parametrize(
+    ("question", "modalities"),
+    [("plantar fasciitis price", {"dry needling"}), ("sciatica costs?", {"dry needling", "acupuncture"})],
+)
+def test_a_condition_and_a_price_is_the_price_of_what_treats_it(
+    graph: KnowledgeGraph, question: str, modalities: set[str]
+) -> None:
+    reply = ask(graph, question)
+    assert {a["label"].lower() for a in reply["answers"] if a.get("cost")} == modalities

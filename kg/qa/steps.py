@@ -11,6 +11,7 @@ from kg.qa.standing import one_that
 from kg.qa.vocab import CONDITION, MODALITY, PERFORMER, TREATMENTS, WHICH
 
 OWL_CLASS_CURIE = "owl:Class"
+_BOTH = frozenset(["two", "both", "they", "them", "each", "either"])
 _AUX = frozenset("does do did can could will would is are".split())
 MODALITY_CURIE = "nkg:Modality"
 
@@ -36,6 +37,12 @@ class Steps:
             return []
         # "the therapy rooted in Chinese medicine": a value after a name for the modalities stands for them too
         therapy = any(MODALITY in m.iris for m in reading.classes) or one_that(reading.tokens)
+        # a condition alone stands for its treatments when nothing else asks for them ("sciatica cost")
+        named_modality = (
+            any(self.lexicon.has_type(m.iris[0], MODALITY) for m in reading.entities)
+            or bool(reading.cue_strengths.get(TREATMENTS))
+            or bool(_BOTH & set(reading.tokens))  # "how do the two approach sciatica": both, side by side
+        )
         whole = CueMatch(0, len(reading.tokens), frozenset())
         treating = next(q for q in self.queries if q.name == TREATMENTS)  # "the plantar fasciitis therapy"
         return [
@@ -44,7 +51,12 @@ class Steps:
             else Plan(linked, {"value": [m.iris[0]]}, frozenset([m]), whole)
             for m in reading.entities
             if not any(self.lexicon.has_type(i, MODALITY) for i in m.iris)
-            and (therapy or any(self.lexicon.has_type(i, PERFORMER) for i in m.iris))
+            and (
+                therapy
+                or any(self.lexicon.has_type(i, PERFORMER) for i in m.iris)
+                # "plantar fasciitis price": a condition named with a modality's aspect and no modality
+                or (self.lexicon.has_type(m.iris[0], CONDITION) and not named_modality)
+            )
         ]
 
     def _open(self, query: NamedQuery, reading: Reading, cue: CueMatch) -> Plan | None:
