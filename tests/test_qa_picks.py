@@ -454,3 +454,11 @@ def test_a_condition_and_a_price_is_the_price_of_what_treats_it(
 ) -> None:
     reply = ask(graph, question)
     assert {a["label"].lower() for a in reply["answers"] if a.get("cost")} == modalities
+
+
+def test_a_broad_complaint_with_a_modality_is_no_no_when_a_benefit_is_named_after_it(
+    graph: KnowledgeGraph,
+) -> None:
+    reply = ask(graph, "acupuncture for stress?")
+    assert not reply["text"].startswith("The source does not say so")
+    assert {"acupuncture", "stress reduction"} <= labels(reply)

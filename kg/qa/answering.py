@@ -256,7 +256,10 @@ class QuestionAnswerer:
         return " ".join(self.runner.sentence(plan, runs, [a]) for a in answers)
 
     def _not_that(self, reading: Reading, plan: Plan) -> Composed:
-        """ "Does acupuncture target trigger points?": the source does not say so; what it does name."""
+        """ "Does acupuncture target trigger points?": the source does not say so; what it does name. A broad
+        complaint with a modality ("acupuncture stress") is no "no" when a benefit of it is named after it."""
+        if (eased := self.sides.choices.eased(reading.entities)) is not None:
+            return eased
         runs, found = self.runner.execute(plan)
         reason = self.runner.nothing_fits(plan, found, reading)
         said = f"The source does not say so: {reason} {self.runner.asides(plan, found)}".strip()

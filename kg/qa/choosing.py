@@ -6,7 +6,7 @@ from __future__ import annotations
 from kg.qa.answers import Answer
 from kg.qa.composed import Composed
 from kg.qa.fit import fit_statements, modality_answers
-from kg.qa.lexicon import Lexicon
+from kg.qa.lexicon import Lexicon, Mention
 from kg.qa.named import Run, Runner
 from kg.qa.plans import NO_CUE, Plan
 from kg.qa.vocab import BENEFIT, CATEGORY, CHOOSE, FIT, WHICH
@@ -97,6 +97,23 @@ class Choices:
         combined = [s for s in statements if s["relation"] == "combining the two may give"]
         parts += [fit_statement(s, self.lexicon) for s in combined]
         return "; ".join(parts)
+
+    def eased(self, named: list[Mention]) -> Composed | None:
+        """ "Acupuncture stress": a broad complaint named with a modality the source links to a benefit
+        named after it (stress reduction) is answered with that benefit, not with a "no"."""
+        modalities = {i for m in named for i in m.iris if i in self.modalities}
+        for mention in named:
+            if not self.lexicon.has_type(mention.iris[0], CATEGORY):
+                continue
+            eased = self.benefits_named_after(mention.iris[0])
+            if eased is not None and modalities and modalities <= {a["iri"] for a in eased.answers}:
+                cited = [x for a in eased.answers for x in a.get("sources", [])][:1]
+                benefits = sorted(self.named_after.get(mention.iris[0], frozenset()))
+                eased.answers = [a for a in eased.answers if a["iri"] in modalities] + [
+                    {"iri": b, "label": self.lexicon.label(b), "sources": cited} for b in benefits
+                ]
+                return eased
+        return None
 
     def name(self, iri: str) -> str:
         return self.lexicon.sentence_case(self.lexicon.label(iri))
