@@ -190,6 +190,8 @@ class QuestionAnswerer:
                 return None, reason
         else:
             reason = ""
+        if not reading.cue_strengths and (named_after := self.sides.choices.eased(reading)):
+            return named_after, ""  # "acupuncture for stress?": the benefit named after the complaint
         if claims := self.evidence.nearest(reading):
             composed = retrieved(claims, self.lexicon)
             composed.general = False  # claims near a question are no general answer to an uncovered one
@@ -258,8 +260,8 @@ class QuestionAnswerer:
     def _not_that(self, reading: Reading, plan: Plan) -> Composed:
         """ "Does acupuncture target trigger points?": the source does not say so; what it does name. A broad
         complaint with a modality ("acupuncture stress") is no "no" when a benefit of it is named after it."""
-        if (eased := self.sides.choices.eased(reading.entities)) is not None:
-            return eased
+        if not reading.cue_strengths and (named_after := self.sides.choices.eased(reading)):
+            return named_after
         runs, found = self.runner.execute(plan)
         reason = self.runner.nothing_fits(plan, found, reading)
         said = f"The source does not say so: {reason} {self.runner.asides(plan, found)}".strip()

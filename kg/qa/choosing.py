@@ -6,9 +6,9 @@ from __future__ import annotations
 from kg.qa.answers import Answer
 from kg.qa.composed import Composed
 from kg.qa.fit import fit_statements, modality_answers
-from kg.qa.lexicon import Lexicon, Mention
+from kg.qa.lexicon import Lexicon
 from kg.qa.named import Run, Runner
-from kg.qa.plans import NO_CUE, Plan
+from kg.qa.plans import NO_CUE, Plan, Reading
 from kg.qa.vocab import BENEFIT, CATEGORY, CHOOSE, FIT, WHICH
 from kg.qa.wording import capital, fit_statement, hedged, join, with_hedge
 
@@ -98,13 +98,18 @@ class Choices:
         parts += [fit_statement(s, self.lexicon) for s in combined]
         return "; ".join(parts)
 
-    def eased(self, named: list[Mention]) -> Composed | None:
+    def eased(self, reading: Reading) -> Composed | None:
         """ "Acupuncture stress": a broad complaint named with a modality the source links to a benefit
         named after it (stress reduction) is answered with that benefit, not with a "no"."""
+        named = reading.entities
         modalities = {i for m in named for i in m.iris if i in self.modalities}
+        if len(named) - len(modalities) != 1:
+            return None  # only the complaint beside the modality: "acupuncture stress"
         for mention in named:
             if not self.lexicon.has_type(mention.iris[0], CATEGORY):
                 continue
+            if {"only", "just"} & set(reading.tokens[max(0, mention.start - 2) : mention.start]):
+                continue  # "is acupuncture only for pain": what else, not the benefit named after it
             eased = self.benefits_named_after(mention.iris[0])
             if eased is not None and modalities and modalities <= {a["iri"] for a in eased.answers}:
                 cited = [x for a in eased.answers for x in a.get("sources", [])][:1]
