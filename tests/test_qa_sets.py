@@ -20,7 +20,7 @@ from kg.qa.evaluation import evaluate, render
 SETS = Path(__file__).parent / "qa"
 FLOORS = {
     "dev.json": 0.95,
-    "dev2.json": 0.92,
+    "dev2.json": 0.94,
     "dev3.json": 0.93,
     "dev4.json": 0.9,
     "dev5.json": 0.92,
@@ -31,9 +31,14 @@ FLOORS = {
     "dev10.json": 0.96,
     "dev11.json": 0.95,
     "dev12.json": 0.96,
-    "dev13.json": 0.8,
-    "dev14.json": 0.92,
-    "dev15.json": 0.8,
+    "dev13.json": 0.87,
+    "dev14.json": 0.93,
+    "dev15.json": 0.93,
+    "dev16.json": 0.95,
+    "dev17.json": 0.94,
+    "dev18.json": 0.89,  # kept blind: measured, never read
+    "dev19.json": 0.92,
+    "dev20.json": 0.87,  # kept blind: measured, never read
 }
 
 
