@@ -462,3 +462,9 @@ def test_a_broad_complaint_with_a_modality_is_no_no_when_a_benefit_is_named_afte
     reply = ask(graph, "acupuncture for stress?")
     assert not reply["text"].startswith("The source does not say so")
     assert {"acupuncture", "stress reduction"} <= labels(reply)
+
+
+def test_asking_whether_the_article_puts_it_that_strongly_gets_its_hedge(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "a flyer says dry needling improves flexibility - does the article put it that strongly?")
+    assert reply["text"].startswith("Not for certain: the source hedges it")
+    assert "“potential”" in reply["text"]

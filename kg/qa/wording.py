@@ -167,7 +167,7 @@ def severity_note(rows: list[Any]) -> str:
 # Words that ask whether the source is sure of something: "does it definitely", "always", "guaranteed".
 _CERTAIN = frozenset(
     "definitely definite always guaranteed guarantee guarantees certain certainly surely absolutely "
-    "undoubtedly invariably".split()
+    "undoubtedly invariably strongly".split()  # "does the article put it that strongly?"
 )
 
 
