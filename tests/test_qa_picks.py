@@ -465,6 +465,14 @@ def test_a_broad_complaint_with_a_modality_is_no_no_when_a_benefit_is_named_afte
 
 
 def test_asking_whether_the_article_puts_it_that_strongly_gets_its_hedge(graph: KnowledgeGraph) -> None:
-    reply = ask(graph, "a flyer says dry needling improves flexibility - does the article put it that strongly?")
+    reply = ask(
+        graph, "a flyer says dry needling improves flexibility - does the article put it that strongly?"
+    )
     assert reply["text"].startswith("Not for certain: the source hedges it")
     assert "“potential”" in reply["text"]
+
+
+def test_why_a_modality_is_favoured_for_a_condition_gives_what_it_does_there(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "why would dry needling be the pick for plantar fasciitis?")
+    assert "targeted, localized approach" in reply["text"]
+    assert "foot and calf" in reply["text"]

@@ -12,7 +12,7 @@ from kg.qa.evidence import linked, statement, where
 from kg.qa.lexicon import Lexicon
 from kg.qa.named import Runner
 from kg.qa.plans import NO_CUE, Plan, Reading
-from kg.qa.retrieval import DEFINITION, ClaimIndex
+from kg.qa.retrieval import DEFINITION, Claim, ClaimIndex
 from kg.qa.sides import Sides
 from kg.qa.turning import Turning
 from kg.qa.vocab import (
@@ -156,12 +156,19 @@ class Explainer(Turning):
             for c in self.claims.about(t)
             if c.subject == t and c.predicate == DEFINITION
         ]
-        claims += [c for t in things[:2] for c in self.claims.linking(t, 10) if c.subject == t]
+        # ... and what a modality applied to it does there ("why is dry needling favoured for plantar
+        # fasciitis": its targeted approach, the foot and calf muscles it targets)
+        claims += [
+            c
+            for t in things[:2]
+            for c in self.claims.linking(t, 10)
+            if c.subject == t or _applied(c, t, self.lexicon)
+        ]
         # ... and how surely the source links it to the modality asked about ("can be" a treatment for sciatica)
         asked = {i for m in reading.entities for i in m.iris if i in self.modalities}
         known = composed.text.lower()  # what the answer says already is not said again
         claims = [c for c in claims if c.object_label.lower().rstrip(".") not in known]
-        said = linked([c for c in claims if c.object not in self.modalities - asked][:3], self.lexicon)
+        said = linked([c for c in claims if c.object not in self.modalities - asked][:4], self.lexicon)
         if said:
             composed.text += " " + said
 
@@ -326,3 +333,8 @@ def _asks_yes_or_no(tokens: list[str], starts: list[int]) -> bool:
     return any(i > 0 and tokens[i - 1] in _AUXILIARIES for i in starts) or any(
         a == "is" and b == "that" for a, b in pairwise(tokens)
     )
+
+
+def _applied(claim: Claim, thing: str, lexicon: Lexicon) -> bool:
+    """Whether the claim is said of a modality applied to the thing ("dry needling for plantar fasciitis")."""
+    return claim.subject_label.lower().endswith(" for " + lexicon.label(thing).lower())
