@@ -476,3 +476,14 @@ def test_why_a_modality_is_favoured_for_a_condition_gives_what_it_does_there(gra
     reply = ask(graph, "why would dry needling be the pick for plantar fasciitis?")
     assert "targeted, localized approach" in reply["text"]
     assert "foot and calf" in reply["text"]
+
+
+def test_combining_both_for_a_condition_is_the_combination_not_a_side_by_side(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "could using both together help my sciatica?")
+    assert reply["interpretation"]["intent"] == "combined_treatment"
+    assert "“may offer”" in reply["text"]
+
+
+def test_prices_that_change_from_place_to_place_are_the_cost_factors(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "why does dry needling cost differ from place to place?")
+    assert {"location", "practitioner expertise"} <= labels(reply)

@@ -171,8 +171,10 @@ class Interpreter(Steps):
             )
         if not any_cue and len(reading.entities) == 1 and not reading.classes:  # a bare name: what it is
             return sorted(usable, key=lambda p: (p.query.rank, p.score), reverse=True)
+        together = bool({"both", "two"} & set(reading.tokens))  # "how might combining both help sciatica"
         for plan in usable:  # "does dry needling work for sciatica": whether it treats it, then how
             plan.bonus += 4 * (plan.query.name == TREATMENTS and reading.asks_if_it_works(HOW))
+            plan.bonus += 2 * (together and bool(plan.query.about) and bool(plan.cue.strength))
         return sorted(usable, key=lambda p: (p.score, p.query.rank), reverse=True)
 
     def _with_context(self, plan: Plan, reading: Reading) -> bool:
