@@ -173,39 +173,44 @@ class Lexicon:
         """ "The superficial and deep techniques", "the techniques: superficial vs deep": words before or
         after a class name, joined by "and", "or" or "vs", that each begin the name of exactly one member of
         the class ("superficial dry needling")."""
-        found = []
+        found: list[Mention] = []
         for mention in mentions:
             if not all(map(self.is_class, mention.iris)):
                 continue
-            index = mention.start - 1
-            while index >= 0 and index not in used and tokens[index] not in STOPWORDS:
-                members = {
-                    i
-                    for i in self._ends("first").get(keyed[index], ())
-                    if any(self.has_type(i, c) for c in mention.iris)
-                }
-                if len(members) != 1:
-                    break
-                found.append(Mention(tokens[index], index, index + 1, tuple(members), 1.0))
-                used.add(index)
-                if index < 2 or tokens[index - 1] not in ("and", "or"):
-                    break
-                index -= 2
-            index = mention.end  # after it, two or more joined: "the techniques: superficial vs deep"
-            joined = index + 1 < len(tokens) and tokens[index + 1] in _JOINS
-            while joined and index < len(tokens) and index not in used and tokens[index] not in STOPWORDS:
-                members = {
-                    i
-                    for i in self._ends("first").get(keyed[index], ())
-                    if any(self.has_type(i, c) for c in mention.iris)
-                }
-                if len(members) != 1:
-                    break
-                found.append(Mention(tokens[index], index, index + 1, tuple(members), 1.0))
-                used.add(index)
-                if index + 2 >= len(tokens) or tokens[index + 1] not in _JOINS:
-                    break
-                index += 2
+            # before it ("the superficial and deep techniques"), then after it, two or more joined ("the
+            # techniques: superficial vs deep")
+            found += self._members_walk(tokens, keyed, mention, used, mention.start - 1, -2, ("and", "or"))
+            if mention.end + 1 < len(tokens) and tokens[mention.end + 1] in _JOINS:
+                found += self._members_walk(tokens, keyed, mention, used, mention.end, 2, _JOINS)
+        return found
+
+    def _members_walk(
+        self,
+        tokens: list[str],
+        keyed: list[str],
+        mention: Mention,
+        used: set[int],
+        index: int,
+        step: int,
+        joins: Iterable[str],
+    ) -> list[Mention]:
+        """Words from `index`, one every `step`, each beginning the name of exactly one member of the class
+        named, as long as a join word stands between them."""
+        found = []
+        while 0 <= index < len(tokens) and index not in used and tokens[index] not in STOPWORDS:
+            members = {
+                i
+                for i in self._ends("first").get(keyed[index], ())
+                if any(self.has_type(i, c) for c in mention.iris)
+            }
+            if len(members) != 1:
+                break
+            found.append(Mention(tokens[index], index, index + 1, tuple(members), 1.0))
+            used.add(index)
+            between = index + step // 2
+            if not 0 <= index + step < len(tokens) or tokens[between] not in joins:
+                break
+            index += step
         return found
 
     def _short_names(
