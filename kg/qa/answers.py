@@ -3,6 +3,7 @@ and every hedge of the article next to the statement it qualifies."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from kg.qa.wording import CURRENCY_NOTE
@@ -160,3 +161,10 @@ def _text(row: Row, name: str) -> str | None:
 
 def is_iri(value: str) -> bool:
     return value.startswith(("http://", "https://"))
+
+
+def also_named(iris: list[str], label: Callable[[str], str], found: list[Answer]) -> list[Answer]:
+    """Things the question named, as answers beside those found ("does acupuncture release endorphins":
+    the endorphins too), each citing the first source of the answers found."""
+    cited = [x for a in found for x in a.get("sources", [])][:1]
+    return [{"iri": i, "label": label(i), "sources": cited} for i in iris]

@@ -3,7 +3,7 @@ a broad complaint ("stress"): each statement with its own hedge."""
 
 from __future__ import annotations
 
-from kg.qa.answers import Answer
+from kg.qa.answers import Answer, also_named
 from kg.qa.composed import Composed
 from kg.qa.fit import fit_statements, modality_answers
 from kg.qa.lexicon import Lexicon
@@ -112,11 +112,10 @@ class Choices:
                 continue  # "is acupuncture only for pain": what else, not the benefit named after it
             eased = self.benefits_named_after(mention.iris[0])
             if eased is not None and modalities and modalities <= {a["iri"] for a in eased.answers}:
-                cited = [x for a in eased.answers for x in a.get("sources", [])][:1]
                 benefits = sorted(self.named_after.get(mention.iris[0], frozenset()))
-                eased.answers = [a for a in eased.answers if a["iri"] in modalities] + [
-                    {"iri": b, "label": self.lexicon.label(b), "sources": cited} for b in benefits
-                ]
+                eased.answers = [a for a in eased.answers if a["iri"] in modalities] + also_named(
+                    benefits, self.lexicon.label, eased.answers
+                )
                 return eased
         return None
 

@@ -7,6 +7,7 @@ from dataclasses import replace
 from itertools import pairwise
 
 from kg.catalogue import NamedQuery
+from kg.qa.answers import also_named
 from kg.qa.composed import Composed
 from kg.qa.evidence import linked, statement, where
 from kg.qa.lexicon import Lexicon
@@ -117,16 +118,10 @@ class Explainer(Turning):
             if asked and asked <= {
                 a["iri"] for a in composed.answers
             }:  # "does acupuncture release endorphins"
-                cited = [x for a in composed.answers for x in a.get("sources", [])][:1]
-                composed.answers += [
-                    {"iri": i, "label": self.lexicon.label(i), "sources": cited} for i in confirmed
-                ]
+                composed.answers += also_named(confirmed, self.lexicon.label, composed.answers)
         plan = composed.plan  # "what does superficial dry needling target": the technique is answered of
         if plan is not None and (techniques := plan.values.get("technique")):
-            cited = [x for a in composed.answers for x in a.get("sources", [])][:1]
-            composed.answers[:0] = [
-                {"iri": i, "label": self.lexicon.label(i), "sources": cited} for i in techniques
-            ]
+            composed.answers[:0] = also_named(techniques, self.lexicon.label, composed.answers)
         definitions = [
             c
             for iri in confirmed[:2]
@@ -286,9 +281,7 @@ class Explainer(Turning):
         ):
             # "would dry needling do anything for me", "is that what dry needling goes after": it is the yes
             if composed.intent in _ASPECTS and not any(a["iri"] == modalities[0] for a in composed.answers):
-                cited = [x for a in composed.answers for x in a.get("sources", [])][:1]
-                subject = {"iri": modalities[0], "label": self.lexicon.label(modalities[0]), "sources": cited}
-                composed.answers.insert(0, subject)
+                composed.answers[:0] = also_named(modalities[:1], self.lexicon.label, composed.answers)
             return
         if composed.intent != DESCRIBE or reading.cue_scores or len(named) != 1 or modalities:
             return
