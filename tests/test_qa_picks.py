@@ -487,3 +487,9 @@ def test_combining_both_for_a_condition_is_the_combination_not_a_side_by_side(gr
 def test_prices_that_change_from_place_to_place_are_the_cost_factors(graph: KnowledgeGraph) -> None:
     reply = ask(graph, "why does dry needling cost differ from place to place?")
     assert {"location", "practitioner expertise"} <= labels(reply)
+
+
+def test_who_does_it_beside_another_part_is_answered_too(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "who offers acupuncture, and does it help back pain?")
+    assert "acupuncturist" in labels(reply)
+    assert "back pain" in reply["text"].lower()
