@@ -493,3 +493,17 @@ def test_who_does_it_beside_another_part_is_answered_too(graph: KnowledgeGraph) 
     reply = ask(graph, "who offers acupuncture, and does it help back pain?")
     assert "acupuncturist" in labels(reply)
     assert "back pain" in reply["text"].lower()
+
+
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        ("which of them carries more risk?", "which of the two carries more risk"),
+        ("which one hurts less?", "which of the two hurts less"),
+        ("which is gentler?", "which of the two is gentler"),
+    ],
+)
+def test_a_ranking_the_article_does_not_make_is_said_as_asked(
+    graph: KnowledgeGraph, question: str, said: str
+) -> None:
+    assert f"The article does not say {said}." in ask(graph, question)["text"]

@@ -1162,7 +1162,8 @@ def test_a_ranking_the_source_does_not_make_is_named_beside_what_it_does_say(
 ) -> None:
     reply = ask(graph, question)
     assert reply["answered"] and ranking in reply["not_in_source"]
-    assert reply["text"].startswith(f"The article does not say which of the two is {ranking}.")
+    first = reply["text"].split(".")[0]  # "... which of the two is safer", "... which of the two hurts less"
+    assert first.startswith("The article does not say which of the two") and first.endswith(ranking)
     assert "not_in_source" not in ask(graph, "which is cheaper, dry needling or acupuncture")  # a price ranks
     assert "not_in_source" not in ask(graph, "the cheaper of the two, what does it do for range of motion?")
 

@@ -33,7 +33,7 @@ from kg.qa.vocab import (
     MODALITY,
     WHICH,
 )
-from kg.qa.wording import join, not_for_certain
+from kg.qa.wording import join, not_for_certain, ranking
 from kg.qa.words import normalize, warm
 
 _ASKS_YES_OR_NO = frozenset(["is", "isnt", "are", "was", "would"])
@@ -110,7 +110,7 @@ class QuestionAnswerer:
             reply["interpretation"]["also"] = composed.also
         if composed.unasked:
             reply["not_in_source"] = list(composed.unasked)
-            said = join([f"which of the two is {w}" for w in composed.unasked])
+            said = join([f"which of the two {ranking(w)}" for w in composed.unasked])
             reply["text"] = f"The article does not say {said}. What it does say: {reply['text']}"
         if uncovered:
             reply["not_in_source"] = reply.get("not_in_source", []) + uncovered

@@ -312,7 +312,8 @@ def unranked(frame: Frame, reading: Reading) -> tuple[str, ...]:
         elif i + 1 < len(tokens) and tokens[i + 1] not in STOPWORDS and i + 1 not in named:
             found.append(f"{token} {tokens[i + 1]}")  # "more painful" (not "more side effects")
         elif i > 0 and tokens[i - 1] not in STOPWORDS:
-            found.append(f"{tokens[i - 1]} {token}")  # "hurts less"
+            after = tokens[i + 1 : i + 2] if i + 1 < len(tokens) and tokens[i + 1] not in STOPWORDS else []
+            found.append(" ".join([tokens[i - 1], token, *after]))  # "hurts less", "carries more risk"
     return tuple(found)
 
 

@@ -181,3 +181,10 @@ def not_for_certain(tokens: list[str], answers: list[Answer]) -> str:
     ]
     said = list(dict.fromkeys(h for h in hedges if h))[:3]
     return f"Not for certain: the source hedges it ({', '.join(f'“{h}”' for h in said)})." if said else ""
+
+
+def ranking(said: str) -> str:
+    """A ranking asked, as said of one of the two: "is safer", "is more painful", "hurts less", "carries more
+    risk" (a verb of the question's own stays)."""
+    words = said.split()
+    return f"is {said}" if len(words) == 1 or words[0] in ("more", "less", "most", "least") else said
