@@ -27,12 +27,12 @@ from kg.qa.vocab import (
     CONDITION,
     COST,
     MODALITY,
+    MODALITY_CURIE,
     PERFORMER,
     WHICH,
 )
 from kg.qa.words import lemma
 
-MODALITY_CURIE = "nkg:Modality"
 THINGS = "things"
 EACH = "each"  # several values, each with the modality linked to it ("stress vs tight muscles")  # two things of one kind side by side ("superficial vs deep dry needling")
 _FRAMES = (COMPARE, COMMON, CHOOSE)
@@ -58,9 +58,8 @@ class Frame:
     things: tuple[Mention, ...] = ()  # two things of one kind, each said what it is
     both_named: bool = False  # the question names the two modalities: both sides are answers
     picks: bool = False  # "which one is cheaper": the one is the answer, not both sides
-    named: frozenset[str] = (
-        frozenset()
-    )  # choose: what the question names ("trigger points"), which may pick one
+    # choose: what the question names ("trigger points"), which may pick one of the two
+    named: frozenset[str] = frozenset()
     shared: bool = False  # compare: only what both have is asked for
     choosing: bool = False  # "A or B", "A vs B", "which": one of the two is sought, not a premise checked
 
@@ -135,18 +134,15 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
     # nothing else is named (beside a value, a condition is the setting: "for sciatica, which ... which")
     paired = conditions if crosswise and not values else values
     joined = sorted(conditions + values, key=lambda m: m.start)
-    if (
-        (len(paired) < 2 and any(t in _EACH for t in reading.tokens))
-        or (
-            len(paired) < 2
-            and crosswise
-            and all(  # "qi imbalance vs trigger points, which for which"
-                0 < len(between := reading.tokens[a.end : b.start]) <= 2
-                and set(between) <= _JOINS | _CONTRASTED
-                for a, b in pairwise(joined)
-            )
+    each_of = any(t in _EACH for t in reading.tokens)  # "stress vs tight muscles, for each"
+    versus = (
+        crosswise
+        and all(  # "qi imbalance vs trigger points, which for which"
+            0 < len(gap := reading.tokens[a.end : b.start]) <= 2 and set(gap) <= _JOINS | _CONTRASTED
+            for a, b in pairwise(joined)
         )
-    ):  # "stress vs tight muscles, for each"
+    )
+    if len(paired) < 2 and (each_of or versus):
         paired = joined
     # "acupuncture targets trigger points and dry needling meridians, right?": both named, two of a kind
     swapped = len(modalities) >= 2 and len(values) == 2 and bool(frozenset.intersection(*kinds))

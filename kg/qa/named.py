@@ -11,6 +11,7 @@ from kg.engine import KnowledgeGraph
 from kg.qa.answers import Answer, absorb, is_iri, merge, place_hedges
 from kg.qa.lexicon import Lexicon
 from kg.qa.plans import NO_CUE, Plan, Reading, expand
+from kg.qa.vocab import MODALITY_CURIE
 from kg.qa.wording import Blank, join, named
 from kg.terms import QueryResult, Row
 
@@ -147,7 +148,7 @@ class Runner:
                 fields[param.name] = f"${given[0]}"
             elif given:
                 fields[param.name] = join([self.lexicon.sentence_case(self.lexicon.label(v)) for v in given])
-            elif param.rdf_class == "nkg:Modality":  # open: the one every answer is about, else each
+            elif param.rdf_class == MODALITY_CURIE:  # open: the one every answer is about, else each
                 about = {f for a in answers for f in a.get("_for") or [""]}
                 fields[param.name] = about.pop() if len(about) == 1 and "" not in about else "each modality"
             else:  # another open value drops its optional wording

@@ -6,7 +6,7 @@ from kg.qa.composed import Composed
 from kg.qa.named import Runner
 from kg.qa.plans import CueMatch, Plan, Reading
 from kg.qa.replies import query_info
-from kg.qa.vocab import MODALITY
+from kg.qa.vocab import MODALITY, MODALITY_CURIE
 
 
 def other_parts(reading: Reading, first: Plan, more: list[Plan] | None = None) -> list[Plan]:
@@ -58,7 +58,7 @@ def _of_the_modality(runner: Runner, reading: Reading, first: Plan) -> list[Plan
     made = []
     for name, positions in reading.cue_positions.items():
         query = runner.graph.query(name)
-        param = next((p for p in query.params if p.rdf_class == "nkg:Modality"), None)
+        param = next((p for p in query.params if p.rdf_class == MODALITY_CURIE), None)
         if (
             name in taken
             or param is None

@@ -7,7 +7,7 @@ from kg.catalogue import NamedQuery
 from kg.qa.answers import Answer
 from kg.qa.choosing import Choices
 from kg.qa.composed import Composed
-from kg.qa.frames import EACH, MODALITY_CURIE, THINGS, Frame
+from kg.qa.frames import EACH, THINGS, Frame
 from kg.qa.lexicon import Lexicon, Mention
 from kg.qa.named import Run, Runner
 from kg.qa.plans import NO_CUE, Plan
@@ -19,6 +19,7 @@ from kg.qa.vocab import (
     COST,
     DESCRIBE,
     MODALITY,
+    MODALITY_CURIE,
     WHICH,
 )
 from kg.qa.wording import capital, hedged, join, said_by_both, severity_note, with_hedge

@@ -8,12 +8,11 @@ from kg.catalogue import NamedQuery, Param
 from kg.qa.lexicon import Lexicon, Mention
 from kg.qa.plans import CueMatch, Plan, Reading, expand
 from kg.qa.standing import one_that
-from kg.qa.vocab import CONDITION, MODALITY, PERFORMER, TREATMENTS, WHICH
+from kg.qa.vocab import CONDITION, MODALITY, MODALITY_CURIE, PERFORMER, TREATMENTS, WHICH
 
 OWL_CLASS_CURIE = "owl:Class"
 _BOTH = frozenset(["two", "both", "they", "them", "each", "either"])
 _AUX = frozenset("does do did can could will would is are".split())
-MODALITY_CURIE = "nkg:Modality"
 
 
 class Steps:

@@ -8,7 +8,7 @@ from kg.qa.answers import Answer
 from kg.qa.composed import Composed
 from kg.qa.plans import NO_CUE, Plan, Reading
 from kg.qa.pricing import Pricing
-from kg.qa.vocab import CONDITION, TREATMENTS, WHICH
+from kg.qa.vocab import CONDITION, MODALITY_CURIE, TREATMENTS, WHICH
 from kg.qa.wording import join
 
 
@@ -64,7 +64,7 @@ class Turning(Pricing):
             open_ = [
                 p.name
                 for p in plan.query.params
-                if p.rdf_class == "nkg:Modality" and p.name not in plan.values
+                if p.rdf_class == MODALITY_CURIE and p.name not in plan.values
             ]
             if not open_ or reading.entities:
                 return None

@@ -8,6 +8,7 @@ from kg.terms import NKG
 
 # classes of the graph
 MODALITY = NKG + "Modality"
+MODALITY_CURIE = "nkg:Modality"  # as a query header names the class of a parameter
 CONDITION = "http://schema.org/MedicalCondition"
 CATEGORY = NKG + "ConditionCategory"  # a broad complaint: stress, pain
 PERFORMER = NKG + "PractitionerType"
