@@ -37,7 +37,7 @@ from pathlib import Path
 from api.app import load_snapshot
 from api.balance import ConnectionCounts
 from api.reload import POLL_S, checked_load, failure_line, fingerprint, write_status
-from api.serving_child import child_main
+from api.serving_child import Child, child_main
 from api.state import Snapshot
 from kg.settings import Settings
 
@@ -125,7 +125,9 @@ class _Supervisor:
         if pid == 0:
             os.close(ack_read)
             status = self.status if self.shared else None
-            child_main(self.settings, self.snapshot, self.listening, ack_write, status, (self.counts, slot))
+            child_main(
+                Child(self.settings, self.snapshot, self.listening, ack_write, status, (self.counts, slot))
+            )
         os.close(ack_write)
         self.current[pid] = _Child(pid, ack_read, self.snapshot, slot)
 

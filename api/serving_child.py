@@ -12,6 +12,7 @@ import socket
 import sys
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
@@ -29,21 +30,27 @@ Share = tuple[ConnectionCounts, int]
 """The connection counts of all serving processes, and this one's slot in them."""
 
 
-def child_main(
-    settings: Settings,
-    snapshot: Snapshot | None,
-    listening: socket.socket,
-    ack: int,
-    status: Path | None,
-    share: Share,
-) -> NoReturn:
+@dataclass(frozen=True)
+class Child:
+    """What a serving process is started with: the parent's settings and graph, the listening socket it
+    inherits, the pipe it acknowledges a reload on, its status file, and its share of the connections."""
+
+    settings: Settings
+    snapshot: Snapshot | None
+    listening: socket.socket
+    ack: int
+    status: Path | None
+    share: Share
+
+
+def child_main(child: Child) -> NoReturn:
     """Body of a forked serving process: never returns into the parent's loop."""
     code = 0
     try:
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # after uvicorn's graceful stop: status 0
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGUSR1, signal.SIG_DFL)
-        _serve_child(settings, snapshot, listening, ack, status, share)
+        _serve_child(child)
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 0
     except KeyboardInterrupt:
@@ -55,18 +62,12 @@ def child_main(
         os._exit(code)
 
 
-def _serve_child(
-    settings: Settings,
-    snapshot: Snapshot | None,
-    listening: socket.socket,
-    ack: int,
-    status: Path | None,
-    share: Share,
-) -> None:
+def _serve_child(child: Child) -> None:
     import uvicorn
 
+    settings = child.settings
     draining = threading.Event()
-    app = create_app(settings, snapshot=snapshot, status_file=status)
+    app = create_app(settings, snapshot=child.snapshot, status_file=child.status)
     config = uvicorn.Config(
         app,
         http=functools.partial(LimitedHttpProtocol, limits=settings, draining=draining),  # type: ignore[arg-type]
@@ -82,7 +83,9 @@ def _serve_child(
     asyncio.set_event_loop(loop)
     try:
         loop.run_until_complete(
-            _serve_until_replaced(server, listening, ack, draining, settings.keep_alive_s, share)
+            _serve_until_replaced(
+                server, child.listening, child.ack, draining, settings.keep_alive_s, child.share
+            )
         )
     finally:
         loop.close()

@@ -273,7 +273,8 @@ def modifiers(reading: Reading, lexicon: Lexicon, neighbours: dict[str, set[str]
             continue
         kinds = lexicon.types.get(mention.iris[0], frozenset())
         styled = bool(set(tokens[mention.end : named.start]))  # "PT-style": a practice or practitioner too
-        if not reading.cue_strengths or not any(k in kinds for k in _MODIFIERS[: 4 if styled else 1]):
+        allowed = _MODIFIERS if styled else (MEDICINE_SYSTEM,)
+        if not reading.cue_strengths or not any(k in kinds for k in allowed):
             continue  # "chiropractor dry needling?", "evidence-based dry needling?": the thing asked about
         if named.iris[0] in neighbours.get(mention.iris[0], ()):
             reading.entities.remove(mention)
