@@ -7,11 +7,12 @@ from kg.engine import KnowledgeGraph
 from kg.qa.amounts import read_prices
 from kg.qa.answers import Answer, public
 from kg.qa.beside import beside, on_the_point, with_prices
+from kg.qa.comparatives import compares, every_price
 from kg.qa.composed import Composed
 from kg.qa.context import context_in_answers, named_alone, named_part_answered, unlinked_comparisons
 from kg.qa.evidence import RETRIEVED, Evidence, retrieved
 from kg.qa.explaining import Explainer
-from kg.qa.frames import EVERY_PRICE, Frame, Framing, aspects_of, compares, frame_of, second_aspect, unranked
+from kg.qa.frames import Frame, Framing, aspects_of, frame_of, second_aspect, unranked
 from kg.qa.lexicon import NOT_IN_SOURCE, Lexicon
 from kg.qa.named import Run, Runner
 from kg.qa.parts import answer_other_parts
@@ -209,14 +210,13 @@ class QuestionAnswerer:
         return None, reason
 
     def _cheapest_of_all(self, reading: Reading, plan: Plan | None) -> Composed | None:
-        """ "Which is cheaper at the low end": the cheapest, and every price beside it. "The cheapest an
-        acupuncture session gets", one modality and nothing to compare it with: its price."""
+        """ "Which is cheaper": the cheapest, every price beside it; "the cheapest acupuncture gets": its price."""
         if plan is None or plan.query.name != CHEAPEST or not plan.cue.strength:
             return None
-        if not reading.entities:  # "lowest price for each of them", "by how much": every price
-            return self.sides.cheapest(plan.query, every_answer=bool(EVERY_PRICE & set(reading.tokens)))
-        named = [m for m in reading.entities if m.iris[0] in self.sides.modalities]
         yes_or_no = bool(reading.tokens) and reading.tokens[0] in _ASKS_YES_OR_NO  # "is it the cheapest"
+        if not reading.entities:  # "lowest price for each", "by how much", "is one cheaper": every price
+            return self.sides.cheapest(plan.query, every_answer=yes_or_no or every_price(reading.tokens))
+        named = [m for m in reading.entities if m.iris[0] in self.sides.modalities]
         if len(named) != 1 or len(reading.entities) > 1 or reading.cue_strengths.get(COMPARE) or yes_or_no:
             return None
         cost = Plan(self.graph.query(COST), {"modality": [named[0].iris[0]]}, frozenset(named), plan.cue)

@@ -14,6 +14,7 @@ from kg.qa.lexicon import Lexicon
 from kg.qa.named import Runner
 from kg.qa.plans import NO_CUE, Plan, Reading
 from kg.qa.retrieval import DEFINITION, Claim, ClaimIndex
+from kg.qa.several import which_of
 from kg.qa.sides import Sides
 from kg.qa.turning import Turning
 from kg.qa.vocab import (
@@ -118,7 +119,9 @@ class Explainer(Turning):
             if asked and asked <= {
                 a["iri"] for a in composed.answers
             }:  # "does acupuncture release endorphins"
-                composed.answers += also_named(confirmed, self.lexicon.label, composed.answers)
+                present = {a["iri"] for a in composed.answers}
+                fresh = [i for i in confirmed if i not in present]
+                composed.answers += also_named(fresh, self.lexicon.label, composed.answers)
         plan = composed.plan  # "what does superficial dry needling target": the technique is answered of
         if plan is not None and (techniques := plan.values.get("technique")):
             composed.answers[:0] = also_named(techniques, self.lexicon.label, composed.answers)
@@ -267,6 +270,12 @@ class Explainer(Turning):
         named = [m.iris[0] for m in reading.entities]
         modalities = [i for i in named if i in self.modalities]
         conditions = [i for i in named if self.lexicon.has_type(i, CONDITION) and i not in self.modalities]
+        if (
+            composed.intent in (TREATMENTS, CONDITIONS) and len(set(modalities)) == 1
+        ):  # "does it treat A or B"
+            which_of(self.runner, composed, modalities[0], conditions)
+        if composed.intent == TREATMENTS and len(set(modalities)) == 1:
+            return
         if composed.intent in (HOW, CONDITIONS) and len(set(modalities)) == 1 and conditions:
             if not any(a["iri"] == modalities[0] for a in composed.answers):
                 _, answers = self.runner.execute(self._asking(TREATMENTS, {"condition": conditions}))

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from kg.catalogue import NamedQuery
+from kg.qa.comparatives import COMPARATIVE, comparative, every_price
 from kg.qa.lexicon import Lexicon, Mention
 from kg.qa.plans import Reading, expand
 from kg.qa.stopwords import STOPWORDS
@@ -40,8 +41,8 @@ _FRAMES = (COMPARE, COMMON, CHOOSE)
 _BOTH = frozenset("they them their both two either each ones other".split())
 _EACH = frozenset(["each", "both", "either"])
 _PRONOUNS = frozenset(["they", "them", "their"])
-EVERY_PRICE = frozenset(["each", "both", "much"])  # "lowest price for each", "by how much": every price
-_COMPARATIVE = frozenset("more less most least".split())
+
+
 _JOINS = frozenset(["vs", "versus", "or", "and"])
 _CONTRASTED = frozenset(["vs", "versus", "instead", "rather", "than", "over"])
 
@@ -87,7 +88,7 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
         if not _is(m, MODALITY, lexicon) and m not in conditions and m not in performers
     ]
     named = {i for m in reading.mentions for i in range(m.start, m.end)}  # "lower back pain" compares nothing
-    comparatives = [t for i, t in enumerate(reading.tokens) if i not in named and _comparative(t)]
+    comparatives = [t for i, t in enumerate(reading.tokens) if i not in named and comparative(t)]
     crosswise = reading.tokens.count("which") >= 2  # "which gives which": each value to its modality
     together = (
         crosswise
@@ -99,14 +100,14 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
     scores = {name: reading.cue_scores.get(name, 0) for name in _FRAMES}
     # "which one is cheaper", "A or B?": the one is the answer ("by how much", "the $70 one": both)
     either = any(t == "or" and n not in ("no", "not") for t, n in pairwise([*reading.tokens, ""]))
-    picks = ("which" in reading.tokens or either) and not (
-        EVERY_PRICE & set(reading.tokens) or reading.amounts
-    )
+    picks = ("which" in reading.tokens or either) and not (every_price(reading.tokens) or reading.amounts)
     # the condition the question is about: of several ("heel pain from plantar fasciitis"), the one the
     # source says most of
     ranked = sorted((i for m in conditions for i in m.iris), key=framing.specificity, reverse=True)
     condition = ranked[0] if ranked else None
     aspect = _setting(cued := _aspect(reading), reading, condition)
+    if aspect is not None and aspect.name == COST and picks:  # "A vs B, which one is cheaper per session"
+        aspect = next((p.query for p in reading.plans if p.query.name == CHEAPEST and p.cue.strength), aspect)
     setting = cued is not None and aspect is None  # the condition is what the words asked about
     told = frozenset(i for m in values + conditions for i in m.iris)
     kinds = [frozenset(k for i in m.iris for k in lexicon.types.get(i, ())) for m in values]
@@ -203,7 +204,7 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
             COMPARE,
             value=values[0],
             aspect=aspect or _value_aspect(values[0], framing),
-            both_named=len(modalities) >= 2,
+            both_named=len(modalities) >= 2 or "other" in reading.tokens,  # "... so where is the other from"
             choosing=picks or bool({"vs", "versus"} & set(reading.tokens)),
         )
     # "which conditions do both cover", "what risks do they share": what the two have both
@@ -264,8 +265,9 @@ def second_aspect(reading: Reading, first: NamedQuery | None) -> NamedQuery | No
     if first is None:
         return None
     taken = {i for p in reading.plans if p.query.name == first.name for i in p.cue.positions}
+    said = (CHEAPEST, COST) if first.name == CHEAPEST else (CHEAPEST, first.name)  # the cheapest says prices
     for plan in reading.plans:
-        if plan.query.name in (*_FRAMES, CHEAPEST, first.name) or plan.feeds or not plan.cue.strength:
+        if plan.query.name in (*_FRAMES, *said) or plan.feeds or not plan.cue.strength:
             continue
         if not plan.cue.positions & taken and any(p.rdf_class == MODALITY_CURIE for p in plan.query.params):
             return plan.query
@@ -285,12 +287,6 @@ def _value_aspect(value: Mention, framing: Framing) -> NamedQuery | None:
     return next((q for kind, q in framing.aspects.items() if kind in kinds), None)
 
 
-def compares(reading: Reading) -> bool:
-    """Whether the question uses a comparative: "riskier", "more holistic", "cheaper than"."""
-    named = {i for m in reading.mentions for i in range(m.start, m.end)}
-    return any(_comparative(t) for i, t in enumerate(reading.tokens) if i not in named)
-
-
 def unranked(frame: Frame, reading: Reading) -> tuple[str, ...]:
     """ "Which is safer", "which hurts less": a ranking the source does not make, though it gives each side
     of the aspect asked (not a price, which ranks itself)."""
@@ -301,9 +297,9 @@ def unranked(frame: Frame, reading: Reading) -> tuple[str, ...]:
     # a price comparative ("the cheaper of the two") is the source's to answer, whatever the aspect
     named |= {i for q in (CHEAPEST, COST) for i in reading.cue_positions.get(q, ())}
     for i, token in enumerate(tokens):
-        if i in named or not _comparative(token) or any(token in w.split() for w in found):
+        if i in named or not comparative(token) or any(token in w.split() for w in found):
             continue
-        if token not in _COMPARATIVE:
+        if token not in COMPARATIVE:
             found.append(token)  # "safer", "riskier"
         elif i + 1 < len(tokens) and tokens[i + 1] not in STOPWORDS and i + 1 not in named:
             found.append(f"{token} {tokens[i + 1]}")  # "more painful" (not "more side effects")
@@ -319,22 +315,15 @@ def _unasked(reading: Reading, named: set[int], framing: Framing) -> tuple[str, 
     tokens = reading.tokens
     found = []
     for i, token in enumerate(tokens):
-        if i in named or not _comparative(token):
+        if i in named or not comparative(token):
             continue
-        if token in _COMPARATIVE:
+        if token in COMPARATIVE:
             following = tokens[i + 1] if i + 1 < len(tokens) else ""
             if following.isalpha() and following not in STOPWORDS and not framing.known(lemma(following)):
                 found.append(f"{token} {following}")
         elif not framing.known(lemma(token)):
             found.append(token)
     return tuple(found)
-
-
-def _comparative(token: str) -> bool:
-    """ "riskier", "safer", "cheaper", "more": a word that compares."""
-    if token in _COMPARATIVE:
-        return True
-    return token.endswith(("er", "ier")) and len(token) > 4 and lemma(token) != token
 
 
 def _is(mention: Mention, rdf_class: str, lexicon: Lexicon) -> bool:

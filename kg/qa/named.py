@@ -98,10 +98,14 @@ class Runner:
         answer_class = expand(plan.query.answer_class or next((k for k in kinds if k), None))
         if not answer_class:
             return set()
+        # "Our residents bruise easily. What side effects does it list?": the sentence that asks names the
+        # kind, so a thing of that kind told in the story before it is the setting, not a narrowing
+        start = reading.asking_from
+        listed = start and any(m.start >= start and answer_class in m.iris for m in reading.classes)
         return {
             iri
             for m in reading.entities
-            if m not in plan.consumed
+            if m not in plan.consumed and not (listed and m.end <= start)
             for iri in m.iris
             if self.lexicon.has_type(iri, answer_class)
         }

@@ -20,7 +20,7 @@ from kg.qa.lexicon import NOT_IN_SOURCE, Lexicon, Mention
 from kg.qa.plans import CueMatch, Plan, Reading, expand
 from kg.qa.spelling import Speller
 from kg.qa.steps import OWL_CLASS_CURIE, Steps
-from kg.qa.vocab import CONDITION, HOW, MODALITY, PERFORMER, RELATED, TREATMENTS, WHICH
+from kg.qa.vocab import CHEAPEST, CONDITION, COST, HOW, MODALITY, PERFORMER, RELATED, TREATMENTS, WHICH
 from kg.qa.words import Words
 
 _CONTEXT = (PERFORMER, RELATED, CONDITION)
@@ -175,7 +175,8 @@ class Interpreter(Steps):
         for plan in usable:  # "does dry needling work for sciatica": whether it treats it, then how
             plan.bonus += 4 * (plan.query.name == TREATMENTS and reading.asks_if_it_works(HOW))
             plan.bonus += 2 * (together and bool(plan.query.about) and bool(plan.cue.strength))
-        return sorted(usable, key=lambda p: (p.score, p.query.rank), reverse=True)
+        ranked = sorted(usable, key=lambda p: (p.score, p.query.rank), reverse=True)
+        return _ranking_first(ranked, reading)
 
     def _with_context(self, plan: Plan, reading: Reading) -> bool:
         """A reading leaving aside only things linked to what it answers about ("my PT mentioned it, risks?")."""
@@ -264,3 +265,14 @@ class Interpreter(Steps):
 
     def narrows(self, mention: Mention, classes: set[str]) -> bool:
         return any(self.lexicon.has_type(iri, c) for iri in mention.iris for c in classes if c)
+
+
+def _ranking_first(plans: list[Plan], reading: Reading) -> list[Plan]:
+    """ "Cheapest needle therapy, and what's its price", "which one starts cheaper per session": with no
+    modality named, the ranking asked for goes before the plain prices it ranks (its answer says the price)."""
+    if not plans or plans[0].query.name != COST or plans[0].values:
+        return plans
+    ranking = next((p for p in plans if p.query.name == CHEAPEST and p.cue.strength), None)
+    if ranking is None or any(m.iris[0] for m in reading.entities):
+        return plans
+    return [ranking, *(p for p in plans if p is not ranking)]

@@ -1,0 +1,86 @@
+"""Kinds of question found failing on independent sets in the session of 2026-12-07, each tested in words
+other than the sets': what a reader sees (which things are answers, what the text says), never a wording."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.engine import KnowledgeGraph
+from kg.qa import answer_question
+from kg.qa.model import Reply
+
+
+def ask(graph: KnowledgeGraph, question: str) -> dict:
+    reply = answer_question(graph, question)
+    Reply.model_validate(reply)
+    assert reply["answered"], reply["text"]
+    return reply
+
+
+def labels(reply: dict) -> set[str]:
+    return {a["label"].lower() for a in reply["answers"]}
+
+
+# --- a ranking asked for, beside the price it ranks -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "least expensive needle treatment, and how much is it a session?",
+        "acupuncture vs dry needling: which one is cheaper per visit?",
+        "which of them begins cheaper per appointment",
+    ],
+)
+def test_a_ranking_by_price_answers_with_the_one_and_says_both_prices(
+    graph: KnowledgeGraph, question: str
+) -> None:
+    reply = ask(graph, question)
+    assert labels(reply) == {"dry needling"}
+    assert "$50" in reply["text"] and "$70" in reply["text"]  # both prices are said
+    assert reply["text"].count("Side by side") == 1  # said once, not again as a second aspect
+
+
+def test_a_yes_or_no_about_one_being_cheaper_lists_every_price(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "is either of them cheaper at the low end?")
+    costs = {a["label"].lower(): a.get("cost") for a in reply["answers"]}
+    assert costs.get("acupuncture") and costs.get("dry needling")
+
+
+# --- the other one ---------------------------------------------------------------------------------
+
+
+def test_where_the_other_one_comes_from_answers_with_its_origin(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "dry needling is the western one, and what is the other one's background?")
+    names = labels(reply)
+    assert "traditional chinese medicine" in names
+    assert sum(a["label"] == "Traditional Chinese Medicine" for a in reply["answers"]) == 1  # once
+
+
+# --- a story before the question --------------------------------------------------------------------
+
+
+def test_a_thing_told_in_a_story_does_not_narrow_the_list_the_question_asks_for(
+    graph: KnowledgeGraph,
+) -> None:
+    reply = ask(graph, "My dad gets sore easily. Which side effects are listed for acupuncture?")
+    assert {"soreness", "bruising", "infection"} <= labels(reply)
+
+
+def test_a_thing_named_in_the_asking_sentence_still_narrows(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "I worry about infections. Is infection a side effect of acupuncture?")
+    assert "infection" in labels(reply)
+    assert "bruising" not in labels(reply)
+
+
+# --- one modality, several conditions ---------------------------------------------------------------
+
+
+def test_which_of_several_conditions_a_modality_is_named_for(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "is acupuncture used for plantar fasciitis, sciatica or back pain?")
+    names = labels(reply)
+    assert {"acupuncture", "sciatica", "back pain"} <= names
+    assert "plantar fasciitis" not in names
+    text = reply["text"]
+    assert "not name acupuncture for plantar fasciitis" in text
+    assert "sciatica (the source says “can also offer”)" in text  # the hedge beside its own condition
