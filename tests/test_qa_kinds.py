@@ -84,3 +84,65 @@ def test_which_of_several_conditions_a_modality_is_named_for(graph: KnowledgeGra
     text = reply["text"]
     assert "not name acupuncture for plantar fasciitis" in text
     assert "sciatica (the source says “can also offer”)" in text  # the hedge beside its own condition
+
+
+# --- choosing by the practitioner one would rather see -------------------------------------------------
+
+
+def test_a_practitioner_preferred_picks_the_modality_the_source_says_they_offer(
+    graph: KnowledgeGraph,
+) -> None:
+    reply = ask(graph, "I'd prefer to go to a chiropractor. Which one should I pick then?")
+    names = labels(reply)
+    assert "dry needling" in names
+    assert "acupuncture" not in names
+    assert "chiropractor" in reply["text"]
+
+
+def test_two_practitioners_named_are_each_said_and_pick_neither(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "a physical therapist or an acupuncturist, who should I book with?")
+    assert {"dry needling", "acupuncture"} <= labels(reply)
+    assert "acupuncturist" in reply["text"] and "physical therapist" in reply["text"]
+
+
+def test_a_practitioner_told_in_a_story_does_not_pick(graph: KnowledgeGraph) -> None:
+    reply = ask(
+        graph,
+        "My physio is down the road. For back pain, which of the two should I choose?",
+    )
+    assert {"dry needling", "acupuncture"} <= labels(reply)
+
+
+# --- what someone else says, then the question --------------------------------------------------------
+
+
+def test_what_a_person_says_is_no_request_for_the_articles_claims(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "My neighbour says only chiropractors do dry needling. Is that so, who else can?")
+    assert reply["interpretation"]["intent"] == "practitioners_of_modality"
+    assert "licensed physical therapist" in labels(reply)
+
+
+def test_a_tcm_view_of_the_complaint_in_lay_words_picks_acupuncture(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "my herbalist thinks my chi is out of balance - acupuncture or dry needling?")
+    assert "acupuncture" in labels(reply)
+    assert "“might be”" in reply["text"]
+
+
+# --- words for what a modality aims at, and for finding a practitioner -------------------------------------
+
+
+def test_what_a_modality_goes_after_is_what_it_targets(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "what does acupuncture go after?")
+    assert reply["interpretation"]["intent"] == "targets_of_modality"
+    assert "meridians" in labels(reply)
+
+
+@pytest.mark.parametrize(
+    "question", ["best dry needling clinic in Leeds?", "who's the best acupuncturist around here"]
+)
+def test_the_best_clinic_or_practitioner_somewhere_is_not_in_the_source(
+    graph: KnowledgeGraph, question: str
+) -> None:
+    reply = answer_question(graph, question)
+    assert not reply["answered"] or reply.get("not_in_source")
+    assert any("practitioner" in t for t in reply.get("not_in_source") or [])

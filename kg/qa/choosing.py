@@ -9,7 +9,7 @@ from kg.qa.fit import fit_statements, modality_answers
 from kg.qa.lexicon import Lexicon
 from kg.qa.named import Run, Runner
 from kg.qa.plans import NO_CUE, Plan, Reading
-from kg.qa.vocab import BENEFIT, CATEGORY, CHOOSE, FIT, WHICH
+from kg.qa.vocab import BENEFIT, CATEGORY, CHOOSE, FIT, PERFORMER, PRACTITIONERS, WHICH
 from kg.qa.wording import capital, fit_statement, hedged, join, with_hedge
 
 
@@ -35,7 +35,9 @@ class Choices:
         general = [s for s in statements if s["relation"] in ("may suit", "suits people who prefer")]
         picked = [s for s in general if s["value"] in named]
         general = picked + [s for s in general if s not in picked]
-        sentences += [fit_statement(s, self.lexicon) for s in general]
+        offered, said, offer_runs = self._offered_by(named) if not picked else (set(), "", [])
+        sentences += [said, *(fit_statement(s, self.lexicon) for s in general)]
+        runs += offer_runs
         if factors:
             sentences.append(
                 "The article says the choice depends on "
@@ -50,8 +52,9 @@ class Choices:
             }
             treating |= {s["modality"] for s in picked}
             statements = [s for s in statements if s["modality"] in treating or not s["modality"]]
-        if picked and len({s["modality"] for s in picked}) < len(self.modalities):
-            statements = [s for s in statements if s["modality"] in {p["modality"] for p in picked}]
+        chosen = {p["modality"] for p in picked} or offered
+        if chosen and len(chosen) < len(self.modalities):
+            statements = [s for s in statements if s["modality"] in chosen]
         answers = modality_answers(statements, condition, self.lexicon, self.runner.article_title)
         if condition and not answers:  # "for stress": the modalities whose benefits are named after it
             linked = self.benefits_named_after(condition)
@@ -60,6 +63,26 @@ class Choices:
                 answers, runs = linked.answers, runs + linked.runs
         text = " ".join(capital(s.rstrip(".")) + "." for s in sentences if s)
         return Composed(CHOOSE, text, answers + factors, [fit_run, *runs])
+
+    def _offered_by(self, named: frozenset[str]) -> tuple[set[str], str, list[Run]]:
+        """ "I'd rather see a physio, which one": the modality the practitioners named may offer, when that is
+        one of the two, and the source's statement of what each named may offer."""
+        performers = {i for i in named if self.lexicon.has_type(i, PERFORMER)}
+        if not performers:
+            return set(), "", []
+        offered: dict[str, tuple[Plan, list[Run], list[Answer]]] = {}
+        for modality in self.modalities:
+            plan = Plan(self.runner.graph.query(PRACTITIONERS), {"modality": [modality]}, frozenset(), NO_CUE)
+            runs, found = self.runner.execute(plan)
+            if mine := [a for a in found if a["iri"] in performers]:
+                offered[modality] = (plan, runs, mine)
+        said = " ".join(self.runner.sentence(plan, runs, found) for plan, runs, found in offered.values())
+        runs = [r for _, found_runs, _ in offered.values() for r in found_runs]
+        return (
+            (set(offered) if len(offered) == 1 else set()),
+            said,
+            runs,
+        )  # "a chiro or an acupuncturist": each
 
     def benefits_named_after(self, condition: str) -> Composed | None:
         """What the source links to the benefits named after a broad complaint, and to whom."""

@@ -44,6 +44,7 @@ _PRONOUNS = frozenset(["they", "them", "their"])
 
 
 _JOINS = frozenset(["vs", "versus", "or", "and"])
+_PREFER = frozenset(["prefer", "rather", "want", "like"])
 _CONTRASTED = frozenset(["vs", "versus", "instead", "rather", "than", "over"])
 
 
@@ -109,7 +110,14 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
     if aspect is not None and aspect.name == COST and picks:  # "A vs B, which one is cheaper per session"
         aspect = next((p.query for p in reading.plans if p.query.name == CHEAPEST and p.cue.strength), aspect)
     setting = cued is not None and aspect is None  # the condition is what the words asked about
-    told = frozenset(i for m in values + conditions for i in m.iris)
+    # a practitioner asked about or preferred ("I'd rather see a physio") may pick what they offer
+    preferred = [
+        m
+        for m in performers
+        if (m.start >= reading.asking_from or _PREFER & set(reading.tokens[max(0, m.start - 5) : m.start]))
+        and "than" not in reading.tokens[max(0, m.start - 2) : m.start]
+    ]
+    told = frozenset(i for m in values + conditions + preferred for i in m.iris)
     kinds = [frozenset(k for i in m.iris for k in lexicon.types.get(i, ())) for m in values]
     between = reading.tokens[values[0].end : values[1].start] if len(values) >= 2 else []
     joins = (
