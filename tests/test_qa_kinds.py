@@ -146,3 +146,51 @@ def test_the_best_clinic_or_practitioner_somewhere_is_not_in_the_source(
     reply = answer_question(graph, question)
     assert not reply["answered"] or reply.get("not_in_source")
     assert any("practitioner" in t for t in reply.get("not_in_source") or [])
+
+
+# --- chat words -------------------------------------------------------------------------------------
+
+
+def test_like_said_as_filler_after_a_preposition_still_narrows(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "can acupuncture help with like stress reduction?")
+    assert "stress reduction" in labels(reply)
+    assert "mental clarity" not in labels(reply)  # the thing named, not every benefit
+
+
+def test_cause_said_for_because_asks_no_risks(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "does dry needling improve range of motion cause im trying to squat deeper")
+    assert "improved range of motion" in labels(reply)
+    assert not {"bruising", "soreness", "infection"} & labels(reply)
+
+
+def test_cause_as_a_verb_still_asks_risks(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "can acupuncture cause bruising")
+    assert reply["interpretation"]["intent"] == "risks_of_modality"
+
+
+@pytest.mark.parametrize(
+    ("question", "benefit"),
+    [
+        ("which one for a clear head?", "mental clarity"),
+        ("is either good for mobility", "improved range of motion"),
+    ],
+)
+def test_lay_words_for_a_benefit_find_it(graph: KnowledgeGraph, question: str, benefit: str) -> None:
+    reply = ask(graph, question)
+    assert [m["label"].lower() for m in reply["interpretation"]["entities"]] == [benefit]
+    assert f"linked to {benefit}" in reply["text"]
+
+
+def test_which_would_suit_someone_is_a_choice(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "which of the two would suit someone like me?")
+    assert reply["interpretation"]["intent"] == "choice_factors"
+
+
+def test_whether_the_article_backs_a_claim_up_gives_its_claims_on_the_named_things(
+    graph: KnowledgeGraph,
+) -> None:
+    reply = ask(
+        graph, "my friend reckons acupuncture helps with stress reduction - does the article back that up?"
+    )
+    assert reply["interpretation"]["intent"] == "claims_about"
+    assert "stress reduction" in reply["text"]

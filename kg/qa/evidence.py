@@ -10,7 +10,7 @@ from kg.qa.plans import Reading
 from kg.qa.reading import Interpreter
 from kg.qa.retrieval import DEFINITION, NEAR_BEST, THRESHOLD, Claim, ClaimIndex, Scored
 from kg.qa.stopwords import STOPWORDS
-from kg.qa.vocab import BENEFIT, CATEGORY, MODALITY, PERFORMER
+from kg.qa.vocab import BENEFIT, CATEGORY, CLAIMS, MODALITY, PERFORMER
 from kg.qa.wording import capital, join
 from kg.qa.words import is_common, lemma
 
@@ -44,6 +44,7 @@ class Evidence:
         """The question's words outside its names, as lemmas, and each name's resources. A class's word
         stays a word ("what does superficial dry needling target" meets the claim that it targets the skin)."""
         named = {i for m in reading.entities for i in range(m.start, m.end)}
+        named |= reading.cue_positions.get(CLAIMS, frozenset())  # "does the article back that up": no topic
         words = [w for i, w in enumerate(reading.lemmas) if i not in named]
         return words, [frozenset(m.iris) for m in reading.entities]
 

@@ -75,13 +75,15 @@ def reporter(tokens: list[str], mention: Mention) -> bool:
 
 _EXAMPLES = frozenset(["like", "including", "eg", "incl"])
 _LISTING = frozenset(["and", "or", "the", "a", "an"])
+_BEFORE_FILLER = frozenset(["with", "for", "about", "on", "to", "at", "of"])  # "help with like flexibility"
 
 
 def example(tokens: list[str], mention: Mention, asked: set[int]) -> bool:
     """ "Side effects like bruising and infection": things named after "like" right after the words that ask
-    are examples of what is asked, not a narrowing of it ("I'd like acupuncture" is no example)."""
+    are examples of what is asked, not a narrowing of it ("I'd like acupuncture" is no example, nor is a
+    "like" said as filler after a preposition: "does it help with like flexibility")."""
     for index in range(max(0, mention.start - 4), mention.start):
-        if tokens[index] in _EXAMPLES and index - 1 in asked:
+        if tokens[index] in _EXAMPLES and index - 1 in asked and tokens[index - 1] not in _BEFORE_FILLER:
             between = tokens[index + 1 : mention.start]  # other examples, not a clause ("like I'm five")
             return all(t in _LISTING or t not in STOPWORDS for t in between) and not asked & set(
                 range(index + 1, mention.start)

@@ -37,6 +37,10 @@ TYPO_RANK = 20_000
 SYMSPELL_PREFIX = 5  # symspellpy's prefix length: a smaller index, still well under a millisecond a lookup
 
 # How people spell some words in a chat, and the word meant.
+_BECAUSE = frozenset(["cause", "cos", "coz", "cuz", "bc"])
+_SUBJECTS = frozenset(
+    "i im ive id my it its we were you youre he hes she shes they theyre there theres".split()
+)
 _CHAT = {
     "wat": "what",
     "wats": "whats",
@@ -225,6 +229,8 @@ class Words:
             if index == asked:
                 asking_from = len(tokens)
             token = _CHAT.get(token, token)
+            if token in _BECAUSE and typed[index + 1 : index + 2] and typed[index + 1] in _SUBJECTS:
+                token = "because"  # "cause im trying to squat deeper": no cause asked about
             if " " in token:  # "wats": "what is"
                 tokens.extend(token.split())
                 origin.extend([typed[index]] * len(token.split()))
