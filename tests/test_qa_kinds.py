@@ -194,3 +194,50 @@ def test_whether_the_article_backs_a_claim_up_gives_its_claims_on_the_named_thin
     )
     assert reply["interpretation"]["intent"] == "claims_about"
     assert "stress reduction" in reply["text"]
+
+
+# --- muscles, complaints and prices in everyday words ----------------------------------------------------
+
+
+def test_tight_muscles_in_everyday_words_choose_dry_needling(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "my hamstrings feel like rocks every morning, acupuncture or dry needling?")
+    assert "dry needling" in labels(reply)
+    assert "acupuncture" not in labels(reply)
+
+
+def test_energy_against_muscles_pairs_each_with_its_modality(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "one works on muscles and one on energy - which is which?")
+    assert {"dry needling", "acupuncture"} <= labels(reply)
+
+
+def test_a_broad_complaint_beside_tight_muscles_pairs_with_the_benefit_named_after_it(
+    graph: KnowledgeGraph,
+) -> None:
+    reply = ask(graph, "tight calves and stress from work: which therapy for which?")
+    assert {"dry needling", "acupuncture"} <= labels(reply)
+    assert "stress reduction" in reply["text"]
+
+
+def test_the_lowest_priced_treatment_for_a_condition_is_the_one_starting_lowest(
+    graph: KnowledgeGraph,
+) -> None:
+    reply = ask(graph, "what's the least costly needle option for sciatica?")
+    assert labels(reply) == {"dry needling"}
+    assert "$70" in reply["text"]  # the other price stays in the words
+
+
+def test_a_verbs_ing_form_is_not_an_uncovered_topic_of_the_same_stem(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "my niece is studying acupuncture - where does it come from?")
+    assert not reply.get("not_in_source")
+    assert "traditional chinese medicine" in labels(reply)
+
+
+def test_training_for_sport_is_no_practitioner_training(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "sore quads after training, would dry needling help with muscle tension?")
+    assert not any("training" in t for t in reply.get("not_in_source") or [])
+
+
+def test_everything_about_a_modality_describes_it(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "tell me everything about dry needling")
+    assert "dry needling" in labels(reply)
+    assert "trigger points" in reply["text"]

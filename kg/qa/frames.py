@@ -20,6 +20,7 @@ from kg.qa.lexicon import Lexicon, Mention
 from kg.qa.plans import Reading, expand
 from kg.qa.stopwords import STOPWORDS
 from kg.qa.vocab import (
+    CATEGORY,
     CHEAPEST,
     CHOOSE,
     CLAIMS,
@@ -151,7 +152,9 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
             for a, b in pairwise(joined)
         )
     )
-    if len(paired) < 2 and (each_of or versus):
+    # "tight quads and stress, which for which": a broad complaint pairs too ("for sciatica, which ... which" not)
+    complaints = crosswise and all(_is(m, CATEGORY, lexicon) for m in conditions)
+    if len(paired) < 2 and (each_of or versus or complaints):
         paired = joined
     # "acupuncture targets trigger points and dry needling meridians, right?": both named, two of a kind
     swapped = len(modalities) >= 2 and len(values) == 2 and bool(frozenset.intersection(*kinds))

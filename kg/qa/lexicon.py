@@ -125,11 +125,19 @@ class Lexicon:
                 iris = self.keys.get(tuple(keyed[start : start + size])) or self.lemma_keys.get(
                     tuple(folded[start : start + size])
                 )
+                if iris and size == 1 and self._verb_for_topic(tokens[start], iris):
+                    continue
                 if iris:
                     mentions.append(Mention.at(tokens, start, size, iris, 1.0))
                     used.update(span)
         mentions += self._shared_heads(tokens, keyed, mentions, used)
         return sorted(mentions, key=lambda m: m.start)
+
+    def _verb_for_topic(self, token: str, iris: tuple[str, ...]) -> bool:
+        """ "My son is studying physio": a verb's -ing form is not the uncovered topic whose one-word name
+        shares its stem ("studies")."""
+        written = token in self.phrases or token.capitalize() in self.phrases  # "smoking" is a name itself
+        return token.endswith("ing") and not written and all(self.has_type(i, NOT_IN_SOURCE) for i in iris)
 
     def _shared_heads(
         self, tokens: list[str], keyed: list[str], mentions: list[Mention], used: set[int]

@@ -3,11 +3,12 @@ beside an answer that names it when the question asks one (the explainer's base)
 
 from __future__ import annotations
 
+from kg.qa.comparatives import every_price
 from kg.qa.composed import Composed
 from kg.qa.lexicon import Lexicon
 from kg.qa.named import Runner
 from kg.qa.plans import NO_CUE, Plan, Reading
-from kg.qa.vocab import COST, FACTORS, MODALITY
+from kg.qa.vocab import CHEAPEST, COST, FACTORS, MODALITY, TREATMENTS
 from kg.qa.wording import capital, join, number, price
 
 
@@ -66,6 +67,8 @@ class Pricing:
             named = join([f"{self.lexicon.sentence_case(a['label'])} ({price(a['cost'])})" for a in priced])
             composed.text += f" Price of a session: {named}."
         modalities = self._modalities(reading)
+        if composed.intent in (COST, TREATMENTS) and not modalities and reading.cue_strengths.get(CHEAPEST):
+            self._lowest_first(composed, reading)
         if composed.intent != FACTORS or not modalities:
             return
         plan = self._asking(COST, {"modality": modalities})
@@ -74,3 +77,19 @@ class Pricing:
             composed.text += " " + self.runner.sentence(plan, runs, answers)
             composed.answers += answers
             composed.runs[:0] = runs  # the reply's query stays the one asked (the last run)
+
+    def _lowest_first(self, composed: Composed, reading: Reading) -> None:
+        """ "Lowest-priced needling option for my back": of the prices found, the one starting lowest is the
+        answer, said first (the others stay in the text); "for each", "by how much" keep every price."""
+        priced = [a for a in composed.answers if a.get("cost") and a["iri"] in self.modalities]
+        if len(priced) < 2 or every_price(reading.tokens):
+            return
+        starts = sorted(priced, key=lambda a: (float(a["cost"]["min"]), float(a["cost"]["max"])))
+        if starts[0]["cost"]["min"] == starts[1]["cost"]["min"]:
+            return  # no one starts lowest
+        lowest = starts[0]
+        name = self.lexicon.sentence_case(lowest["label"])
+        composed.text = (
+            f"Of these, {name} has the lowest starting price ({price(lowest['cost'])}). {composed.text}"
+        )
+        composed.answers = [lowest] + [a for a in composed.answers if a not in priced]

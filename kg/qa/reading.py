@@ -272,7 +272,9 @@ def _ranking_first(plans: list[Plan], reading: Reading) -> list[Plan]:
     modality named, the ranking asked for goes before the plain prices it ranks (its answer says the price)."""
     if not plans or plans[0].query.name != COST or plans[0].values:
         return plans
-    ranking = next((p for p in plans if p.query.name == CHEAPEST and p.cue.strength), None)
+    if not reading.cue_strengths.get(CHEAPEST):  # the question's own words rank ("cheapest"), not a "they"
+        return plans
+    ranking = next((p for p in plans if p.query.name == CHEAPEST and p.cue.positions), None)
     if ranking is None or any(m.iris[0] for m in reading.entities):
         return plans
     return [ranking, *(p for p in plans if p is not ranking)]
