@@ -241,3 +241,34 @@ def test_everything_about_a_modality_describes_it(graph: KnowledgeGraph) -> None
     reply = ask(graph, "tell me everything about dry needling")
     assert "dry needling" in labels(reply)
     assert "trigger points" in reply["text"]
+
+
+# --- amounts in words, and budgets against rankings -------------------------------------------------------
+
+
+def test_an_amount_in_words_after_a_limit_is_a_budget(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "which needle therapy can I have for less than sixty?")
+    assert reply["interpretation"]["intent"] == "treatments_under_price"
+    assert labels(reply) == {"dry needling"}
+
+
+def test_cheaper_than_an_amount_is_a_budget_not_a_ranking(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "is dry needling cheaper than 120 dollars?")
+    assert reply["interpretation"]["intent"] != "cheapest_modality"
+    assert "dry needling" in labels(reply)
+
+
+def test_cheaper_than_the_other_modality_is_still_a_ranking(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "acupuncture is cheaper than dry needling, isn't it?")
+    assert reply["interpretation"]["intent"] == "cheapest_modality"
+    assert reply["answers"][0]["label"].lower() == "dry needling"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what will a dry needling session set you back?", "easy on the wallet: dry needling or acupuncture?"],
+)
+def test_everyday_words_for_a_price(graph: KnowledgeGraph, question: str) -> None:
+    reply = ask(graph, question)
+    costs = {a["label"].lower(): a.get("cost") for a in reply["answers"]}
+    assert costs.get("dry needling")

@@ -52,7 +52,27 @@ def worded_amounts(tokens: list[str]) -> list[str]:
         value = _read_number(tokens[start:end])
         if value:
             found.append(str(value))
+    for start, token in enumerate(tokens):  # "for under a hundred", "less than sixty": a limit's amount
+        if token not in _LIMITS or start + 1 >= len(tokens):
+            continue
+        end = start + 1
+        while end < len(tokens) and (tokens[end] in _NUMBER_WORDS or tokens[end] in ("and", "a")):
+            end += 1
+        value = _read_number(tokens[start + 1 : end])
+        if value >= 10 and str(value) not in found:
+            found.append(str(value))
     return found
+
+
+def than_amount(tokens: list[str], index: int) -> bool:
+    """Whether "than" and an amount follow the word at `index`: "cheaper than $80", "less than sixty"."""
+    after = tokens[index + 1 : index + 3]
+    return (
+        len(after) == 2 and after[0] == "than" and bool(NUMBER.match(after[1]) or after[1] in _NUMBER_WORDS)
+    )
+
+
+_LIMITS = frozenset(["under", "below", "than", "within", "max", "maximum", "most", "around", "about"])
 
 
 def _read_number(words: list[str]) -> int:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from kg.catalogue import NamedQuery
+from kg.qa.amounts import than_amount
 from kg.qa.comparatives import COMPARATIVE, comparative, every_price
 from kg.qa.lexicon import Lexicon, Mention
 from kg.qa.plans import Reading, expand
@@ -90,7 +91,8 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
         if not _is(m, MODALITY, lexicon) and m not in conditions and m not in performers
     ]
     named = {i for m in reading.mentions for i in range(m.start, m.end)}  # "lower back pain" compares nothing
-    comparatives = [t for i, t in enumerate(reading.tokens) if i not in named and comparative(t)]
+    limits = {i for i in range(len(reading.tokens)) if than_amount(reading.tokens, i)}  # "less than 60"
+    comparatives = [t for i, t in enumerate(reading.tokens) if i not in named | limits and comparative(t)]
     crosswise = reading.tokens.count("which") >= 2  # "which gives which": each value to its modality
     together = (
         crosswise

@@ -13,7 +13,7 @@ from rapidfuzz import fuzz
 
 import kg.qa.standing as standing
 from kg.catalogue import Catalogue, NamedQuery
-from kg.qa.amounts import amounts_in, bare_amounts, money_units
+from kg.qa.amounts import amounts_in, bare_amounts, money_units, than_amount
 from kg.qa.context import all_linked
 from kg.qa.cues import Cues
 from kg.qa.lexicon import NOT_IN_SOURCE, Lexicon, Mention
@@ -269,7 +269,11 @@ class Interpreter(Steps):
 
 def _ranking_first(plans: list[Plan], reading: Reading) -> list[Plan]:
     """ "Cheapest needle therapy, and what's its price", "which one starts cheaper per session": with no
-    modality named, the ranking asked for goes before the plain prices it ranks (its answer says the price)."""
+    modality named, the ranking asked for goes before the plain prices it ranks (its answer says the price).
+    "Cheaper than $80" ranks nothing: it is a budget."""
+    cued = reading.cue_positions.get(CHEAPEST, frozenset())
+    if cued and all(than_amount(reading.tokens, i) for i in cued):
+        return [p for p in plans if p.query.name != CHEAPEST]  # "cheaper than $80": a budget, no ranking
     if not plans or plans[0].query.name != COST or plans[0].values:
         return plans
     if not reading.cue_strengths.get(CHEAPEST):  # the question's own words rank ("cheapest"), not a "they"
