@@ -14,6 +14,7 @@ from kg.qa.evidence import RETRIEVED, Evidence, retrieved
 from kg.qa.explaining import Explainer
 from kg.qa.frames import Frame, Framing, aspects_of, frame_of, second_aspect, unranked
 from kg.qa.lexicon import NOT_IN_SOURCE, Lexicon
+from kg.qa.linked import linked_otherwise
 from kg.qa.named import Run, Runner
 from kg.qa.parts import answer_other_parts
 from kg.qa.plans import Plan, Reading
@@ -251,17 +252,13 @@ class QuestionAnswerer:
             return tied, "", False
         return None, reason, definite
 
-    def _sentence(self, plan: Plan, runs: list[Run], answers: list[Answer]) -> str:
-        """The answer in words; a query that says what a thing is says it of each thing asked about."""
-        if plan.query.name != DESCRIBE or len(answers) < 2:
-            return self.runner.sentence(plan, runs, answers)
-        return " ".join(self.runner.sentence(plan, runs, [a]) for a in answers)
-
     def _not_that(self, reading: Reading, plan: Plan) -> Composed:
-        """ "Does acupuncture target trigger points?": the source does not say so; what it does name. A broad
-        complaint with a modality ("acupuncture stress") is no "no" when a benefit of it is named after it."""
+        """ "Does acupuncture target trigger points?": the source does not say so; what it does name. No "no"
+        when a benefit is named after a complaint ("acupuncture stress") or the source links the two otherwise."""
         if not reading.cue_strengths and (named_after := self.sides.choices.eased(reading)):
             return named_after
+        if otherwise := linked_otherwise(self.runner, plan, reading, set(self.sides.modalities)):
+            return otherwise  # "does acupuncture offer pain relief": it aims for it
         runs, found = self.runner.execute(plan)
         reason = self.runner.nothing_fits(plan, found, reading)
         said = f"The source does not say so: {reason} {self.runner.asides(plan, found)}".strip()
@@ -282,7 +279,7 @@ class QuestionAnswerer:
         if not answers:
             return None, self.runner.nothing_fits(plan, found, reading), bool(found)
         self.runner.add_costs(answers, reading)
-        composed = Composed(plan.query.name, self._sentence(plan, runs, answers), answers, runs)
+        composed = Composed(plan.query.name, self.runner.sentences(plan, runs, answers), answers, runs)
         composed.plan = plan
         answer_other_parts(self.runner, composed, reading, plan)
         self.explainer.how_there(composed, reading, plan)

@@ -38,7 +38,11 @@ class Cues:
 
     def __init__(self, queries: list[NamedQuery], speller: Speller) -> None:
         self.phrases = {
-            q.name: sorted({lemmas(c) for c in q.cues if lemmas(c)}, key=len, reverse=True) for q in queries
+            # longest first; phrases of one length in the order the query's header gives them (a set's
+            # order would change with the process's hash seed, and so would which of two overlapping
+            # phrases is taken)
+            q.name: sorted(dict.fromkeys(lemmas(c) for c in q.cues if lemmas(c)), key=len, reverse=True)
+            for q in queries
         }
         self.words = {word for phrases in self.phrases.values() for phrase in phrases for word in phrase}
         self.by_first: dict[str, dict[str, list[tuple[int, tuple[str, ...]]]]] = {}

@@ -11,7 +11,7 @@ from kg.engine import KnowledgeGraph
 from kg.qa.answers import Answer, absorb, is_iri, merge, place_hedges
 from kg.qa.lexicon import Lexicon
 from kg.qa.plans import NO_CUE, Plan, Reading, expand
-from kg.qa.vocab import MODALITY_CURIE
+from kg.qa.vocab import DESCRIBE, MODALITY_CURIE
 from kg.qa.wording import Blank, join, named
 from kg.terms import QueryResult, Row
 
@@ -161,6 +161,12 @@ class Runner:
             fields.setdefault(name, value)
         text = _OPTIONAL.sub(lambda m: _kept(m.group(1), fields), template).format_map(Blank(fields))
         return text[0].upper() + text[1:]
+
+    def sentences(self, plan: Plan, runs: list[Run], answers: list[Answer]) -> str:
+        """The answer in words; a query that says what a thing is says it of each thing asked about."""
+        if plan.query.name != DESCRIBE or len(answers) < 2:
+            return self.sentence(plan, runs, answers)
+        return " ".join(self.sentence(plan, runs, [a]) for a in answers)
 
     def _by_relation(self, answers: list[Answer]) -> str | None:
         """Answers whose rows say which statement they are (?relation) and of what: grouped, each item with
