@@ -331,3 +331,28 @@ def test_answers_do_not_depend_on_the_processs_hash_seed() -> None:
         for seed in ("1", "3", "7")
     ]
     assert json.loads(runs[0]) == json.loads(runs[1]) == json.loads(runs[2])
+
+
+# --- two steps, and a story's things as the setting -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "price of the one that is evidence-based",
+        "what's the price of whichever one is called evidence-based?",
+    ],
+)
+def test_the_price_of_the_one_described_is_a_first_step_then_the_price(
+    graph: KnowledgeGraph, question: str
+) -> None:
+    reply = ask(graph, question)
+    assert reply["interpretation"]["intent"] == "cost_of_modality"
+    assert labels(reply) == {"dry needling"}
+
+
+def test_a_storys_complaint_is_the_setting_of_a_question_that_names_nothing(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "My brother is keen on acupuncture for his stress. What is the price per session?")
+    costs = {a["label"].lower(): a.get("cost") for a in reply["answers"]}
+    assert costs.get("acupuncture")
+    assert "does not give this for stress in particular" in reply["text"]

@@ -187,7 +187,10 @@ class Interpreter(Steps):
         # only who and where it is for may be left aside: a condition, a practitioner, a related practice
         if not all(any(self.lexicon.has_type(i, k) for i in m.iris for k in _CONTEXT) for m in left):
             return False
-        if not all_linked(left, {i for m in plan.consumed for i in m.iris}, self.neighbours):
+        # "My partner wants acupuncture for stress. What's the going rate?": a story's things, when the
+        # sentence that asks names none of its own, are its setting even if the source does not link them
+        told = reading.asking_from and not any(m.start >= reading.asking_from for m in reading.entities)
+        if not told and not all_linked(left, {i for m in plan.consumed for i in m.iris}, self.neighbours):
             return False
         plan.context = tuple(left)
         return True

@@ -117,7 +117,9 @@ class Steps:
             return None
         # "what else does acu help with": the name is the subject of the asking verb, no first step
         tokens = reading.tokens
-        if any(m.end == inner.cue.first and m.start and tokens[m.start - 1] in _AUX for m in inner.consumed):
+        if inner.cue.score and any(  # (a first step no words asked for has no asking verb)
+            m.end == inner.cue.first and m.start and tokens[m.start - 1] in _AUX for m in inner.consumed
+        ):
             return None
         # "what treats X and what does it cost" is two questions, not the cost of what treats X
         low, high = sorted((inner.cue.first, outer.cue.first))

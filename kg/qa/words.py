@@ -37,6 +37,7 @@ TYPO_RANK = 20_000
 SYMSPELL_PREFIX = 5  # symspellpy's prefix length: a smaller index, still well under a millisecond a lookup
 
 # How people spell some words in a chat, and the word meant.
+_ONES = frozenset(["one", "therapy", "treatment", "option", "modality"])
 _BECAUSE = frozenset(["cause", "cos", "coz", "cuz", "bc"])
 _SUBJECTS = frozenset(
     "i im ive id my it its we were you youre he hes she shes they theyre there theres".split()
@@ -229,6 +230,12 @@ class Words:
             if index == asked:
                 asking_from = len(tokens)
             token = _CHAT.get(token, token)
+            if typed[index - 1 : index] == ["whichever"] and token in _ONES:
+                token = f"{token} that"  # "whichever one is evidence-based": the one that is
+            elif token == "whichever":
+                token = (
+                    "the that" if typed[index + 1 : index + 2] and typed[index + 1] not in _ONES else "the"
+                )
             if token in _BECAUSE and typed[index + 1 : index + 2] and typed[index + 1] in _SUBJECTS:
                 token = "because"  # "cause im trying to squat deeper": no cause asked about
             if " " in token:  # "wats": "what is"
