@@ -356,3 +356,16 @@ def test_a_storys_complaint_is_the_setting_of_a_question_that_names_nothing(grap
     costs = {a["label"].lower(): a.get("cost") for a in reply["answers"]}
     assert costs.get("acupuncture")
     assert "does not give this for stress in particular" in reply["text"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "using both on my sciatica - any point?",
+        "for sciatica must I settle on one, or can I have both at once?",
+        "combining the two for sciatica, good idea?",
+    ],
+)
+def test_using_both_together_is_the_combination(graph: KnowledgeGraph, question: str) -> None:
+    reply = ask(graph, question)
+    assert "synergistic" in reply["text"] or "combin" in reply["text"].lower()
