@@ -369,3 +369,13 @@ def test_a_storys_complaint_is_the_setting_of_a_question_that_names_nothing(grap
 def test_using_both_together_is_the_combination(graph: KnowledgeGraph, question: str) -> None:
     reply = ask(graph, question)
     assert "synergistic" in reply["text"] or "combin" in reply["text"].lower()
+
+
+def test_who_can_with_a_guess_lists_everyone_who_can(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "who's permitted to do dry needling - a chiropractor?")
+    assert {"licensed chiropractor", "licensed physical therapist"} <= labels(reply)
+
+
+def test_can_a_named_practitioner_still_answers_for_that_one(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "can a chiropractor do dry needling?")
+    assert labels(reply) == {"licensed chiropractor"}

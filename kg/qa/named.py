@@ -86,6 +86,8 @@ class Runner:
         named = self.narrowing(plan, reading)
         if any(_only(reading.tokens, m.start) for m in reading.entities if named & set(m.iris)):
             return answers  # "can only physical therapists do it": every one, to show it is not only them
+        if "who" in reading.tokens[:2] and all(any(a["iri"] == i for a in answers) for i in named):
+            return answers  # "who can do it, a chiropractor?": everyone who can, the one guessed among them
         return [a for a in answers if a["iri"] in named] if named else answers
 
     def narrowing(self, plan: Plan, reading: Reading) -> set[str]:
