@@ -379,3 +379,31 @@ def test_who_can_with_a_guess_lists_everyone_who_can(graph: KnowledgeGraph) -> N
 def test_can_a_named_practitioner_still_answers_for_that_one(graph: KnowledgeGraph) -> None:
     reply = ask(graph, "can a chiropractor do dry needling?")
     assert labels(reply) == {"licensed chiropractor"}
+
+
+# --- words typed together, and one word typed apart ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "name"), [("dryneedlingprice?", "dry needling"), ("acupuncturecost", "acupuncture")]
+)
+def test_a_name_and_a_word_typed_as_one_are_read_apart(
+    graph: KnowledgeGraph, question: str, name: str
+) -> None:
+    reply = ask(graph, question)
+    costs = {a["label"].lower(): a.get("cost") for a in reply["answers"]}
+    assert list(costs) == [name] and costs[name]
+
+
+@pytest.mark.parametrize(
+    ("question", "thing"),
+    [
+        ("what is super fishal dry needling", "superficial dry needling"),
+        ("the more whole istic one?", "holistic approach"),
+    ],
+)
+def test_a_graph_word_dictated_in_two_pieces_is_read_whole(
+    graph: KnowledgeGraph, question: str, thing: str
+) -> None:
+    reply = ask(graph, question)
+    assert thing in [m["label"].lower() for m in reply["interpretation"]["entities"]]

@@ -131,7 +131,7 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
     shared = ((scores[COMPARE] or scores[CHOOSE]) and any(t in joins for t in between)) or contrasted
     shared = shared and not asked
     shared = shared and bool(frozenset.intersection(*kinds))
-    if shared and not modalities - {i for m in values for i in m.iris}:
+    if shared and not reading.negated and not modalities - {i for m in values for i in m.iris}:
         return Frame(THINGS, things=tuple(values))  # "superficial vs deep dry needling": what each is
     first = reading.plans[0] if reading.plans else None
     if (

@@ -113,7 +113,26 @@ class Speller:
             return general[0]
         # spelt as it sounds ("infecshun", "nuroligy"): a graph word that sounds the same, if only one does
         heard = self.sounds.get(sound(token), ()) if len(token) >= 5 else ()
-        return heard[0] if len(heard) == 1 else None
+        return heard[0] if len(heard) == 1 else self._glued(token)
+
+    def rejoin(self, first: str, second: str) -> str | None:
+        """The graph's word meant by two typed apart, one of them no word at all: "super fishal" is
+        "superficial", "whole istic" "holistic" (dictation splits a word it does not know)."""
+        if (self.known(first) and self.known(second)) or not (first + second).isalpha():
+            return None
+        found = self._closest(self._domain, first + second, 2)
+        if found is None or len(found[0]) < 7 or found[0] not in self.vocabulary or " " in found[0]:
+            return None
+        return found[0]
+
+    def _glued(self, token: str) -> str | None:
+        """ "acupuncturecost", "dryneedlingprice": a name of the graph's and a known word typed as one."""
+        for cut in range(len(token) - 3, 3, -1):  # the longest name first
+            head, tail = token[:cut], token[cut:]
+            name = self.compounds.get(head) or (head if head in self.vocabulary and len(head) >= 5 else None)
+            if name and (tail in self.vocabulary or is_common(tail)):
+                return f"{name} {tail}"
+        return None
 
     def in_phrase(self, token: str, read: str, before: str, after: str) -> str | None:
         """The word meant by a typo that, with the word beside it (words of grammar aside), makes one of the

@@ -201,6 +201,8 @@ class Corrector(Protocol):
 
     def in_phrase(self, token: str, read: str, before: str, after: str) -> str | None: ...
 
+    def rejoin(self, first: str, second: str) -> str | None: ...
+
 
 @dataclass(frozen=True)
 class Words:
@@ -218,7 +220,7 @@ class Words:
         typed: list[str] = []
         asked = 0  # in `typed`
         for sentence in _SENTENCE_END.split(question):
-            words = normalize(sentence).split()
+            words = _rejoined(normalize(sentence).split(), speller)
             if words and ("?" in sentence or "?" not in question):
                 asked = len(typed)
             typed.extend(words)
@@ -258,3 +260,15 @@ class Words:
             if (meant := speller.in_phrase(origin[index], token, before, after)) and meant != token:
                 tokens[index] = corrections[origin[index]] = meant
         return cls(typed, tokens, [lemma(t) for t in tokens], corrections, origin, asking_from)
+
+
+def _rejoined(words: list[str], speller: Corrector) -> list[str]:
+    """Two words typed apart that make one of the graph's ("super fishal" for "superficial")."""
+    joined: list[str] = []
+    for word in words:
+        meant = speller.rejoin(joined[-1], word) if joined else None
+        if meant:
+            joined[-1] = meant
+        else:
+            joined.append(word)
+    return joined
