@@ -407,3 +407,24 @@ def test_a_graph_word_dictated_in_two_pieces_is_read_whole(
 ) -> None:
     reply = ask(graph, question)
     assert thing in [m["label"].lower() for m in reply["interpretation"]["entities"]]
+
+
+def test_i_would_like_is_asking_words_not_an_example(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "I would like a holistic treatment - which of the two should I choose?")
+    assert "acupuncture" in labels(reply)
+    assert "dry needling" not in labels(reply)
+
+
+def test_the_practice_that_is_a_first_step_to_the_modality(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "what side effects does the practice that uses meridians have?")
+    assert {"bruising", "soreness", "infection"} <= labels(reply)
+
+
+def test_a_lower_back_is_no_lowest_price(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "my lower back aches, what treats back pain and what does it cost?")
+    assert {"dry needling", "acupuncture"} <= labels(reply)
+
+
+def test_why_a_price_differs_between_places_is_what_it_depends_on(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "why might acupuncture cost more in one place than another?")
+    assert "location" in labels(reply)

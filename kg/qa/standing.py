@@ -83,7 +83,12 @@ def example(tokens: list[str], mention: Mention, asked: set[int]) -> bool:
     are examples of what is asked, not a narrowing of it ("I'd like acupuncture" is no example, nor is a
     "like" said as filler after a preposition: "does it help with like flexibility")."""
     for index in range(max(0, mention.start - 4), mention.start):
-        if tokens[index] in _EXAMPLES and index - 1 in asked and tokens[index - 1] not in _BEFORE_FILLER:
+        if (
+            tokens[index] in _EXAMPLES
+            and index - 1 in asked
+            and index not in asked  # "I would like an evidence-based one": "like" is the asking words' own
+            and tokens[index - 1] not in _BEFORE_FILLER
+        ):
             between = tokens[index + 1 : mention.start]  # other examples, not a clause ("like I'm five")
             return all(t in _LISTING or t not in STOPWORDS for t in between) and not asked & set(
                 range(index + 1, mention.start)
