@@ -428,3 +428,36 @@ def test_a_lower_back_is_no_lowest_price(graph: KnowledgeGraph) -> None:
 def test_why_a_price_differs_between_places_is_what_it_depends_on(graph: KnowledgeGraph) -> None:
     reply = ask(graph, "why might acupuncture cost more in one place than another?")
     assert "location" in labels(reply)
+
+
+# --- conditions paired, and a condition beside broad complaints ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "plantar fasciitis vs qi imbalance, which for which?",
+        "sciatica and back pain: which therapy for which?",
+    ],
+)
+def test_a_condition_paired_is_never_said_to_be_linked_to_neither(
+    graph: KnowledgeGraph, question: str
+) -> None:
+    reply = ask(graph, question)
+    assert "links neither modality" not in reply["text"]
+    assert "dry needling" in labels(reply)
+
+
+def test_a_named_condition_beside_broad_complaints_is_the_choice_for_it(graph: KnowledgeGraph) -> None:
+    reply = ask(
+        graph,
+        "she has plantar fasciitis with heel pain, and both calves ache - which of the two does the article prefer?",
+    )
+    assert "dry needling" in labels(reply)
+    assert "acupuncture" not in labels(reply)
+
+
+def test_one_modality_and_both_conditions_is_about_that_modality(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "can dry needling help both sciatica and plantar fasciitis?")
+    assert "dry needling" in labels(reply)
+    assert "acupuncture" not in labels(reply)

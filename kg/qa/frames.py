@@ -156,7 +156,11 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
     )
     # "tight quads and stress, which for which": a broad complaint pairs too ("for sciatica, which ... which" not)
     complaints = crosswise and all(_is(m, CATEGORY, lexicon) for m in conditions)
-    if len(paired) < 2 and (each_of or versus or complaints):
+    # "plantar fasciitis, heel and calf both aching": a named condition beside broad complaints is the one
+    # the choice is for, nothing to pair
+    specific = [m for m in conditions if not _is(m, CATEGORY, lexicon)]
+    setting_only = len(specific) == 1 and not values and len(conditions) > 1
+    if len(paired) < 2 and (each_of or versus or complaints) and not setting_only:
         paired = joined
     # "acupuncture targets trigger points and dry needling meridians, right?": both named, two of a kind
     swapped = len(modalities) >= 2 and len(values) == 2 and bool(frozenset.intersection(*kinds))
@@ -191,6 +195,8 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
             return Frame(CHOOSE, condition=condition, unasked=_unasked(reading, named, framing), named=told)
     if not together:
         return None
+    if one_each and ((first and first.every) or (len(modalities) == 1 and set(paired) <= set(conditions))):
+        return None  # "one therapy for both", "can acupuncture help both A and B": the plan's own answer
     if one_each:
         return Frame(EACH, things=tuple(paired))  # "mental clarity vs flexibility, which gives which"
     aspect = aspect or _setting(_cued_aspect(reading, framing), reading, condition)

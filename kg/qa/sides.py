@@ -16,10 +16,12 @@ from kg.qa.vocab import (
     CHOOSE,
     COMMON,
     COMPARE,
+    CONDITION,
     COST,
     DESCRIBE,
     MODALITY,
     MODALITY_CURIE,
+    TREATMENTS,
     WHICH,
 )
 from kg.qa.wording import capital, hedged, join, said_by_both, severity_note, with_hedge
@@ -40,6 +42,7 @@ class Sides:
         )
         self.choices = Choices(runner, lexicon, self.modalities)
         self.benefits_named_after = self.choices.benefits_named_after
+        self.treating = runner.graph.query(TREATMENTS)
 
     def answer(self, frame: Frame, comparative: bool) -> Composed | None:
         if frame.kind == THINGS:
@@ -262,6 +265,9 @@ class Sides:
         for value in frame.things:
             plan = Plan(query, {"value": [value.iris[0]]}, frozenset([value]), NO_CUE)
             found_runs, found = self.runner.execute(plan)
+            if not found and self.lexicon.has_type(value.iris[0], CONDITION):  # what the source names for it
+                plan = Plan(self.treating, {"condition": [value.iris[0]]}, frozenset([value]), NO_CUE)
+                found_runs, found = self.runner.execute(plan)
             if not found and (named_after := self.benefits_named_after(value.iris[0])):  # "stress"
                 said.append(named_after.text)
                 found_runs, found = named_after.runs, named_after.answers
