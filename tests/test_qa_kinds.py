@@ -461,3 +461,18 @@ def test_one_modality_and_both_conditions_is_about_that_modality(graph: Knowledg
     reply = ask(graph, "can dry needling help both sciatica and plantar fasciitis?")
     assert "dry needling" in labels(reply)
     assert "acupuncture" not in labels(reply)
+
+
+# --- a value asked for a condition ---------------------------------------------------------------------
+
+
+def test_a_value_the_source_gives_for_the_condition_asked_has_no_caveat(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "local twitch response for back pain: which therapy?")
+    assert labels(reply) == {"dry needling"}
+    assert "in particular" not in reply["text"]
+
+
+def test_a_value_the_source_gives_for_another_condition_says_so(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "which therapy releases endorphins for sciatica?")
+    assert "acupuncture" in labels(reply)
+    assert "does not give this for sciatica in particular" in reply["text"]

@@ -14,7 +14,7 @@ from kg.qa.evidence import RETRIEVED, Evidence, retrieved
 from kg.qa.explaining import Explainer
 from kg.qa.frames import Frame, Framing, aspects_of, frame_of, second_aspect, unranked
 from kg.qa.lexicon import NOT_IN_SOURCE, Lexicon
-from kg.qa.linked import linked_otherwise
+from kg.qa.linked import linked_otherwise, not_given_for
 from kg.qa.named import Run, Runner
 from kg.qa.parts import answer_other_parts
 from kg.qa.plans import Plan, Reading
@@ -284,9 +284,7 @@ class QuestionAnswerer:
         answer_other_parts(self.runner, composed, reading, plan)
         self.explainer.how_there(composed, reading, plan)
         self.explainer.why(composed, reading)
-        conditions = [
-            self._name(m.iris[0]) for m in plan.context if self.lexicon.has_type(m.iris[0], CONDITION)
-        ]
+        conditions = [self._name(c) for c in not_given_for(self.runner, plan, answers)]
         if conditions:
             composed.text += f" The article does not give this for {join(conditions)} in particular."
         return composed, "", True

@@ -3,10 +3,11 @@ links acupuncture to pain relief another way (it aims for it), so the answer is 
 
 from __future__ import annotations
 
+from kg.qa.answers import Answer
 from kg.qa.composed import Composed
 from kg.qa.named import Runner
 from kg.qa.plans import NO_CUE, Plan, Reading
-from kg.qa.vocab import MODALITY_CURIE, WHICH
+from kg.qa.vocab import CONDITION, HOW, MODALITY_CURIE, WHICH
 
 
 def linked_otherwise(runner: Runner, plan: Plan, reading: Reading, modalities: set[str]) -> Composed | None:
@@ -26,3 +27,24 @@ def linked_otherwise(runner: Runner, plan: Plan, reading: Reading, modalities: s
     composed = Composed(WHICH, runner.sentence(which, runs, mine), mine, runs)
     composed.plan = which
     return composed
+
+
+def not_given_for(runner: Runner, plan: Plan, answers: list[Answer]) -> list[str]:
+    """The conditions a reading left aside as its setting for which the source does not give what was
+    found: "which therapy releases endorphins for sciatica" (said for back pain only) gets a note; "twitch
+    response for back pain" does not (dry needling for back pain works by it)."""
+    conditions = [m.iris[0] for m in plan.context if runner.lexicon.has_type(m.iris[0], CONDITION)]
+    values = set(plan.values.get("value", [])) if plan.query.name == WHICH else set()
+    found = [a["iri"] for a in answers]
+    if not values or not conditions:
+        return conditions
+    how = runner.graph.query(HOW)
+    return [
+        c
+        for c in conditions
+        if not values
+        & {
+            a["iri"]
+            for a in runner.execute(Plan(how, {"modality": found, "condition": [c]}, frozenset(), NO_CUE))[1]
+        }
+    ]

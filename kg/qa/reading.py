@@ -144,6 +144,18 @@ class Interpreter(Steps):
                 and all(self.lexicon.has_type(i, CONDITION) for i in first.values["value"])
                 and (first.values.get("type") == [MODALITY] or not first.cue.strength)
             ]
+            + [  # "twitch response for back pain, which therapy": the value alone, with a note that the
+                # source does not give it for that condition (the reading with the condition found nothing)
+                Plan(first.query, {**first.values, "value": kept}, first.consumed, first.cue, context=where)
+                for kept in [
+                    [i for i in first.values.get("value", []) if not self.lexicon.has_type(i, CONDITION)]
+                ]
+                for where in [tuple(m for m in first.consumed if m.iris[0] not in kept)]
+                if first.query.name == WHICH
+                and 0 < len(kept) < len(first.values.get("value", []))
+                and "which" in reading.tokens
+                and not any(self.lexicon.has_type(i, PERFORMER) for i in kept)
+            ]
         )
 
     def _plans(self, reading: Reading, matches: dict[str, CueMatch]) -> list[Plan]:
