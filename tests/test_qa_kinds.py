@@ -476,3 +476,16 @@ def test_a_value_the_source_gives_for_another_condition_says_so(graph: Knowledge
     reply = ask(graph, "which therapy releases endorphins for sciatica?")
     assert "acupuncture" in labels(reply)
     assert "does not give this for sciatica in particular" in reply["text"]
+
+
+def test_asking_whether_the_source_says_only_might_gets_its_hedges_first(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "does the article claim acupuncture helps sciatica, or just that it may?")
+    assert reply["text"].startswith("Not for certain")
+
+
+def test_the_gap_between_two_prices_lists_both(graph: KnowledgeGraph) -> None:
+    reply = ask(
+        graph, "what's the difference between the cheapest acupuncture and the cheapest dry needling session?"
+    )
+    costs = {a["label"].lower(): a.get("cost") for a in reply["answers"]}
+    assert costs.get("acupuncture") and costs.get("dry needling")

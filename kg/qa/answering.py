@@ -218,6 +218,8 @@ class QuestionAnswerer:
         if not reading.entities:  # "lowest price for each", "by how much", "is one cheaper": every price
             return self.sides.cheapest(plan.query, every_answer=yes_or_no or every_price(reading.tokens))
         named = [m for m in reading.entities if m.iris[0] in self.sides.modalities]
+        if len(named) >= 2 and every_price(reading.tokens):  # "the gap between the cheapest A and B"
+            return self.sides.cheapest(plan.query, every_answer=True)
         if len(named) != 1 or len(reading.entities) > 1 or reading.cue_strengths.get(COMPARE) or yes_or_no:
             return None
         cost = Plan(self.graph.query(COST), {"modality": [named[0].iris[0]]}, frozenset(named), plan.cue)

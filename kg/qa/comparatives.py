@@ -7,7 +7,7 @@ from kg.qa.plans import Reading
 from kg.qa.words import lemma
 
 COMPARATIVE = frozenset("more less most least".split())
-_EVERY_PRICE = frozenset(["each", "both"])  # "lowest price for each": every price
+_EVERY_PRICE = frozenset(["each", "both", "gap", "difference"])  # "for each", "the gap between": every price
 
 
 def every_price(tokens: list[str]) -> bool:

@@ -171,10 +171,16 @@ _CERTAIN = frozenset(
 )
 
 
+_MAYBE = frozenset(["might", "may", "could", "possibly", "maybe", "perhaps"])
+
+
 def not_for_certain(tokens: list[str], answers: list[Answer]) -> str:
     """ "Does acupuncture definitely release endorphins": when the source hedges what is answered, say
     first that it does not put it that surely, with its own hedges."""
-    if not _CERTAIN & set(tokens):
+    only_may = any(  # "does it say it will help, or only that it might?"
+        t in ("only", "just", "merely") and _MAYBE & set(tokens[i + 1 : i + 4]) for i, t in enumerate(tokens)
+    )
+    if not _CERTAIN & set(tokens) and not only_may:
         return ""
     hedges = [a.get("hedge") for a in answers] + [
         h.get("hedge") for a in answers for h in a.get("hedges", [])
