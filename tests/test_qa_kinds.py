@@ -489,3 +489,10 @@ def test_the_gap_between_two_prices_lists_both(graph: KnowledgeGraph) -> None:
     )
     costs = {a["label"].lower(): a.get("cost") for a in reply["answers"]}
     assert costs.get("acupuncture") and costs.get("dry needling")
+
+
+def test_which_one_the_article_says_something_of_answers_with_that_one(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "which of the practices is described as widely accepted?")
+    assert "acupuncture" in labels(reply)
+    assert "dry needling" not in labels(reply)
+    assert "widely accepted" in reply["text"]

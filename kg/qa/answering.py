@@ -6,7 +6,7 @@ from __future__ import annotations
 from kg.engine import KnowledgeGraph
 from kg.qa.amounts import read_prices
 from kg.qa.answers import Answer, public
-from kg.qa.beside import beside, on_the_point, with_prices
+from kg.qa.beside import beside, on_the_point, which_on_the_point, with_prices
 from kg.qa.comparatives import compares, every_price
 from kg.qa.composed import Composed
 from kg.qa.context import context_in_answers, named_alone, named_part_answered, unlinked_comparisons
@@ -143,6 +143,8 @@ class QuestionAnswerer:
         if (composed := self.explainer.priced(reading)) is not None:
             return composed, ""
         plan = reading.plans[0] if reading.plans else None
+        if composed := which_on_the_point(self.evidence, reading, plan, self.sides.modalities):
+            return composed, ""  # "which practice is called widely accepted"
         if (composed := self._cheapest_of_all(reading, plan)) is not None:
             return composed, ""
         if plan is not None and plan.query.name == CHOOSE and plan.cue.score:

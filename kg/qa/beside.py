@@ -4,10 +4,11 @@ price is the deciding factor"."""
 from __future__ import annotations
 
 from kg.catalogue import NamedQuery
+from kg.qa.answers import Answer
 from kg.qa.composed import Composed
-from kg.qa.evidence import Evidence
+from kg.qa.evidence import RETRIEVED, Evidence
 from kg.qa.frames import Frame
-from kg.qa.plans import Reading
+from kg.qa.plans import Plan, Reading
 from kg.qa.sides import IN_THE_ANSWERS, Sides
 from kg.qa.vocab import COMPARE, COST
 
@@ -44,3 +45,24 @@ def on_the_point(
         composed.answers = [a for a in composed.answers if a["iri"] not in others]
         composed.text = composed.text.replace(IN_THE_ANSWERS, "")
     composed.answers += answers
+
+
+def which_on_the_point(
+    evidence: Evidence, reading: Reading, plan: Plan | None, modalities: list[str]
+) -> Composed | None:
+    """ "Which practice does the article call widely accepted": a "which" naming nothing, whose only readings
+    are ones no words ask for, is answered with what the source says on the question's own words, and the
+    one modality it says it of (not when it says it of both)."""
+    if "which" not in reading.tokens or reading.entities or (plan is not None and plan.cue.positions):
+        return None
+    said, answers = evidence.on_the_point(reading, modalities)
+    about = {i for a in answers for i in a["_about"]} & set(modalities)
+    if len(about) != 1:
+        return None
+    modality = next(iter(about))
+    named: list[Answer] = [
+        {"iri": modality, "label": evidence.lexicon.label(modality), "sources": answers[0].get("sources", [])}
+    ]
+    composed = Composed(RETRIEVED, said, named + answers, [])
+    composed.general = False
+    return composed
