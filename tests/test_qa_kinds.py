@@ -496,3 +496,17 @@ def test_which_one_the_article_says_something_of_answers_with_that_one(graph: Kn
     assert "acupuncture" in labels(reply)
     assert "dry needling" not in labels(reply)
     assert "widely accepted" in reply["text"]
+
+
+def test_whether_a_modality_is_only_for_a_condition_gets_what_else_it_addresses(
+    graph: KnowledgeGraph,
+) -> None:
+    reply = ask(graph, "is acupuncture just for musculoskeletal issues?")
+    assert "wide range of conditions" in reply["text"]
+    assert "does not say so" not in reply["text"]
+
+
+def test_are_they_the_same_answers_with_both_and_what_they_share(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "dry needling and acupuncture: basically the same thing?")
+    names = labels(reply)
+    assert {"dry needling", "acupuncture", "thin needle"} <= names

@@ -20,7 +20,18 @@ from kg.qa.lexicon import NOT_IN_SOURCE, Lexicon, Mention
 from kg.qa.plans import CueMatch, Plan, Reading, expand
 from kg.qa.spelling import Speller
 from kg.qa.steps import OWL_CLASS_CURIE, Steps
-from kg.qa.vocab import CHEAPEST, CONDITION, COST, HOW, MODALITY, PERFORMER, RELATED, TREATMENTS, WHICH
+from kg.qa.vocab import (
+    CHEAPEST,
+    CONDITION,
+    CONDITIONS,
+    COST,
+    HOW,
+    MODALITY,
+    PERFORMER,
+    RELATED,
+    TREATMENTS,
+    WHICH,
+)
 from kg.qa.words import Words
 
 _CONTEXT = (PERFORMER, RELATED, CONDITION)
@@ -184,8 +195,16 @@ class Interpreter(Steps):
         if not any_cue and len(reading.entities) == 1 and not reading.classes:  # a bare name: what it is
             return sorted(usable, key=lambda p: (p.query.rank, p.score), reverse=True)
         together = bool({"both", "two"} & set(reading.tokens))  # "how might combining both help sciatica"
+        only_condition = any(
+            self.lexicon.has_type(m.iris[0], CONDITION)
+            and {"only", "just"} & set(reading.tokens[max(0, m.start - 2) : m.start])
+            for m in reading.entities
+        )
         for plan in usable:  # "does dry needling work for sciatica": whether it treats it, then how
             plan.bonus += 4 * (plan.query.name == TREATMENTS and reading.asks_if_it_works(HOW))
+            plan.bonus += 2 * (
+                plan.query.name == CONDITIONS and only_condition
+            )  # "is it only for X": what else
             plan.bonus += 2 * (together and bool(plan.query.about) and bool(plan.cue.strength))
         ranked = sorted(usable, key=lambda p: (p.score, p.query.rank), reverse=True)
         return _ranking_first(ranked, reading)

@@ -191,7 +191,10 @@ class Sides:
         if origin is not None:
             text += " " + origin.text.replace(IN_THE_ANSWERS, "")
             runs += origin.runs
-        return Composed(COMMON, text, things or shared, runs)
+        both = [{"iri": m, "label": self.lexicon.label(m), "sources": []} for m in self.modalities]
+        return Composed(
+            COMMON, text, both + (things or shared), runs
+        )  # the two compared, then what they share
 
     def _things(self, frame: Frame) -> Composed | None:
         """ "Superficial vs deep dry needling": what the source says each is, one after the other."""
