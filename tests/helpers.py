@@ -300,3 +300,19 @@ class PasswordProxy:
         self.server.shutdown()
         self.server.server_close()
         self._thread.join(timeout=5)
+
+
+def answered(graph: KnowledgeGraph, question: str) -> dict:
+    """The reply to a question, checked against the typed contract, which must be an answer."""
+    from kg.qa import answer_question
+    from kg.qa.model import Reply
+
+    reply = answer_question(graph, question)
+    Reply.model_validate(reply)
+    assert reply["answered"], reply["text"]
+    return reply
+
+
+def answer_labels(reply: dict) -> set[str]:
+    """The labels of a reply's answers, in lower case."""
+    return {a["label"].lower() for a in reply["answers"]}

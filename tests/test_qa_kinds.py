@@ -4,21 +4,13 @@ other than the sets': what a reader sees (which things are answers, what the tex
 from __future__ import annotations
 
 import pytest
+from helpers import answer_labels, answered
 
 from kg.engine import KnowledgeGraph
 from kg.qa import answer_question
-from kg.qa.model import Reply
 
-
-def ask(graph: KnowledgeGraph, question: str) -> dict:
-    reply = answer_question(graph, question)
-    Reply.model_validate(reply)
-    assert reply["answered"], reply["text"]
-    return reply
-
-
-def labels(reply: dict) -> set[str]:
-    return {a["label"].lower() for a in reply["answers"]}
+ask = answered
+labels = answer_labels
 
 
 # --- a ranking asked for, beside the price it ranks -------------------------------------------------

@@ -38,8 +38,7 @@ def slow_query(k: int) -> str:
     """Every triple against k hundred of them: fine steps, so that one about TARGET_S is found on a fast
     machine and on a slow one (every triple against every other took about the whole deadline here)."""
     return (
-        "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . "
-        f"{{ SELECT ?d WHERE {{ ?d ?e ?f }} LIMIT {100 * k} }} }}"
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ ?a ?b ?c . {{ SELECT ?d WHERE {{ ?d ?e ?f }} LIMIT {100 * k} }} }}"
     )
 
 
