@@ -502,3 +502,19 @@ def test_are_they_the_same_answers_with_both_and_what_they_share(graph: Knowledg
     reply = ask(graph, "dry needling and acupuncture: basically the same thing?")
     names = labels(reply)
     assert {"dry needling", "acupuncture", "thin needle"} <= names
+
+
+def test_a_range_quoted_for_the_wrong_modality_is_set_right(graph: KnowledgeGraph) -> None:
+    reply = ask(graph, "dry needling costs $70 to $150 a session, correct?")
+    assert "not the range the source gives for dry needling" in reply["text"]
+    assert "range it gives for acupuncture" in reply["text"]
+    assert reply["answers"][0]["cost"]["min"] == 50
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["can I go to the gym right after dry needling?", "do I have to wait before driving after acupuncture?"],
+)
+def test_what_to_do_after_a_session_is_not_in_the_source(graph: KnowledgeGraph, question: str) -> None:
+    reply = answer_question(graph, question)
+    assert any("after a session" in t for t in reply.get("not_in_source") or [])

@@ -156,10 +156,10 @@ def frame_of(reading: Reading, framing: Framing) -> Frame | None:
     )
     # "tight quads and stress, which for which": a broad complaint pairs too ("for sciatica, which ... which" not)
     complaints = crosswise and all(_is(m, CATEGORY, lexicon) for m in conditions)
-    # "plantar fasciitis, heel and calf both aching": a named condition beside broad complaints is the one
-    # the choice is for, nothing to pair
-    specific = [m for m in conditions if not _is(m, CATEGORY, lexicon)]
-    setting_only = len(specific) == 1 and not values and len(conditions) > 1
+    # "plantar fasciitis, heel and calf both aching": one named condition beside complaints is the setting
+    setting_only = (
+        sum(not _is(m, CATEGORY, lexicon) for m in conditions) == 1 < len(conditions) and not values
+    )
     if len(paired) < 2 and (each_of or versus or complaints) and not setting_only:
         paired = joined
     # "acupuncture targets trigger points and dry needling meridians, right?": both named, two of a kind

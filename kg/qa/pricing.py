@@ -3,6 +3,7 @@ beside an answer that names it when the question asks one (the explainer's base)
 
 from __future__ import annotations
 
+from kg.qa.answers import Answer
 from kg.qa.comparatives import every_price
 from kg.qa.composed import Composed
 from kg.qa.lexicon import Lexicon
@@ -17,6 +18,7 @@ class Pricing:
     lexicon: Lexicon
     modalities: set[str]
     stands_for: dict[str, frozenset[str]]
+    ranges: dict[str, tuple[float, float]]
 
     def _asking(self, name: str, values: dict[str, list[str]]) -> Plan:
         """A plan of the answerer's own: the named query with these values, no words of the question asking."""
@@ -43,8 +45,8 @@ class Pricing:
         if not answers:
             return None
         amount = float(reading.amounts[0])
-        said = []
-        for answer in answers:
+        said = self._range_quoted(reading, answers)
+        for answer in [] if said else answers:
             cost = answer.get("cost")
             if not cost or cost.get("min") is None or cost.get("max") is None:
                 continue
@@ -57,6 +59,29 @@ class Pricing:
         composed = Composed(COST, text, answers, runs)
         composed.plan = plan
         return composed
+
+    def _range_quoted(self, reading: Reading, answers: list[Answer]) -> list[str]:
+        """ "Dry needling is $70 to $150, right?": a range quoted for a modality is set against the source's
+        range for it, and named as the other modality's when it is that one's."""
+        if len(reading.amounts) < 2:
+            return []
+        low, high = sorted(float(a) for a in reading.amounts[:2])
+        said = []
+        for answer in answers:
+            cost = answer.get("cost") or {}
+            if cost.get("min") is None or cost.get("max") is None:
+                continue
+            name = self.lexicon.sentence_case(answer["label"])
+            if (low, high) == (float(cost["min"]), float(cost["max"])):
+                said.append(f"${number(low)}–{number(high)} is the range the source gives for {name}")
+                continue
+            said.append(f"${number(low)}–{number(high)} is not the range the source gives for {name}")
+            said += [
+                f"it is the range it gives for {self.lexicon.sentence_case(self.lexicon.label(iri))}"
+                for iri, quoted in self.ranges.items()
+                if quoted == (low, high) and iri != answer["iri"]
+            ]
+        return said
 
     def with_price(self, composed: Composed, reading: Reading) -> None:
         """What a price depends on comes with the price ("is $70-150 a fixed rate"); a modality found in a first

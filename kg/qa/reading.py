@@ -202,9 +202,7 @@ class Interpreter(Steps):
         )
         for plan in usable:  # "does dry needling work for sciatica": whether it treats it, then how
             plan.bonus += 4 * (plan.query.name == TREATMENTS and reading.asks_if_it_works(HOW))
-            plan.bonus += 2 * (
-                plan.query.name == CONDITIONS and only_condition
-            )  # "is it only for X": what else
+            plan.bonus += 2 * (plan.query.name == CONDITIONS and only_condition)  # "only for X?": what else
             plan.bonus += 2 * (together and bool(plan.query.about) and bool(plan.cue.strength))
         ranked = sorted(usable, key=lambda p: (p.score, p.query.rank), reverse=True)
         return _ranking_first(ranked, reading)
@@ -302,9 +300,10 @@ class Interpreter(Steps):
 
 
 def _ranking_first(plans: list[Plan], reading: Reading) -> list[Plan]:
-    """ "Cheapest needle therapy, and what's its price", "which one starts cheaper per session": with no
-    modality named, the ranking asked for goes before the plain prices it ranks (its answer says the price).
-    "Cheaper than $80" ranks nothing: it is a budget."""
+    """ "Cheapest needle therapy, and what's its price", "which one starts cheaper per session": with nothing
+    named, the ranking asked for goes before the plain prices it ranks (its answer says the price); with a
+    condition named, the prices found are ranked after the answer (`Pricing`). "Cheaper than $80" ranks
+    nothing: it is a budget."""
     cued = reading.cue_positions.get(CHEAPEST, frozenset())
     if cued and all(than_amount(reading.tokens, i) for i in cued):
         return [p for p in plans if p.query.name != CHEAPEST]  # "cheaper than $80": a budget, no ranking
@@ -313,6 +312,6 @@ def _ranking_first(plans: list[Plan], reading: Reading) -> list[Plan]:
     if not reading.cue_strengths.get(CHEAPEST):  # the question's own words rank ("cheapest"), not a "they"
         return plans
     ranking = next((p for p in plans if p.query.name == CHEAPEST and p.cue.positions), None)
-    if ranking is None or any(m.iris[0] for m in reading.entities):
+    if ranking is None or reading.entities:
         return plans
     return [ranking, *(p for p in plans if p is not ranking)]
