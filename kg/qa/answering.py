@@ -288,7 +288,7 @@ class QuestionAnswerer:
         answer_other_parts(self.runner, composed, reading, plan)
         self.explainer.how_there(composed, reading, plan)
         self.explainer.why(composed, reading)
-        conditions = [self._name(c) for c in not_given_for(self.runner, plan, answers)]
+        conditions = [self.lexicon.name(c) for c in not_given_for(self.runner, plan, answers)]
         if conditions:
             composed.text += f" The article does not give this for {join(conditions)} in particular."
         return composed, "", True
@@ -297,9 +297,6 @@ class QuestionAnswerer:
         """The resources a text names, classes and uncovered topics aside."""
         found = {i for m in self.lexicon.link_exact(normalize(text).split()) for i in m.iris}
         return {i for i in found if not (self.lexicon.is_class(i) or self.lexicon.has_type(i, NOT_IN_SOURCE))}
-
-    def _name(self, iri: str) -> str:
-        return self.lexicon.sentence_case(self.lexicon.label(iri))
 
     def _uncovered(self, reading: Reading) -> list[str]:
         """The topics of the question the article does not cover: those the graph records as such, and

@@ -4,7 +4,7 @@ price is the deciding factor"."""
 from __future__ import annotations
 
 from kg.catalogue import NamedQuery
-from kg.qa.answers import Answer
+from kg.qa.answers import also_named
 from kg.qa.composed import Composed
 from kg.qa.evidence import RETRIEVED, Evidence
 from kg.qa.frames import Frame
@@ -59,10 +59,7 @@ def which_on_the_point(
     about = {i for a in answers for i in a["_about"]} & set(modalities)
     if len(about) != 1:
         return None
-    modality = next(iter(about))
-    named: list[Answer] = [
-        {"iri": modality, "label": evidence.lexicon.label(modality), "sources": answers[0].get("sources", [])}
-    ]
+    named = also_named(sorted(about), evidence.lexicon.label, answers)
     composed = Composed(RETRIEVED, said, named + answers, [])
     composed.general = False
     return composed

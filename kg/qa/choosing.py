@@ -102,20 +102,20 @@ class Choices:
         return Composed(WHICH, " ".join(said), answers, runs)
 
     def _for_condition(self, condition: str, statements: list[dict[str, str]]) -> str:
-        name = self.name(condition)
+        name = self.lexicon.name(condition)
         treats = [s for s in statements if s["relation"] == "treats" and s["value"] == condition]
         favoured = [s for s in statements if s["relation"] == "is favoured for"]
         parts = []
         if treats:
-            named = [hedged(self.name(s["modality"]), s["hedge"]) for s in treats]
+            named = [hedged(self.lexicon.name(s["modality"]), s["hedge"]) for s in treats]
             parts.append(f"for {name}, the article names {join(named)}")
         missing = [m for m in self.modalities if m not in {s["modality"] for s in treats}]
         if missing and treats:
-            parts.append(f"it names no {join([self.name(m) for m in missing])} treatment for {name}")
+            parts.append(f"it names no {join([self.lexicon.name(m) for m in missing])} treatment for {name}")
         if favoured:
             parts.append(
                 "of the two it favours "
-                + join([hedged(self.name(s["modality"]), s["hedge"]) for s in favoured])
+                + join([hedged(self.lexicon.name(s["modality"]), s["hedge"]) for s in favoured])
             )
         combined = [s for s in statements if s["relation"] == "combining the two may give"]
         parts += [fit_statement(s, self.lexicon) for s in combined]
@@ -141,6 +141,3 @@ class Choices:
                 )
                 return eased
         return None
-
-    def name(self, iri: str) -> str:
-        return self.lexicon.sentence_case(self.lexicon.label(iri))

@@ -83,10 +83,8 @@ def unlinked_comparisons(reading: Reading, lexicon: Lexicon, neighbours: dict[st
             )
             beside = high - low <= 6 and _SIDE_BY_SIDE.intersection(tokens[low:high])
             if beside and modality.iris[0] not in neighbours.get(practice.iris[0], set()):
-                said = lexicon.sentence_case(lexicon.label(practice.iris[0]))
-                found.append(
-                    f"how {said} compares with {lexicon.sentence_case(lexicon.label(modality.iris[0]))}"
-                )
+                said = lexicon.name(practice.iris[0])
+                found.append(f"how {said} compares with {lexicon.name(modality.iris[0])}")
     return list(dict.fromkeys(found))
 
 

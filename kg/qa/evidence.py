@@ -83,7 +83,7 @@ class Evidence:
         silent = [m for m in modalities if not any(m in s.claim.about for s in chosen)]
         text = "On this point the source says: " + "; ".join(said) + "."
         if silent:
-            names = join([self.lexicon.sentence_case(self.lexicon.label(m)) for m in silent])
+            names = join([self.lexicon.name(m) for m in silent])
             text += f" It says nothing of the kind about {names}."
         return text, [_answer(s.claim, s.score, self.lexicon) for s in chosen]
 

@@ -266,6 +266,10 @@ class Lexicon:
         """Close matches for typos ("siatica") among the words no exact match or intent cue has taken."""
         return self._fuzzy_mentions(tokens, [stem(token) for token in tokens], set(taken))
 
+    def name(self, iri: str) -> str:
+        """A resource's label as it reads inside a sentence."""
+        return self.sentence_case(self.label(iri))
+
     def sentence_case(self, label: str) -> str:
         """A label as it reads inside a sentence: "dry needling", but "Western conventional medicine", "Qi".
 

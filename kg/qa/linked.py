@@ -39,12 +39,9 @@ def not_given_for(runner: Runner, plan: Plan, answers: list[Answer]) -> list[str
     if not values or not conditions:
         return conditions
     how = runner.graph.query(HOW)
-    return [
-        c
-        for c in conditions
-        if not values
-        & {
-            a["iri"]
-            for a in runner.execute(Plan(how, {"modality": found, "condition": [c]}, frozenset(), NO_CUE))[1]
-        }
-    ]
+
+    def given(condition: str) -> bool:  # what the modalities found work by, aim for, target there
+        plan = Plan(how, {"modality": found, "condition": [condition]}, frozenset(), NO_CUE)
+        return bool(values & {a["iri"] for a in runner.execute(plan)[1]})
+
+    return [c for c in conditions if not given(c)]

@@ -54,7 +54,7 @@ class Runner:
 
     def _answers(self, plan: Plan, run: Run) -> list[Answer]:
         key = plan.query.answer or run.result.vars[0]
-        given = [self.lexicon.sentence_case(self.lexicon.label(v)) for v in run.params.values() if is_iri(v)]
+        given = [self.lexicon.name(v) for v in run.params.values() if is_iri(v)]
         grouped: dict[str, Answer] = {}
         for row in run.result.rows:
             if key not in row:
@@ -153,7 +153,7 @@ class Runner:
             elif given and param.type == "decimal":
                 fields[param.name] = f"${given[0]}"
             elif given:
-                fields[param.name] = join([self.lexicon.sentence_case(self.lexicon.label(v)) for v in given])
+                fields[param.name] = join([self.lexicon.name(v) for v in given])
             elif param.rdf_class == MODALITY_CURIE:  # open: the one every answer is about, else each
                 about = {f for a in answers for f in a.get("_for") or [""]}
                 fields[param.name] = about.pop() if len(about) == 1 and "" not in about else "each modality"
@@ -203,8 +203,15 @@ class Runner:
         where = f"“{plan.query.title.lower()}” ({asked})" if asked else f"“{plan.query.title.lower()}”"
         if not found:
             return f"the source names nothing for {where}."
+        narrowing = self.narrowing(
+            plan, reading
+        )  # in the question's order (a set's would change per process)
         named = join(
-            [self.lexicon.sentence_case(self.lexicon.label(i)) for i in self.narrowing(plan, reading)]
+            list(
+                dict.fromkeys(
+                    self.lexicon.name(i) for m in reading.entities for i in m.iris if i in narrowing
+                )
+            )
         )
         others = join([self.lexicon.sentence_case(a["label"]) for a in found])
         return f"for {where} the source does not name {named}; it names {others}."

@@ -77,7 +77,7 @@ class Pricing:
                 continue
             said.append(f"${number(low)}–{number(high)} is not the range the source gives for {name}")
             said += [
-                f"it is the range it gives for {self.lexicon.sentence_case(self.lexicon.label(iri))}"
+                f"it is the range it gives for {self.lexicon.name(iri)}"
                 for iri, quoted in self.ranges.items()
                 if quoted == (low, high) and iri != answer["iri"]
             ]

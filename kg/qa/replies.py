@@ -44,12 +44,8 @@ def query_info(run: Run) -> dict[str, Any]:
 def coverage(lexicon: Lexicon, modality: str, condition: str, category: str) -> str:
     """What the graph covers, in words, for a refusal: its modalities' aspects and its conditions."""
     types = lexicon.types
-    modalities = sorted(lexicon.sentence_case(lexicon.label(i)) for i, t in types.items() if modality in t)
-    conditions = sorted(
-        lexicon.sentence_case(lexicon.label(i))
-        for i, t in types.items()
-        if condition in t and category not in t
-    )
+    modalities = sorted(lexicon.name(i) for i, t in types.items() if modality in t)
+    conditions = sorted(lexicon.name(i) for i, t in types.items() if condition in t and category not in t)
     return (
         f"{join(modalities)}: their origins, techniques, targets, benefits, risks, practitioners and "
         f"session costs, and the conditions {join(conditions)}"
@@ -60,7 +56,7 @@ def say_what_is_broader(reply: dict[str, Any], reading: Reading, lexicon: Lexico
     """A narrower topic than the article's ("lower back pain") was answered as its broader one: say so
     first, and list the narrower topic as not in the source."""
     pairs = [
-        (topic, lexicon.sentence_case(lexicon.label(m.iris[0])))
+        (topic, lexicon.name(m.iris[0]))
         for m in reading.entities
         if (topic := lexicon.narrower.get(stems(m.text)))
     ]

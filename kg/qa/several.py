@@ -20,15 +20,13 @@ def which_of(runner: Runner, composed: Composed, modality: str, conditions: list
     lexicon = runner.lexicon
     plan = Plan(runner.graph.query(CONDITIONS), {"modality": [modality]}, frozenset(), NO_CUE)
     named = [a for a in runner.execute(plan)[1] if a["iri"] in asked]
-    name = lexicon.sentence_case(lexicon.label(modality))
-    rest = join(
-        [lexicon.sentence_case(lexicon.label(i)) for i in asked if i not in {a["iri"] for a in named}]
-    )
+    name = lexicon.name(modality)
+    rest = join([lexicon.name(i) for i in asked if i not in {a["iri"] for a in named}])
     if composed.intent == CONDITIONS:
         if named and rest:
             composed.text += f" It does not name {name} for {rest}."
         return
-    listed = join([lexicon.sentence_case(lexicon.label(i)) for i in asked])
+    listed = join([lexicon.name(i) for i in asked])
     if named:
         said = join([with_hedge(a, name, lexicon) for a in named])
         text = f"Of {listed}, the source names {name} for {said}" + (f"; not for {rest}" if rest else "")

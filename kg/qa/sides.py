@@ -83,7 +83,7 @@ class Sides:
             return None
         parts = []
         for modality in self.modalities:
-            name = self._name(modality)
+            name = self.lexicon.name(modality)
             mine = [a for a in answers if name in self._owners(a) or a["iri"] == modality]
             if mine:
                 parts.append(f"for {name}, {join([with_hedge(a, name, self.lexicon) for a in mine])}")
@@ -102,7 +102,7 @@ class Sides:
             for rating in answer.get("details", {}).get("assessment", []):
                 text += f" On {self.lexicon.sentence_case(answer['label'])}'s cost the source says: {rating}."
         for modality in self.modalities:  # what the source says one of them addresses beyond its list
-            name = self._name(modality)
+            name = self.lexicon.name(modality)
             own = [a for a in answers if a.get("_for") == [name]]
             said = [x for a in own for x in a.get("details", {}).get("scope", [])]
             scope = dict.fromkeys(x[:1].lower() + x[1:] for x in said)
@@ -117,7 +117,7 @@ class Sides:
         """Each modality as an answer, its side of the comparison as facts with that modality's hedges."""
         sides = []
         for modality in self.modalities:
-            name = self._name(modality)
+            name = self.lexicon.name(modality)
             facts = []
             for answer in answers:
                 if name not in self._owners(answer):
@@ -235,7 +235,7 @@ class Sides:
         text = self.runner.sentence(plan, runs, answers)
         silent = [m for m in self.modalities if m not in {a["iri"] for a in answers}]
         if silent:  # "endorphins: dry needling vs acupuncture": the other side is not made to say it
-            text += f" It says nothing of the kind about {join([self._name(m) for m in silent])}."
+            text += f" It says nothing of the kind about {join([self.lexicon.name(m) for m in silent])}."
         # the aspect side by side; with none, and the two named, how they differ in general
         beside = (
             self._aspect(frame.aspect, False)
@@ -250,7 +250,7 @@ class Sides:
             known = {a["iri"] for a in answers}
             if known >= set(self.modalities) or frame.both_named:  # the side by side is the answer too
                 # of the side not linked to the value, nothing is an answer ("A vs B for muscle knots")
-                mine = {self._name(i) for i in known}
+                mine = {self.lexicon.name(i) for i in known}
                 answers = answers + [
                     a
                     for a in beside.answers
@@ -280,10 +280,12 @@ class Sides:
                 answers += [a for a in found if a["iri"] not in {b["iri"] for b in answers}]
                 runs += found_runs
             else:
-                said.append(f"The source links neither modality to {self._name(value.iris[0])}.")
+                said.append(f"The source links neither modality to {self.lexicon.name(value.iris[0])}.")
         if not answers:
             return None
-        paired: list[Answer] = [{"iri": v.iris[0], "label": self._name(v.iris[0])} for v in frame.things]
+        paired: list[Answer] = [
+            {"iri": v.iris[0], "label": self.lexicon.name(v.iris[0])} for v in frame.things
+        ]
         return Composed(WHICH, " ".join(said), answers + paired, runs)  # the things paired are answers too
 
     def _owners(self, answer: Answer) -> set[str]:
@@ -291,11 +293,6 @@ class Sides:
         said = answer.get("_for", ())
         return {
             m
-            for m in map(self._name, self.modalities)
+            for m in map(self.lexicon.name, self.modalities)
             if any(f == m or f.startswith(m + " for ") for f in said)
         }
-
-    # --- wording --------------------------------------------------------------------------------------
-
-    def _name(self, iri: str) -> str:
-        return self.lexicon.sentence_case(self.lexicon.label(iri))

@@ -39,12 +39,12 @@ class Turning(Pricing):
         linked = [a["iri"] for a in composed.answers if a["iri"] in self.modalities]
         runs = [r for r in composed.runs if r.name in (WHICH, TREATMENTS)] or composed.runs  # what answered
         others = sorted(self.modalities - set(linked), key=self.lexicon.label)
-        denied = join([self.lexicon.sentence_case(self.lexicon.label(m.iris[0])) for m in reading.negated])
-        said = join([self.lexicon.sentence_case(self.lexicon.label(i)) for i in linked]) or "neither"
+        denied = join([self.lexicon.name(m.iris[0]) for m in reading.negated])
+        said = join([self.lexicon.name(i) for i in linked]) or "neither"
         if not others:
             both = [a for a in composed.answers if a["iri"] in self.modalities]
             return Composed(WHICH, f"The source links both to {denied}.", both, runs)
-        names = join([self.lexicon.sentence_case(self.lexicon.label(i)) for i in others])
+        names = join([self.lexicon.name(i) for i in others])
         text = f"The one the source does not link to {denied} is {names}; it links {said} to it."
         answers: list[Answer] = [{"iri": i, "label": self.lexicon.label(i), "sources": []} for i in others]
         return Composed(WHICH, text, answers, runs)
@@ -77,8 +77,8 @@ class Turning(Pricing):
         runs, answers = self.runner.execute(asked)
         if not answers:
             return None
-        names = join([self.lexicon.sentence_case(self.lexicon.label(i)) for i in others])
-        said = join([self.lexicon.sentence_case(self.lexicon.label(i)) for i in denied])
+        names = join([self.lexicon.name(i) for i in others])
+        said = join([self.lexicon.name(i) for i in denied])
         text = f"The one the source does not link to {said} is {names}. {self.runner.sentence(asked, runs, answers)}"
         turned = Composed(plan.query.name, text, answers, runs)
         turned.plan = asked

@@ -118,7 +118,7 @@ def fit_statement(s: dict[str, str], lexicon: Lexicon) -> str:
     """One of the article's statements on which modality fits whom, with its hedge."""
     if s["relation"] == "advice":
         return hedged(s["valueLabel"].rstrip("."), s["hedge"])
-    subject = lexicon.sentence_case(lexicon.label(s["modality"])) if s["modality"] else ""
+    subject = lexicon.name(s["modality"]) if s["modality"] else ""
     said = f"{subject} {s['relation']} {lexicon.sentence_case(s['valueLabel'])}"
     return hedged(said.strip(), s["hedge"])
 
