@@ -293,7 +293,8 @@ def test_which_of_several_benefits_a_modality_offers_answers_the_covered_ones(gr
 
 def test_answers_do_not_depend_on_the_processs_hash_seed() -> None:
     """Two cue phrases that overlap ("work better", "better than") were taken in a set's order, which a
-    process's hash seed changes: the same question could get another reading in another process."""
+    process's hash seed changes: the same question could get another reading in another process; and a
+    "no" named the things it denies in a set's order ("stress and pain" or "pain and stress")."""
     import json
     import os
     import subprocess
@@ -306,8 +307,9 @@ def test_answers_do_not_depend_on_the_processs_hash_seed() -> None:
         "from kg.qa import answer_question\n"
         "graph = open_graph(Settings())\n"
         "qs = ['why might using both on sciatica work better than using just one?',\n"
-        "      'which works better than the other for back pain', 'dry needling vs acupuncture costs']\n"
-        "out = [(r['interpretation'].get('intent'), [a['label'] for a in r['answers']])\n"
+        "      'which works better than the other for back pain', 'dry needling vs acupuncture costs',\n"
+        "      'would you try acupuncture if your problem was stress rather than pain?']\n"
+        "out = [(r['interpretation'].get('intent'), [a['label'] for a in r['answers']], r['text'])\n"
         "       for r in (answer_question(graph, q) for q in qs)]\n"
         "print(json.dumps(out))\n"
     )

@@ -203,16 +203,9 @@ class Runner:
         where = f"“{plan.query.title.lower()}” ({asked})" if asked else f"“{plan.query.title.lower()}”"
         if not found:
             return f"the source names nothing for {where}."
-        narrowing = self.narrowing(
-            plan, reading
-        )  # in the question's order (a set's would change per process)
-        named = join(
-            list(
-                dict.fromkeys(
-                    self.lexicon.name(i) for m in reading.entities for i in m.iris if i in narrowing
-                )
-            )
-        )
+        narrowing = self.narrowing(plan, reading)
+        asked = [i for m in reading.entities for i in m.iris if i in narrowing]  # the question's order
+        named = join([self.lexicon.name(i) for i in dict.fromkeys(asked)])
         others = join([self.lexicon.sentence_case(a["label"]) for a in found])
         return f"for {where} the source does not name {named}; it names {others}."
 
