@@ -204,8 +204,8 @@ class Runner:
         if not found:
             return f"the source names nothing for {where}."
         narrowing = self.narrowing(plan, reading)
-        asked = [i for m in reading.entities for i in m.iris if i in narrowing]  # the question's order
-        named = join([self.lexicon.name(i) for i in dict.fromkeys(asked)])
+        denied = [i for m in reading.entities for i in m.iris if i in narrowing]  # the question's order
+        named = join([self.lexicon.name(i) for i in dict.fromkeys(denied)])
         others = join([self.lexicon.sentence_case(a["label"]) for a in found])
         return f"for {where} the source does not name {named}; it names {others}."
 
