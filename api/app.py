@@ -14,6 +14,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
+from api import heap
 from api.editor_assets import editor_script
 from api.errors import install_error_handlers
 from api.hot_paths import HotPath, HotPaths, direct
@@ -79,6 +80,17 @@ def _log_progress(triples: int, done: int, total: int) -> None:
         log.info("loaded %d triples (%.0f MB)", triples, total / 1e6)
 
 
+def _log_serving(settings: Settings, snapshot: Snapshot) -> None:
+    store = snapshot.graph.store
+    log.info(
+        "needling-kg serving http://%s:%d with %d triples from the %s",
+        settings.host,
+        settings.port,
+        store.triples,
+        store.description,
+    )
+
+
 def with_runner(snapshot: Snapshot, settings: Settings) -> Snapshot:
     """The snapshot with its ad-hoc runner started (forking workers blocks: call it from a thread)."""
     return Snapshot(snapshot.graph, open_runner(snapshot.graph.store, settings))
@@ -122,17 +134,13 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        current = runtime.snapshot
-        # Forking the workers and stopping them block; they run in a thread, not on the event loop.
-        runtime.swap(await run_in_threadpool(with_runner, current, settings))
+        # Forking the workers and stopping them block; they run in a thread, not on the event loop. No local
+        # name keeps the first snapshot: after a reload, nothing but in-flight requests may hold it.
+        runtime.swap(await run_in_threadpool(with_runner, runtime.snapshot, settings))
         reloader = app.state.reloader = start_watching(runtime, status_file)
-        log.info(
-            "needling-kg serving http://%s:%d with %d triples from the %s",
-            settings.host,
-            settings.port,
-            current.graph.store.triples,
-            current.graph.store.description,
-        )
+        # The snapshot and its runner are built: what lives as long as they do leaves the collector's sight.
+        await run_in_threadpool(heap.settle)
+        _log_serving(settings, runtime.snapshot)
         try:
             async with mcp.running():  # the MCP sessions end before the graph and the workers they use
                 yield

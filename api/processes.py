@@ -20,7 +20,6 @@ A remote store (`--store URL`) has nothing to share: each child opens its own co
 from __future__ import annotations
 
 import contextlib
-import gc
 import logging
 import os
 import select
@@ -34,6 +33,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from api import heap
 from api.app import load_snapshot
 from api.balance import ConnectionCounts
 from api.reload import POLL_S, checked_load, failure_line, fingerprint, write_status
@@ -114,8 +114,8 @@ class _Supervisor:
     # ------------------------------------------------------------------ children
 
     def _fork_generation(self) -> None:
-        gc.collect()
-        gc.freeze()  # what the children inherit is never scanned by their collector: fewer copied pages
+        # What the children inherit is never scanned by their collector: fewer copied pages.
+        heap.settle(thaw=True)
         for slot in range(self.count):
             self._fork_child(slot)
 

@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from api import heap
 from api.state import Runtime, Snapshot
 from kg.errors import describe
 from kg.settings import Settings
@@ -144,10 +145,19 @@ def _shape_problem(ontology: Path, shapes: Path) -> str | None:
 
 
 def _retire(old: Snapshot, grace_s: float) -> None:
-    """Close the old workers once the queries they may still be running have passed their deadline."""
-    if old.adhoc is None:
-        return
-    timer = threading.Timer(grace_s, old.adhoc.close)
+    """Once the queries the old snapshot may still be running have passed their deadline: close its workers,
+    and let the collector free it (api/heap.py)."""
+
+    held = [old]
+
+    def retire() -> None:
+        snapshot = held.pop()  # no reference left here once it is retired, so the collector can free it
+        if snapshot.adhoc is not None:
+            snapshot.adhoc.close()
+        del snapshot
+        heap.settle(thaw=True)
+
+    timer = threading.Timer(grace_s, retire)
     timer.daemon = True
     timer.start()
 
