@@ -3,16 +3,19 @@
 `python -m bench.scale [--sizes 1e4,1e5,1e6] [--runs 20] [--duration 5] [--cycles 2] [--no-http]`
 measures, for each graph, in a fresh process: the embedded store's load time plus the catalogue, resident
 memory after loading, and every named query's median latency with its example parameters; then starts
-the service on that graph and measures the named query's requests/s at 16 connections. Prints tables
-and writes bench/out/scale-<timestamp>.json.
+the service on that graph and measures requests/s at 16 connections (the named query, and the two paths no
+cache can answer); then Oxigraph server on the same graph, answering the same texts as those two. Prints
+tables and writes bench/out/scale-<timestamp>.json.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from bench import ONTOLOGY, OUT, ROOT
@@ -20,10 +23,23 @@ from bench.generate import cached_graph, count_triples, size_label
 from bench.load import VARY, VARY_BASE, choose_client, run_load, warm_up
 from bench.procs import SERVER_CORE, Server, free_port, http_get, pinned, rss_mb, servers_stopped_on_exit
 from bench.report import busy_warning, environment, load_average, render_table, timestamp, verdict, write_json
-from bench.servers import SPARQL_JSON, check_answer, query_path, sciatica_select, varying
+from bench.servers import (
+    PRICE_PARAM,
+    PRICE_QUERY,
+    SPARQL_JSON,
+    check_answer,
+    oxigraph_load,
+    price_select,
+    query_path,
+    sciatica_select,
+    varying,
+    varying_price,
+)
 
 NAMED = "/api/queries/treatments_for_condition?condition=sciatica"
 TARGETS = {"startup_s": 10.0, "rss_mb": 600.0, "query_median_ms": 5.0, "http_vs_small": 0.8}
+VS_OXIGRAPH = {"uncached": ("sparql-varying", 0.8), "named-varying": ("named-varying", 1.0)}
+"""Issue 18: this service's cache-miss target, Oxigraph server's target on the same texts, the floor."""
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -62,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
                 if client:
                     print(f"bench: {label}: the service over HTTP ...", file=sys.stderr)
                     row["http"] = measure_http(label, path, client, args, started, stamp)
+                    print(f"bench: {label}: Oxigraph server, the same texts ...", file=sys.stderr)
+                    row["oxigraph"] = measure_oxigraph(label, path, client, args, started, stamp)
                 results.append(row)
     except KeyboardInterrupt:
         print("\nbench: interrupted; every server was stopped", file=sys.stderr)
@@ -70,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     print(render_sizes(results))
     print()
     print(render_queries(results))
+    print()
+    print(render_vs_oxigraph(results))
     print()
     print(render_table(["target (largest graph)", "value", "limit", "verdict"], verdicts, right=(1, 2)))
     path = write_json(
@@ -146,12 +166,90 @@ def measure_http(
 
 
 def http_targets() -> list[tuple[str, str, str, str]]:
-    """The named query (answered from the response cache after the first request), and the same SPARQL
-    with a LIMIT that changes on every request through /sparql: the cost when no cache can help."""
+    """The named query (answered from the response cache after the first request); the same SPARQL with a
+    LIMIT that changes on every request through /sparql; and a named query whose parameter changes on
+    every request (its rows do not grow with the graph): the two costs when no cache can help."""
     return [
         ("named", NAMED, "application/json", "named"),
         ("uncached", query_path("/sparql", varying(sciatica_select())), SPARQL_JSON, "sparql"),
+        (
+            "named-varying",
+            f"/api/queries/{PRICE_QUERY}?{PRICE_PARAM}={varying_price()}",
+            "application/json",
+            "named",
+        ),
     ]
+
+
+def measure_oxigraph(
+    label: str, path: Path, client: str, args: argparse.Namespace, started: list[Server], stamp: str
+) -> dict[str, object]:
+    """Oxigraph server on the same graph, pinned as the service is, answering the texts the service's two
+    cache-miss targets run: the varying /sparql texts, and the price query bound to the same varying values."""
+    if shutil.which("oxigraph") is None:
+        return {
+            "error": "not measured: the oxigraph command is missing (pip install 'oxigraph>=0.5.13,<0.6')"
+        }
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    out: dict[str, object] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-oxigraph-") as scratch:
+        location = Path(scratch) / "store"
+        try:
+            oxigraph_load(location, path)
+        except (RuntimeError, subprocess.TimeoutExpired) as exc:
+            return {"error": f"not measured: {exc}"}
+        argv = ["oxigraph", "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"]
+        server = Server(
+            f"oxigraph-{label}",
+            pinned(argv, SERVER_CORE),
+            log=OUT / "logs" / f"scale-oxigraph-{label}-{stamp}.log",
+        )
+        started.append(server.start())
+        try:
+            out["ready_s"] = round(server.wait_ready(base + "/", timeout_s=120, any_status=True), 2)
+            out["rss_mb"] = rss_mb(server.pid)
+            for name, target in (
+                ("sparql-varying", query_path("/query", varying(sciatica_select()))),
+                ("named-varying", query_path("/query", price_select())),
+            ):
+                out[name] = _load_target(base, target, SPARQL_JSON, "sparql", client, args)
+        except Exception as exc:  # reported; the other graphs are still measured
+            out["error"] = f"{exc.__class__.__name__}: {exc}"
+        finally:
+            server.stop()
+            started.remove(server)
+    return out
+
+
+def _vs_oxigraph(row: dict[str, object], ours: str) -> float | None:
+    theirs = VS_OXIGRAPH[ours][0]
+    peer = row.get("oxigraph") or {}
+    measured = peer.get(theirs) if isinstance(peer, dict) else None
+    best = measured.get("best") if isinstance(measured, dict) else None
+    mine = _rps(row, ours)
+    return round(mine / float(best["rps"]), 2) if mine and isinstance(best, dict) and best["rps"] else None
+
+
+def render_vs_oxigraph(results: list[dict[str, object]]) -> str:
+    """Issue 18 at every size: requests/s of the cache-miss targets against Oxigraph server's on the same
+    texts, at the same connections, the server pinned to the same core."""
+    rows = []
+    for row in results:
+        peer: dict[str, object] = row.get("oxigraph") or {}  # type: ignore[assignment]
+        line: list[object] = [row["graph"]]
+        for ours, (theirs, _floor) in VS_OXIGRAPH.items():
+            measured = peer.get(theirs)
+            best = measured.get("best") if isinstance(measured, dict) else None
+            line += [
+                _rps(row, ours),
+                best.get("rps") if isinstance(best, dict) else None,
+                _vs_oxigraph(row, ours),
+            ]
+        rows.append(line)
+    headers = ["graph", "/sparql varying req/s", "Oxigraph req/s", "ratio (0.8)",
+               "named varying req/s", "Oxigraph req/s", "ratio (1.0)"]  # fmt: skip
+    return render_table(headers, rows, right=tuple(range(1, len(headers))))
 
 
 def _load_target(
@@ -284,6 +382,9 @@ def judge(results: list[dict[str, object]]) -> list[list[object]]:
     ):
         small, big = _rps(results[0], target), _rps(last, target)
         add(label, big / small if big and small else None, TARGETS["http_vs_small"], True)
+    for ours, (_theirs, floor) in VS_OXIGRAPH.items():
+        name = "/sparql varying" if ours == "uncached" else "named varying"
+        add(f"{name} / Oxigraph server, same texts", _vs_oxigraph(last, ours), floor, True)
     return verdicts
 
 

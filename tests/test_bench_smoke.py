@@ -118,6 +118,29 @@ def test_peers_quick_run_prints_a_table() -> None:
     assert named and named[0]["rps"] > 0 and named[0]["non_2xx"] == 0
 
 
+def test_scale_run_sets_the_cache_miss_paths_beside_oxigraph_at_every_size() -> None:
+    """bench.scale measures the two cache-miss targets of issue 18 on each graph, with Oxigraph server
+    answering the same texts on the same graph, and judges the ratios on the largest."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.scale", "--sizes", "1e4", "--runs", "2", "--duration", "1",
+         "--cycles", "1", "--no-install"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads((ROOT / done.stdout.strip().splitlines()[-1].split("results: ")[1]).read_text())
+    assert [row["graph"] for row in result["results"]] == ["real", "1e4"]
+    for row in result["results"]:
+        for ours in ("uncached", "named-varying"):
+            assert row["http"][ours]["best"]["rps"] > 0 and row["http"][ours]["best"]["non_2xx"] == 0
+        for theirs in ("sparql-varying", "named-varying"):
+            assert row["oxigraph"][theirs]["best"]["rps"] > 0, row["oxigraph"]
+            assert row["oxigraph"][theirs]["answer"] == "2 rows"
+    judged = {t["target"]: t for t in result["targets"]}
+    for name, floor in (("/sparql varying", 0.8), ("named varying", 1.0)):
+        target = judged[f"{name} / Oxigraph server, same texts at 1e4"]
+        assert target["limit"] == floor and target["value"] > 0 and target["verdict"]
+
+
 def test_qa_latency_times_every_set_and_gives_a_verdict_per_target() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "bench.qa_latency", "--repeat", "2", "--warmup", "0", "--footprint-runs", "1"],
