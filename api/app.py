@@ -145,6 +145,7 @@ def create_app(
             async with mcp.running():  # the MCP sessions end before the graph and the workers they use
                 yield
         finally:
+            runtime.named_threads.close()
             await run_in_threadpool(shut_down, runtime, reloader)
 
     app = FastAPI(
@@ -200,7 +201,7 @@ def create_app(
     app.router.routes.append(mcp.route)
     # First of all: the named queries and GET /sparql by one lookup (see api/hot_paths.py).
     hot = {
-        **queries.hot_paths(snapshot.graph.catalogue, named),
+        **queries.hot_paths(snapshot.graph.catalogue, named, runtime.named_threads),
         "/sparql": HotPath(sparql.sparql_get, direct(sparql.sparql_get)),
     }
     app.router.routes.insert(0, HotPaths(hot))

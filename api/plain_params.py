@@ -15,10 +15,10 @@ import re
 from collections.abc import Callable, Iterable
 
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from api.drain import Drain
 from kg.catalogue import NamedQuery, Param
 from kg.catalogue.params import json_value
 
@@ -66,7 +66,10 @@ def plain_params(query: NamedQuery, items: Iterable[tuple[str, str]]) -> dict[st
 
 
 def plain_or_checked(
-    query: NamedQuery, run: Callable[[Request, str, dict[str, object]], Response], checked: ASGIApp
+    query: NamedQuery,
+    run: Callable[[Request, str, dict[str, object]], Response],
+    checked: ASGIApp,
+    threads: Drain,
 ) -> ASGIApp:
     """The app of a named query's GET: `run(request, name, values)` on a thread when the values are plain,
     else `checked` (the route's own app). Errors reach the app's exception handlers either way."""
@@ -77,7 +80,7 @@ def plain_or_checked(
         if values is None:
             await checked(scope, receive, send)
             return
-        response = await run_in_threadpool(run, request, query.name, values)
+        response = await threads.run(run, request, query.name, values)
         await response(scope, receive, send)
 
     return app

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from api.drain import Drain, default_threads
 from api.observability import Metrics
 from api.query_lane import QueryLane
 from api.response_cache import CacheStats
@@ -38,6 +39,8 @@ class Runtime:
         self.last_reload_error: str | None = None
         self.cache_stats = CacheStats()
         self.metrics = Metrics()
+        self.named_threads = Drain(default_threads(), "needling-named")
+        """Where a named query no cache answers runs (api/drain.py); its threads start with the first."""
         self.lane = QueryLane(settings.workers + settings.max_waiting_queries, settings.deadline_s)
 
     @property

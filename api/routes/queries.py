@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from api.caching import etag_for, validated
+from api.drain import Drain
 from api.hot_paths import HotPath, route_paths
 from api.named_formats import PROTOCOL_PARAMS, check_params, negotiate, offers_for, rows_response
 from api.openapi_shapes import QueryRows, error_responses
@@ -150,7 +151,7 @@ def build_router(catalogue: Catalogue) -> APIRouter:
     return router
 
 
-def hot_paths(catalogue: Catalogue, router: APIRouter) -> dict[str, HotPath]:
+def hot_paths(catalogue: Catalogue, router: APIRouter, threads: Drain) -> dict[str, HotPath]:
     """The router's fixed GET paths for api/hot_paths.py; a typed operation's plain values are read there
     directly (api/plain_params.py), doubtful ones still by FastAPI."""
     paths = route_paths(router.routes)
@@ -158,7 +159,7 @@ def hot_paths(catalogue: Catalogue, router: APIRouter) -> dict[str, HotPath]:
         path = f"{router.prefix}/{query.name}"
         found = paths.get(path)
         if found is not None:
-            paths[path] = HotPath(found.endpoint, plain_or_checked(query, run_named, found.app))
+            paths[path] = HotPath(found.endpoint, plain_or_checked(query, run_named, found.app, threads))
     return paths
 
 
