@@ -12,24 +12,28 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 from bench import ONTOLOGY, OUT, ROOT
 from bench.generate import cached_graph, count_triples, size_label
-from bench.load import VARY, VARY_BASE, choose_client, run_load, warm_up
-from bench.procs import SERVER_CORE, Server, free_port, http_get, pinned, rss_mb, servers_stopped_on_exit
+from bench.load import choose_client
+from bench.procs import SERVER_CORE, Server, free_port, pinned, rss_mb, servers_stopped_on_exit
 from bench.report import busy_warning, environment, load_average, render_table, timestamp, verdict, write_json
+from bench.scale_peer import (
+    VS_OXIGRAPH,
+    http_of,
+    load_target,
+    measure_oxigraph,
+    render_vs_oxigraph,
+    rps_of,
+    vs_oxigraph,
+)
 from bench.servers import (
     PRICE_PARAM,
     PRICE_QUERY,
     SPARQL_JSON,
-    check_answer,
-    oxigraph_load,
-    price_select,
     query_path,
     sciatica_select,
     varying,
@@ -38,8 +42,6 @@ from bench.servers import (
 
 NAMED = "/api/queries/treatments_for_condition?condition=sciatica"
 TARGETS = {"startup_s": 10.0, "rss_mb": 600.0, "query_median_ms": 5.0, "http_vs_small": 0.8}
-VS_OXIGRAPH = {"uncached": ("sparql-varying", 0.8), "named-varying": ("named-varying", 1.0)}
-"""Issue 18: this service's cache-miss target, Oxigraph server's target on the same texts, the floor."""
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -77,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
                 row["inprocess"] = measure_inprocess(path, args.runs)
                 if client:
                     print(f"bench: {label}: the service over HTTP ...", file=sys.stderr)
-                    row["http"] = measure_http(label, path, client, args, started, stamp)
+                    row["http"] = measurehttp_of(label, path, client, args, started, stamp)
                     print(f"bench: {label}: Oxigraph server, the same texts ...", file=sys.stderr)
                     row["oxigraph"] = measure_oxigraph(label, path, client, args, started, stamp)
                 results.append(row)
@@ -123,7 +125,7 @@ def measure_inprocess(path: Path, runs: int) -> dict[str, object]:
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-def measure_http(
+def measurehttp_of(
     label: str, path: Path, client: str, args: argparse.Namespace, started: list[Server], stamp: str
 ) -> dict[str, object]:
     """The service on this graph: time to ready, memory, and requests/s of the sciatica query two ways."""
@@ -155,7 +157,7 @@ def measure_http(
         out["service_rss_mb"] = rss_mb(server.pid)
         out["service_pss_total_mb"] = group_pss_mb(server.pid)
         for name, target, accept, kind in http_targets():
-            out[name] = _load_target(base, target, accept, kind, client, args)
+            out[name] = load_target(base, target, accept, kind, client, args)
             server.trim_log()
     except Exception as exc:  # one graph's failure is reported, the others still measured
         out["error"] = f"{exc.__class__.__name__}: {exc}"
@@ -179,98 +181,6 @@ def http_targets() -> list[tuple[str, str, str, str]]:
             "named",
         ),
     ]
-
-
-def measure_oxigraph(
-    label: str, path: Path, client: str, args: argparse.Namespace, started: list[Server], stamp: str
-) -> dict[str, object]:
-    """Oxigraph server on the same graph, pinned as the service is, answering the texts the service's two
-    cache-miss targets run: the varying /sparql texts, and the price query bound to the same varying values."""
-    if shutil.which("oxigraph") is None:
-        return {
-            "error": "not measured: the oxigraph command is missing (pip install 'oxigraph>=0.5.13,<0.6')"
-        }
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    out: dict[str, object] = {}
-    with tempfile.TemporaryDirectory(prefix="bench-oxigraph-") as scratch:
-        location = Path(scratch) / "store"
-        try:
-            oxigraph_load(location, path)
-        except (RuntimeError, subprocess.TimeoutExpired) as exc:
-            return {"error": f"not measured: {exc}"}
-        argv = ["oxigraph", "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"]
-        server = Server(
-            f"oxigraph-{label}",
-            pinned(argv, SERVER_CORE),
-            log=OUT / "logs" / f"scale-oxigraph-{label}-{stamp}.log",
-        )
-        started.append(server.start())
-        try:
-            out["ready_s"] = round(server.wait_ready(base + "/", timeout_s=120, any_status=True), 2)
-            out["rss_mb"] = rss_mb(server.pid)
-            for name, target in (
-                ("sparql-varying", query_path("/query", varying(sciatica_select()))),
-                ("named-varying", query_path("/query", price_select())),
-            ):
-                out[name] = _load_target(base, target, SPARQL_JSON, "sparql", client, args)
-        except Exception as exc:  # reported; the other graphs are still measured
-            out["error"] = f"{exc.__class__.__name__}: {exc}"
-        finally:
-            server.stop()
-            started.remove(server)
-    return out
-
-
-def _vs_oxigraph(row: dict[str, object], ours: str) -> float | None:
-    theirs = VS_OXIGRAPH[ours][0]
-    peer = row.get("oxigraph") or {}
-    measured = peer.get(theirs) if isinstance(peer, dict) else None
-    best = measured.get("best") if isinstance(measured, dict) else None
-    mine = _rps(row, ours)
-    return round(mine / float(best["rps"]), 2) if mine and isinstance(best, dict) and best["rps"] else None
-
-
-def render_vs_oxigraph(results: list[dict[str, object]]) -> str:
-    """Issue 18 at every size: requests/s of the cache-miss targets against Oxigraph server's on the same
-    texts, at the same connections, the server pinned to the same core."""
-    rows = []
-    for row in results:
-        peer: dict[str, object] = row.get("oxigraph") or {}  # type: ignore[assignment]
-        line: list[object] = [row["graph"]]
-        for ours, (theirs, _floor) in VS_OXIGRAPH.items():
-            measured = peer.get(theirs)
-            best = measured.get("best") if isinstance(measured, dict) else None
-            line += [
-                _rps(row, ours),
-                best.get("rps") if isinstance(best, dict) else None,
-                _vs_oxigraph(row, ours),
-            ]
-        rows.append(line)
-    headers = ["graph", "/sparql varying req/s", "Oxigraph req/s", "ratio (0.8)",
-               "named varying req/s", "Oxigraph req/s", "ratio (1.0)"]  # fmt: skip
-    return render_table(headers, rows, right=tuple(range(1, len(headers))))
-
-
-def _load_target(
-    base: str, target: str, accept: str, kind: str, client: str, args: argparse.Namespace
-) -> dict[str, object]:
-    try:
-        answer = check_answer(
-            kind, *http_get(base + target.replace(VARY, str(VARY_BASE)), {"Accept": accept})
-        )
-    except (ValueError, KeyError, OSError) as exc:
-        return {"error": f"not measured: {exc}"}
-    warm_up(base, target, accept, 1.0)
-    runs = [
-        run_load(
-            base + target, client=client, connections=args.connections, duration_s=args.duration,
-            headers={"Accept": accept},
-        ).as_dict()
-        for _ in range(args.cycles)
-    ]  # fmt: skip
-    best = max(runs, key=lambda r: float(r["rps"]))  # type: ignore[arg-type]
-    return {"answer": answer, "best": best, "rps_cycles": [round(float(r["rps"]), 1) for r in runs]}  # type: ignore[arg-type]
 
 
 def group_pss_mb(pid: int) -> float | None:
@@ -297,23 +207,13 @@ def _children(pid: int) -> list[int]:
     return kids + [grandchild for kid in kids for grandchild in _children(kid)]
 
 
-def _http(row: dict[str, object]) -> dict[str, object]:
-    return row.get("http") or {}  # type: ignore[return-value]
-
-
-def _rps(row: dict[str, object], target: str = "named") -> float | None:
-    measured = _http(row).get(target)
-    best = measured.get("best") if isinstance(measured, dict) else None
-    return float(best["rps"]) if isinstance(best, dict) else None
-
-
 def render_sizes(results: list[dict[str, object]]) -> str:
-    small = _rps(results[0]) if results else None
-    small_uncached = _rps(results[0], "uncached") if results else None
+    small = rps_of(results[0]) if results else None
+    small_uncached = rps_of(results[0], "uncached") if results else None
     rows = []
     for row in results:
         ip: dict[str, object] = row["inprocess"]  # type: ignore[assignment]
-        http, rps, uncached = _http(row), _rps(row), _rps(row, "uncached")
+        http, rps, uncached = http_of(row), rps_of(row), rps_of(row, "uncached")
         rows.append([
             row["graph"], ip.get("triples"), ip.get("store_load_s"), ip.get("startup_s"),
             ip.get("rss_after_load_mb"), ip.get("peak_rss_mb"), http.get("ready_s"), http.get("service_rss_mb"),
@@ -358,7 +258,7 @@ def judge(results: list[dict[str, object]]) -> list[list[object]]:
         verdicts.append([f"{label} at {graph}", value, limit, verdict(value, limit, higher_is_better)])
 
     add("startup s (store + catalogue)", ip.get("startup_s"), TARGETS["startup_s"])  # type: ignore[arg-type]
-    add("service ready s (over HTTP)", _http(last).get("ready_s"), TARGETS["startup_s"])  # type: ignore[arg-type]
+    add("service ready s (over HTTP)", http_of(last).get("ready_s"), TARGETS["startup_s"])  # type: ignore[arg-type]
     add("RSS MB after load", ip.get("rss_after_load_mb"), TARGETS["rss_mb"])  # type: ignore[arg-type]
     add("peak RSS MB (load + queries)", ip.get("peak_rss_mb"), TARGETS["rss_mb"])  # type: ignore[arg-type]
     queries = {n: q for n, q in ip.get("queries", {}).items() if "median_ms" in q}  # type: ignore[attr-defined]
@@ -380,11 +280,11 @@ def judge(results: list[dict[str, object]]) -> list[list[object]]:
         ("named", "named req/s vs real graph"),
         ("uncached", "same query uncached, vs real graph"),
     ):
-        small, big = _rps(results[0], target), _rps(last, target)
+        small, big = rps_of(results[0], target), rps_of(last, target)
         add(label, big / small if big and small else None, TARGETS["http_vs_small"], True)
     for ours, (_theirs, floor) in VS_OXIGRAPH.items():
         name = "/sparql varying" if ours == "uncached" else "named varying"
-        add(f"{name} / Oxigraph server, same texts", _vs_oxigraph(last, ours), floor, True)
+        add(f"{name} / Oxigraph server, same texts", vs_oxigraph(last, ours), floor, True)
     return verdicts
 
 

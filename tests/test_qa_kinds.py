@@ -294,7 +294,9 @@ def test_which_of_several_benefits_a_modality_offers_answers_the_covered_ones(gr
 def test_answers_do_not_depend_on_the_processs_hash_seed() -> None:
     """Two cue phrases that overlap ("work better", "better than") were taken in a set's order, which a
     process's hash seed changes: the same question could get another reading in another process; and a
-    "no" named the things it denies in a set's order ("stress and pain" or "pain and stress")."""
+    "no" named the things it denies in a set's order ("stress and pain" or "pain and stress"); a typo as near
+    to two words was read as either ("sciatia": "sciatic" or "sciatica"), as the speller took its words in a
+    set's order; and a second step named the first step's answers in a set's order."""
     import json
     import os
     import subprocess
@@ -308,8 +310,11 @@ def test_answers_do_not_depend_on_the_processs_hash_seed() -> None:
         "graph = open_graph(Settings())\n"
         "qs = ['why might using both on sciatica work better than using just one?',\n"
         "      'which works better than the other for back pain', 'dry needling vs acupuncture costs',\n"
-        "      'would you try acupuncture if your problem was stress rather than pain?']\n"
-        "out = [(r['interpretation'].get('intent'), [a['label'] for a in r['answers']], r['text'])\n"
+        "      'would you try acupuncture if your problem was stress rather than pain?',\n"
+        "      'is dry needling any use for sciatia', 'acupunture for diabet', 'whre does dry needlin come frm',\n"
+        "      'how long do sesions lastt', 'is kneading any good for lower back pain']\n"
+        "out = [(r['interpretation'].get('intent'), r['interpretation'].get('corrections'),\n"
+        "        [a['label'] for a in r['answers']], r['text'])\n"
         "       for r in (answer_question(graph, q) for q in qs)]\n"
         "print(json.dumps(out))\n"
     )

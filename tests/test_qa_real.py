@@ -52,6 +52,22 @@ def test_misspelt_ordinary_words_are_read_as_meant(
     assert read.items() <= corrections.items()
 
 
+@pytest.mark.parametrize(
+    ("question", "read"),
+    [
+        ("does acupuncture cost mor in a city", {"mor": "more"}),  # "for", "or": no slip makes them
+        ("hiw much is dry needling", {"hiw": "how"}),  # o is beside i; "hit" takes a key far off
+        ("wher did acupuncture start", {"wher": "where"}),  # a letter left out, not "when"
+        ("is dry needling any use for sciatia", {"sciatia": "sciatica"}),  # not "sciatic"
+    ],
+)
+def test_a_typo_as_near_to_two_words_is_read_as_the_slip_people_make(
+    graph: KnowledgeGraph, question: str, read: dict[str, str]
+) -> None:
+    corrections = ask(graph, question)["interpretation"].get("corrections", {})
+    assert read.items() <= corrections.items()
+
+
 def test_a_real_word_is_not_corrected(graph: KnowledgeGraph) -> None:
     reply = ask(graph, "what are the risks of dry needling")
     assert "corrections" not in reply["interpretation"]

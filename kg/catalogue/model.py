@@ -87,6 +87,12 @@ class NamedQuery:
         return next((p for p in self.params if p.name == name), None)
 
     @cached_property
+    def body(self) -> str:
+        """The text after the comment header: what runs (the engine need not read the header each time) and
+        what a person reading the SPARQL is shown."""
+        return without_header(self.sparql)
+
+    @cached_property
     def form(self) -> str:
         """SELECT, CONSTRUCT, ASK or DESCRIBE: the first query keyword after the header and prefixes.
         Kept once read: a request asks it four or five times, at 17 us each when it was read every time."""

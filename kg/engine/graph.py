@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
-from kg.catalogue import Catalogue, NamedQuery, load_catalogue, without_header
+from kg.catalogue import Catalogue, NamedQuery, load_catalogue
 from kg.catalogue.paging import Page
 from kg.catalogue.params import bind_params, with_bindings, with_candidates
 from kg.engine.labels import LabelIndex
@@ -67,7 +67,7 @@ class KnowledgeGraph:
         if query.page:
             limit, offset = (int(bindings.pop(key).value) for key in query.page)
             page = Page(limit, offset)
-        sparql = with_bindings(query.sparql, bindings)
+        sparql = with_bindings(query.body, bindings)
         if query.search and query.search[1] in bindings and self.store.static:
             var, param = query.search
             candidates = self.labels().containing(bindings[param].value)
@@ -90,7 +90,6 @@ class KnowledgeGraph:
             next_offset = prepared.page.next_offset
         result = replace(
             result,
-            sparql=without_header(result.sparql),
             params=prepared.params,
             next_offset=next_offset,
         )

@@ -192,7 +192,8 @@ class Runner:
 
     def _fed_answers(self, runs: list[Run], plan: Plan) -> list[dict[str, str]]:
         assert plan.feed_param is not None
-        fed = {run.params.get(plan.feed_param) for run in runs if run.name == plan.query.name}
+        # in the order the runs took them (the first step's answers), not a set's, which the hash seed changes
+        fed = dict.fromkeys(run.params.get(plan.feed_param) for run in runs if run.name == plan.query.name)
         return [{"label": self.lexicon.label(iri)} for iri in fed if iri]
 
     def nothing_fits(self, plan: Plan, found: list[Answer], reading: Reading) -> str:

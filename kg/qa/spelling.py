@@ -55,9 +55,9 @@ class Speller:
             if 2 <= len(tokens) <= 3 and all(t.isalpha() for t in tokens):
                 compounds.setdefault("".join(tokens), " ".join(tokens))
         domain = SymSpell(max_dictionary_edit_distance=2, prefix_length=SYMSPELL_PREFIX)
-        for word in words:
+        for word in sorted(words):  # in one order: a set's changes with the process's hash seed
             domain.create_dictionary_entry(word, 2 if word in named else 1)  # a name's word wins a tie
-        for joined in compounds:  # "trigerpoint": a typo of two words typed as one
+        for joined in sorted(compounds):  # "trigerpoint": a typo of two words typed as one
             domain.create_dictionary_entry(joined, 1)
         heard: dict[str, set[str]] = {}
         for word in named:
@@ -146,7 +146,9 @@ class Speller:
             found = [s for s in found if s.distance <= next((f.distance for f in found if f.term == read), 0)]
         before, after = lemma(before), lemma(after)
         fits = [s for s in found if {(before, lemma(s.term)), (lemma(s.term), after)} & self.pairs]
-        return min(fits, key=lambda s: (s.distance, -s.count)).term if fits else None
+        return (
+            min(fits, key=lambda s: (s.distance, -s.count, *_likelier(token, s.term))).term if fits else None
+        )
 
     @staticmethod
     def _closest(speller: SymSpell | None, token: str, reach: int) -> tuple[str, int] | None:
@@ -155,7 +157,9 @@ class Speller:
         found = speller.lookup(token, Verbosity.CLOSEST, max_edit_distance=reach)
         if not found:
             return None
-        best = max(found, key=lambda s: s.count)  # among the closest, the commonest
+        # among the closest, the commonest; on a tie the likelier (see _likelier), so that no order of the
+        # speller's own decides
+        best = min(found, key=lambda s: (-s.count, *_likelier(token, s.term)))
         return best.term, best.distance
 
     def is_common(self, token: str) -> bool:
@@ -166,6 +170,38 @@ class Speller:
         spelling counts as common as its -ize twin ("memorised" as "memorized")."""
         rank = english().rank
         return min(rank.get(token, RARE_RANK), rank.get(american(token), RARE_RANK)) >= RARE_RANK
+
+
+def _likelier(typed: str, word: str) -> tuple[bool, int, str]:
+    """Between words equally near a typo, the one meant first: one the typo makes by a slip people make (a
+    letter left out or doubled, two swapped, a key beside the right one: "mor" is "more", not "for"; "hiw"
+    "how", not "hit"), then the commoner in English ("frm": "from", not "form"), then the first in the
+    alphabet, so that no order of the speller's own decides."""
+    return not _slip(typed, word), english().rank.get(word, RARE_RANK), word
+
+
+_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_BESIDE = {a + b for row in _ROWS for a, b in pairwise(row)}
+
+
+def _slip(typed: str, word: str) -> bool:
+    """Whether `typed` is `word` with one letter left out or one added after the first (people seldom get the
+    first letter wrong: "mor" is no "or"), two neighbours swapped, or one struck on a key beside it (a QWERTY
+    row)."""
+    if len(typed) + 1 == len(word):
+        return any(word[:i] + word[i + 1 :] == typed for i in range(1, len(word)))
+    if len(typed) == len(word) + 1:
+        return any(typed[:i] + typed[i + 1 :] == word for i in range(1, len(typed)))
+    if len(typed) != len(word):
+        return False
+    differ = [i for i, (a, b) in enumerate(zip(typed, word, strict=True)) if a != b]
+    if len(differ) == 2 and differ[1] == differ[0] + 1:
+        i = differ[0]
+        return typed[i] == word[i + 1] and typed[i + 1] == word[i]
+    return (
+        len(differ) == 1
+        and {typed[differ[0]] + word[differ[0]], word[differ[0]] + typed[differ[0]]} & _BESIDE != set()
+    )
 
 
 # How English spells a sound several ways, folded to one, in this order: "infecshun" and "infection" sound
