@@ -138,8 +138,10 @@ def create_app(
         # name keeps the first snapshot: after a reload, nothing but in-flight requests may hold it.
         runtime.swap(await run_in_threadpool(with_runner, runtime.snapshot, settings))
         reloader = app.state.reloader = start_watching(runtime, status_file)
-        # The snapshot and its runner are built: what lives as long as they do leaves the collector's sight.
-        await run_in_threadpool(heap.settle)
+        # The snapshot and its runner are built: what lives as long as they do leaves the collector's sight
+        # (not a remote store's, which is read again every few seconds, and would leave frozen garbage).
+        if runtime.snapshot.graph.store.static:
+            await run_in_threadpool(heap.settle)
         _log_serving(settings, runtime.snapshot)
         try:
             async with mcp.running():  # the MCP sessions end before the graph and the workers they use

@@ -6,10 +6,22 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import pytest
 
 from api.drain import Drain
+
+T = TypeVar("T")
+
+
+def _run(main: Coroutine[Any, Any, T]) -> T:
+    """`asyncio.run(main)` on a thread of its own: the browser tests' Playwright keeps an event loop running
+    in the main thread for the rest of the session."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, main).result()
 
 
 def test_a_call_runs_off_the_event_loop_and_returns_its_answer() -> None:
@@ -18,7 +30,7 @@ def test_a_call_runs_off_the_event_loop_and_returns_its_answer() -> None:
     async def main() -> tuple[int, int]:
         return threading.get_ident(), await drain.run(lambda x: (threading.get_ident(), x * 2)[0], 21)
 
-    loop_thread, worker_thread = asyncio.run(main())
+    loop_thread, worker_thread = _run(main())
     assert loop_thread != worker_thread
     drain.close()
 
@@ -44,7 +56,7 @@ def test_a_crowd_of_calls_each_gets_its_own_answer_while_the_loop_stays_free() -
         beat.cancel()
         return answers, ticks
 
-    answers, ticks = asyncio.run(main())
+    answers, ticks = _run(main())
     assert answers == [n * n for n in range(200)]
     assert ticks > 20  # the event loop ran other work while the calls ran
     drain.close()
@@ -61,7 +73,7 @@ def test_an_error_reaches_its_own_caller_only() -> None:
     async def main() -> list[object]:
         return await asyncio.gather(*(drain.run(maybe, n) for n in range(6)), return_exceptions=True)
 
-    results = asyncio.run(main())
+    results = _run(main())
     assert results[:3] == [0, 1, 2] and results[4:] == [4, 5]
     assert isinstance(results[3], ValueError) and str(results[3]) == "three"
     drain.close()
@@ -81,14 +93,14 @@ def test_a_cancelled_caller_does_not_disturb_the_others() -> None:
             await blocked
         return list(await asyncio.gather(*others))
 
-    assert asyncio.run(main()) == [0, 1, 2]
+    assert _run(main()) == [0, 1, 2]
     drain.close()
 
 
 def test_it_serves_a_second_event_loop_after_the_first_has_closed() -> None:
     drain = Drain(2, "test")
-    assert asyncio.run(drain.run(lambda: "first")) == "first"
-    assert asyncio.run(drain.run(lambda: "second")) == "second"
+    assert _run(drain.run(lambda: "first")) == "first"
+    assert _run(drain.run(lambda: "second")) == "second"
     drain.close()
 
 
