@@ -13,15 +13,7 @@ from bench import OUT
 from bench.load import VARY, VARY_BASE, run_load, warm_up
 from bench.procs import SERVER_CORE, Server, free_port, http_get, pinned, rss_mb
 from bench.report import render_table
-from bench.servers import (
-    SPARQL_JSON,
-    check_answer,
-    oxigraph_load,
-    price_select,
-    query_path,
-    sciatica_select,
-    varying,
-)
+from bench.servers import check_answer, peers, sciatica_select
 
 VS_OXIGRAPH = {"uncached": ("sparql-varying", 0.8), "named-varying": ("named-varying", 1.0)}
 """Issue 18: this service's cache-miss target, Oxigraph server's target on the same texts, the floor."""
@@ -52,36 +44,39 @@ def load_target(
 def measure_oxigraph(
     label: str, path: Path, client: str, args: argparse.Namespace, started: list[Server], stamp: str
 ) -> dict[str, object]:
-    """Oxigraph server on the same graph, pinned as the service is, answering the texts the service's two
-    cache-miss targets run: the varying /sparql texts, and the price query bound to the same varying values."""
+    """Oxigraph server on the same graph, started as `bench.peers` starts it (`bench/servers.py`) and pinned
+    as the service is, answering the texts the service's two cache-miss targets run: the varying /sparql
+    texts, and the price query bound to the same varying values."""
     if shutil.which("oxigraph") is None:
         return {
             "error": "not measured: the oxigraph command is missing (pip install 'oxigraph>=0.5.13,<0.6')"
         }
+    peer = peers(sciatica_select(), path)["oxigraph"]
+    targets = {t.name: t for t in peer.targets if t.name in ("sparql-varying", "named-varying")}
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     out: dict[str, object] = {}
     with tempfile.TemporaryDirectory(prefix="bench-oxigraph-") as scratch:
-        location = Path(scratch) / "store"
+        folder = Path(scratch)
         try:
-            oxigraph_load(location, path)
+            if peer.prepare:
+                peer.prepare(folder)
         except (RuntimeError, subprocess.TimeoutExpired) as exc:
             return {"error": f"not measured: {exc}"}
-        argv = ["oxigraph", "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"]
         server = Server(
             f"oxigraph-{label}",
-            pinned(argv, SERVER_CORE),
+            pinned(peer.command(port, folder), SERVER_CORE),
             log=OUT / "logs" / f"scale-oxigraph-{label}-{stamp}.log",
         )
         started.append(server.start())
         try:
-            out["ready_s"] = round(server.wait_ready(base + "/", timeout_s=120, any_status=True), 2)
+            ready = server.wait_ready(
+                base + peer.ready_path, timeout_s=peer.startup_timeout_s, any_status=peer.ready_any_status
+            )
+            out["ready_s"] = round(ready, 2)
             out["rss_mb"] = rss_mb(server.pid)
-            for name, target in (
-                ("sparql-varying", query_path("/query", varying(sciatica_select()))),
-                ("named-varying", query_path("/query", price_select())),
-            ):
-                out[name] = load_target(base, target, SPARQL_JSON, "sparql", client, args)
+            for name, target in targets.items():
+                out[name] = load_target(base, target.path, target.accept, target.kind, client, args)
         except Exception as exc:  # reported; the other graphs are still measured
             out["error"] = f"{exc.__class__.__name__}: {exc}"
         finally:

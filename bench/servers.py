@@ -159,7 +159,7 @@ def peers(sparql: str, ontology: Path = ONTOLOGY) -> dict[str, Peer]:
                 Target("oxigraph", "sparql-varying", query_path("/query", vary), SPARQL_JSON, "sparql"),
                 Target("oxigraph", "named-varying", query_path("/query", price), SPARQL_JSON, "sparql"),
             ],
-            prepare=lambda d: oxigraph_load(d / "oxigraph", ontology),
+            prepare=lambda d: _oxigraph_load(d / "oxigraph", ontology),
             needs=("cmd:oxigraph",),
             pip="oxigraph>=0.5.13,<0.6",
         ),
@@ -215,7 +215,7 @@ def install(peer: Peer) -> None:
     )
 
 
-def oxigraph_load(location: Path, ontology: Path) -> None:
+def _oxigraph_load(location: Path, ontology: Path) -> None:
     done = subprocess.run(
         ["oxigraph", "load", "--location", str(location), "--file", str(ontology)],
         capture_output=True,

@@ -14,15 +14,20 @@ from kg import DEFAULT_SHAPES
 from kg.settings import Settings
 
 
-@pytest.fixture
-def served(graph_copy: Path):
-    settings = Settings(
-        ontology=graph_copy / "needling.ttl",
-        queries=graph_copy / "queries",
+def _settings(folder: Path, **more: object) -> Settings:
+    """The service on a private copy of the files, reloaded only when a test says so."""
+    return Settings(
+        ontology=folder / "needling.ttl",
+        queries=folder / "queries",
         shapes=DEFAULT_SHAPES,
         watch=False,
+        **more,
     )
-    with TestClient(create_app(settings)) as client:
+
+
+@pytest.fixture
+def served(graph_copy: Path):
+    with TestClient(create_app(_settings(graph_copy))) as client:
         yield client, graph_copy
 
 
@@ -109,14 +114,7 @@ def test_a_cached_page_shows_an_edit_after_reload(served, path: str) -> None:
 def test_a_reload_frees_the_old_graph(graph_copy: Path) -> None:
     """The graph a reload replaces is freed once its queries' deadline has passed, though what was loaded at
     start-up is kept out of the collector's sight (api/heap.py): memory does not grow with every edit."""
-    settings = Settings(
-        ontology=graph_copy / "needling.ttl",
-        queries=graph_copy / "queries",
-        shapes=DEFAULT_SHAPES,
-        watch=False,
-        deadline_s=0.2,
-    )
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(_settings(graph_copy, deadline_s=0.2))) as client:
         assert client.get("/api/ask", params={"q": "what treats sciatica"}).json()["answered"]
         old = weakref.ref(client.app.state.runtime.snapshot.graph)  # type: ignore[attr-defined]
         with (graph_copy / "needling.ttl").open("a") as handle:
