@@ -10,6 +10,9 @@ Accept lines are joined before this runs, see api/request_head.py), so what a cl
 gets. Memory counts every byte an entry holds: key, body, headers and a fixed cost for the bookkeeping, so
 large Accept headers can no more grow the cache past its budget than large pages (thirty 10 MB ones used
 to add 300 MB that no budget counted).
+
+A response is kept the second time its key is asked for, not the first (kg/engine/admission.py): the
+never-repeated URLs of a client that varies a parameter or the SPARQL text leave nothing to store or scan.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from api.paths import area_of
+from kg.engine.admission import Doorkeeper
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
@@ -55,6 +59,8 @@ class CacheStats:
     hits: int = 0
     misses: int = 0
     stored: int = 0
+    passed: int = 0
+    """Answers not kept: their key was asked for the first time."""
 
 
 class ResponseCache:
@@ -68,7 +74,9 @@ class ResponseCache:
         keep: Callable[[], bool] = lambda: True,
         max_entries: int = 4096,
         max_bytes: int = MAX_TOTAL_BYTES,
+        second_sight: bool = True,
     ) -> None:
+        """`second_sight`: keep an answer the second time its key is asked for (False: the first time)."""
         self.app = app
         self.version = version
         self.max_entries = max_entries
@@ -78,6 +86,7 @@ class ResponseCache:
         self.bytes = 0
         self.stats = stats or CacheStats()
         self._seen_version = ""
+        self.door = Doorkeeper() if second_sight else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -97,7 +106,11 @@ class ResponseCache:
             await _replay(entry, headers.get(b"if-none-match"), send)
             return
         self.stats.misses += 1
-        await self.app(scope, receive, self._recorder(key, send))
+        if self.door is None or self.door.admit(key):
+            await self.app(scope, receive, self._recorder(key, send))
+        else:
+            self.stats.passed += 1
+            await self.app(scope, receive, _varying(send))
 
     def _key(self, scope: Scope, headers: dict[bytes, bytes]) -> Key:
         version = self.version()
@@ -105,6 +118,8 @@ class ResponseCache:
             self.entries.clear()
             self.bytes = 0
             self._seen_version = version
+            if self.door is not None:
+                self.door.clear()
         return (version, scope["path"], scope.get("query_string", b""), headers.get(b"accept", b""))
 
     def _recorder(self, key: Key, send: Send) -> Send:
@@ -148,6 +163,17 @@ def entry_size(key: Key, headers: list[tuple[bytes, bytes]], body: bytes) -> int
     _, path, query, accept = key
     held = len(path) + len(query) + len(accept) + len(body) + sum(len(k) + len(v) for k, v in headers)
     return held + ENTRY_OVERHEAD_BYTES
+
+
+def _varying(send: Send) -> Send:
+    """`send` with the Vary header a kept answer gets, for an answer not kept."""
+
+    async def varying(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": _with_vary(message.get("headers", []))}
+        await send(message)
+
+    return varying
 
 
 def _with_vary(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:

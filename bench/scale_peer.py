@@ -4,7 +4,6 @@ graph answering the texts of the service's two cache-miss targets (issue 18), wi
 from __future__ import annotations
 
 import argparse
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -13,7 +12,7 @@ from bench import OUT
 from bench.load import VARY, VARY_BASE, run_load, warm_up
 from bench.procs import SERVER_CORE, Server, free_port, http_get, pinned, rss_mb
 from bench.report import render_table
-from bench.servers import check_answer, peers, sciatica_select
+from bench.servers import check_answer, missing, peers, sciatica_select
 
 VS_OXIGRAPH = {"uncached": ("sparql-varying", 0.8), "named-varying": ("named-varying", 1.0)}
 """Issue 18: this service's cache-miss target, Oxigraph server's target on the same texts, the floor."""
@@ -47,11 +46,9 @@ def measure_oxigraph(
     """Oxigraph server on the same graph, started as `bench.peers` starts it (`bench/servers.py`) and pinned
     as the service is, answering the texts the service's two cache-miss targets run: the varying /sparql
     texts, and the price query bound to the same varying values."""
-    if shutil.which("oxigraph") is None:
-        return {
-            "error": "not measured: the oxigraph command is missing (pip install 'oxigraph>=0.5.13,<0.6')"
-        }
     peer = peers(sciatica_select(), path)["oxigraph"]
+    if missing(peer):
+        return {"error": f"not measured: the oxigraph command is missing (pip install '{peer.pip}')"}
     targets = {t.name: t for t in peer.targets if t.name in ("sparql-varying", "named-varying")}
     port = free_port()
     base = f"http://127.0.0.1:{port}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -148,7 +149,8 @@ def peers(sparql: str, ontology: Path = ONTOLOGY) -> dict[str, Peer]:
             "oxigraph",
             "Oxigraph server (Rust, serve-read-only)",
             lambda port, d: [
-                *"oxigraph serve-read-only --location".split(),
+                program("oxigraph"),
+                *"serve-read-only --location".split(),
                 str(d / "oxigraph"),
                 "--bind",
                 f"127.0.0.1:{port}",
@@ -194,11 +196,23 @@ def peers(sparql: str, ontology: Path = ONTOLOGY) -> dict[str, Peer]:
     }
 
 
+def _which(name: str) -> str | None:
+    """A program by name: the running Python's own scripts first (where its pip puts one), then the PATH,
+    so `.venv/bin/python -m bench.peers` finds the environment's Oxigraph without the venv activated."""
+    return shutil.which(
+        name, path=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    )
+
+
+def program(name: str) -> str:
+    return _which(name) or name
+
+
 def missing(peer: Peer) -> list[str]:
     gone = []
     for need in peer.needs:
         kind, _, name = need.partition(":")
-        found = shutil.which(name) if kind == "cmd" else importlib.util.find_spec(name)
+        found = _which(name) if kind == "cmd" else importlib.util.find_spec(name)
         if not found:
             gone.append(name)
     return gone
@@ -217,7 +231,7 @@ def install(peer: Peer) -> None:
 
 def _oxigraph_load(location: Path, ontology: Path) -> None:
     done = subprocess.run(
-        ["oxigraph", "load", "--location", str(location), "--file", str(ontology)],
+        [program("oxigraph"), "load", "--location", str(location), "--file", str(ontology)],
         capture_output=True,
         text=True,
         check=False,

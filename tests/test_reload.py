@@ -100,6 +100,7 @@ def test_a_cached_page_shows_an_edit_after_reload(served, path: str) -> None:
     stats = client.app.state.runtime.cache_stats  # type: ignore[attr-defined]
     first = client.get(path)
     assert first.status_code == 200 and ">Dry needling<" in first.text
+    assert client.get(path).text == first.text  # asked for again: kept
     hits = stats.hits
     assert client.get(path).text == first.text
     assert stats.hits == hits + 1, "the page was not served from the cache"

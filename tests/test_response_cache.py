@@ -48,7 +48,7 @@ def _get(cache: ResponseCache, path: str, headers: list[tuple[bytes, bytes]] | N
 
 def test_the_cache_keeps_no_more_bytes_than_its_budget() -> None:
     page = _Page()
-    cache = ResponseCache(page, version=lambda: "v1", max_bytes=5 * ENTRY)
+    cache = ResponseCache(page, version=lambda: "v1", max_bytes=5 * ENTRY, second_sight=False)
     for n in range(8):
         assert _get(cache, f"/resource/item-{n}") == b"x" * BODY
     assert cache.bytes == 5 * ENTRY and len(cache.entries) == 5
@@ -61,7 +61,7 @@ def test_the_cache_keeps_no_more_bytes_than_its_budget() -> None:
 
 def test_a_new_graph_version_empties_the_cache_and_its_count() -> None:
     version = ["v1"]
-    cache = ResponseCache(_Page(), version=lambda: version[0])
+    cache = ResponseCache(_Page(), version=lambda: version[0], second_sight=False)
     for n in range(3):
         _get(cache, f"/resource/item-{n}")
     assert cache.bytes == 3 * ENTRY
@@ -73,7 +73,7 @@ def test_a_new_graph_version_empties_the_cache_and_its_count() -> None:
 def test_large_accept_headers_do_not_grow_the_cache_past_its_budget() -> None:
     """Each entry counts its key too: 2,000 entries keyed by distinct 8 KB Accept headers hold about what the
     cache counts, measured by tracemalloc, and a budget smaller than their keys keeps the cache within it."""
-    cache = ResponseCache(_Page(), version=lambda: "v1", max_bytes=64 * 1024 * 1024)
+    cache = ResponseCache(_Page(), version=lambda: "v1", max_bytes=64 * 1024 * 1024, second_sight=False)
     tracemalloc.start()
     try:
         before = tracemalloc.get_traced_memory()[0]
@@ -87,15 +87,27 @@ def test_large_accept_headers_do_not_grow_the_cache_past_its_budget() -> None:
     assert 0.8 * cache.bytes < held < 1.2 * cache.bytes, (
         f"the cache holds {held:,} bytes for {cache.bytes:,} counted"
     )
-    small = ResponseCache(_Page(), version=lambda: "v1", max_bytes=1_000_000)
+    small = ResponseCache(_Page(), version=lambda: "v1", max_bytes=1_000_000, second_sight=False)
     for n in range(2_000):
         _get(small, "/compare", [(b"accept", f"application/x-{n}, ".encode() + b"a" * 8_000)])
     assert small.bytes <= 1_000_000 and len(small.entries) < 120
 
 
+def test_an_answer_is_kept_the_second_time_it_is_asked_for() -> None:
+    page = _Page()
+    cache = ResponseCache(page, version=lambda: "v1")
+    for n in range(1_000):  # a parameter moved freely: every URL asked for once
+        assert _get(cache, f"/resource/item-{n}") == b"x" * BODY
+    assert (len(cache.entries), cache.bytes, cache.stats.passed) == (0, 0, 1_000)
+    for _ in range(3):
+        assert _get(cache, "/resource/item-999") == b"x" * BODY
+    assert page.calls == 1_001  # asked for again: answered and kept; then replayed
+    assert (len(cache.entries), cache.stats.stored, cache.stats.hits) == (1, 1, 2)
+
+
 def test_an_answer_from_the_cache_says_it_varies_by_accept() -> None:
     cache = ResponseCache(_Page(), version=lambda: "v1")
-    for _ in range(2):  # stored, then replayed
+    for _ in range(3):  # passed over, stored, then replayed
         sent: list[dict[str, Any]] = []
 
         async def send(message: dict[str, Any], sent: list[dict[str, Any]] = sent) -> None:

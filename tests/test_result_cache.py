@@ -28,11 +28,21 @@ def labels(result: QueryResult, column: str) -> list[str]:
 def test_a_repeated_query_is_read_from_memory_with_the_same_answer(graph: KnowledgeGraph) -> None:
     cached = fresh(graph)
     first = cached.run("conditions_of_modality", DRY_NEEDLING)
-    again = cached.run("conditions_of_modality", DRY_NEEDLING)
+    assert (len(cached.results), cached.results.passed) == (0, 1)  # asked once: nothing kept
+    again = cached.run("conditions_of_modality", DRY_NEEDLING)  # asked again: kept
+    third = cached.run("conditions_of_modality", DRY_NEEDLING)
     assert "Sciatica" in labels(first, "conditionLabel")
-    assert again.rows == first.rows
-    assert again.sparql == first.sparql
-    assert (cached.results.misses, cached.results.hits) == (1, 1)
+    assert third.rows == again.rows == first.rows
+    assert third.sparql == first.sparql
+    assert (cached.results.misses, cached.results.hits, len(cached.results)) == (2, 1, 1)
+
+
+def test_answers_never_asked_for_again_leave_nothing_behind(graph: KnowledgeGraph) -> None:
+    cached = fresh(graph)
+    for cents in range(50):  # a price moved freely: a new text every time
+        result = cached.run("treatments_under_price", {"max_price": f"200.{cents:02d}"})
+        assert len(result.rows) == 2
+    assert (len(cached.results), cached.results.rows, cached.results.passed) == (0, 0, 50)
 
 
 def test_each_binding_of_the_parameters_is_its_own_answer(graph: KnowledgeGraph) -> None:
@@ -40,12 +50,11 @@ def test_each_binding_of_the_parameters_is_its_own_answer(graph: KnowledgeGraph)
     dry = cached.run("conditions_of_modality", DRY_NEEDLING)
     acu = cached.run("conditions_of_modality", ACUPUNCTURE)
     assert labels(acu, "conditionLabel") != labels(dry, "conditionLabel")
-    again = cached.run(
-        "conditions_of_modality", {"modality": "nkg:acupuncture"}
-    )  # the same IRI, spelt otherwise
+    for spelt in ("acupuncture", "nkg:acupuncture"):  # kept, then read: the same IRI, spelt otherwise
+        again = cached.run("conditions_of_modality", {"modality": spelt})
     assert again.rows == acu.rows
     assert again.params == acu.params == {"modality": "https://needling-kg.example.org/kg/acupuncture"}
-    assert (cached.results.misses, cached.results.hits) == (2, 1)
+    assert (cached.results.misses, cached.results.hits) == (3, 1)
 
 
 def test_pages_of_a_paged_query_are_kept_apart_with_their_next_offset(graph: KnowledgeGraph) -> None:
@@ -87,19 +96,21 @@ def test_the_least_recently_used_answer_goes_first(graph: KnowledgeGraph) -> Non
     }
     cache = ResultCache(max_rows=9)  # an answer of one row counts two: four fit, a fifth does not
     for name in "abcd":
-        cache.put(name, one_row[name])
+        cache.put(name, one_row[name], at_once=True)
     assert cache.get("a") is one_row["a"]  # now the most recently used
+    cache.put("e", one_row["e"])  # run for the first time: not kept, nothing goes
+    assert cache.get("b") is one_row["b"]
     cache.put("e", one_row["e"])
-    assert cache.get("b") is None
-    assert [cache.get(name) for name in "acde"] == [one_row[name] for name in "acde"]
+    assert cache.get("c") is None  # the least recently used went
+    assert [cache.get(name) for name in "abde"] == [one_row[name] for name in "abde"]
     assert (len(cache), cache.rows) == (4, 8)
 
 
 def test_one_answer_too_big_for_a_quarter_of_the_budget_is_not_kept(graph: KnowledgeGraph) -> None:
     dry = fresh(graph, rows=0).run("conditions_of_modality", DRY_NEEDLING)
     cache = ResultCache(max_rows=4 * len(dry.rows))
-    cache.put("small", QueryResult(vars=("x",), rows=()))
-    cache.put("dry", dry)
+    cache.put("small", QueryResult(vars=("x",), rows=()), at_once=True)
+    cache.put("dry", dry, at_once=True)
     assert cache.get("dry") is None
     assert cache.get("small") is not None
 
@@ -122,7 +133,7 @@ def test_threads_running_the_same_queries_all_get_the_store_answers(graph: Knowl
 
 
 def test_another_format_of_the_same_query_reuses_the_answer(settings: Settings) -> None:
-    """The response cache keys by format; the answer underneath is computed once for JSON and for CSV."""
+    """The response cache keys by format; the answer underneath is kept across formats."""
 
     def counters(client: TestClient) -> tuple[int, int]:
         text = client.get("/metrics").text
@@ -133,8 +144,9 @@ def test_another_format_of_the_same_query_reuses_the_answer(settings: Settings) 
     url = "/api/queries/conditions_of_modality?modality=acupuncture"
     with TestClient(create_app(settings)) as client:  # an app of its own: no other test warmed its caches
         hits, misses = counters(client)
-        as_json = client.get(url)
-        as_csv = client.get(url, headers={"Accept": "text/csv"})
-        assert as_json.status_code == as_csv.status_code == 200
-        assert "Sciatica" in as_csv.text
-        assert counters(client) == (hits + 1, misses + 1)
+        as_json = client.get(url)  # the answer computed, not kept
+        as_csv = client.get(url, headers={"Accept": "text/csv"})  # computed again, kept
+        as_tsv = client.get(url, headers={"Accept": "text/tab-separated-values"})  # read from memory
+        assert as_json.status_code == as_csv.status_code == as_tsv.status_code == 200
+        assert "Sciatica" in as_csv.text and "Sciatica" in as_tsv.text
+        assert counters(client) == (hits + 1, misses + 2)

@@ -34,6 +34,10 @@ async def metrics(request: Request) -> PlainTextResponse:
         ),
         "needling_cache_hits_total": ("Responses served from the response cache.", cache.hits),
         "needling_cache_misses_total": ("Cacheable requests the cache could not answer.", cache.misses),
+        "needling_cache_passed_total": (
+            "Responses not kept: the cache keeps one the second time it is asked for.",
+            cache.passed,
+        ),
         "needling_result_cache_hits_total": (
             "Named-query answers read from memory since the graph was loaded.",
             results.hits,
@@ -41,6 +45,10 @@ async def metrics(request: Request) -> PlainTextResponse:
         "needling_result_cache_misses_total": (
             "Named-query answers the store had to compute since the graph was loaded.",
             results.misses,
+        ),
+        "needling_result_cache_passed_total": (
+            "Named-query answers not kept: the cache keeps one the second time it is run.",
+            results.passed,
         ),
         "needling_reloads_total": (
             "Graph reloads that were swapped in.",

@@ -93,7 +93,7 @@ class KnowledgeGraph:
             params=prepared.params,
             next_offset=next_offset,
         )
-        self.results.put(text, result)
+        self.results.put(text, result, at_once=not prepared.query.params)
         return result
 
     def warm(self) -> list[str]:

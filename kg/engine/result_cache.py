@@ -4,6 +4,8 @@ The embedded store is read-mostly: its answers stay true until the service loads
 builds a new `KnowledgeGraph` (with a new, empty cache), so no entry can outlive the graph it was read from.
 A store others may write to (a remote one) is never cached. Entries are keyed by the exact query text that
 would run (parameters bound, page applied), so two wordings of a question that plan the same query share one.
+An answer is kept the second time its text is run, not the first (kg/engine/admission.py): texts that
+never come back (a parameter moved freely) leave nothing behind.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
+from kg.engine.admission import Doorkeeper
 from kg.terms import QueryResult
 
 
@@ -24,6 +27,9 @@ class ResultCache:
         self.rows = 0
         self.hits = 0
         self.misses = 0
+        self.passed = 0
+        """Answers not kept: their text was run for the first time."""
+        self.door = Doorkeeper()
         self._entries: OrderedDict[str, QueryResult] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -40,11 +46,16 @@ class ResultCache:
             self.hits += 1
             return result
 
-    def put(self, sparql: str, result: QueryResult) -> None:
-        """Keep `result` unless it would take over a quarter of the budget (one huge answer must not flush
-        the rest; a budget of 0 keeps nothing); then drop the least recently used answers until the rows fit."""
+    def put(self, sparql: str, result: QueryResult, at_once: bool = False) -> None:
+        """Keep `result` when its text was run before (or `at_once`: a query with one answer per graph),
+        unless it would take over a quarter of the budget (one huge answer must not flush the rest; a budget
+        of 0 keeps nothing); then drop the least recently used answers until the rows fit."""
         size = _size(result)
         if size * 4 > self.max_rows:
+            return
+        if not at_once and not self.door.admit(sparql):
+            with self._lock:
+                self.passed += 1
             return
         with self._lock:
             replaced = self._entries.pop(sparql, None)
