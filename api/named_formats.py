@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
+from api.fast_json import RowsJSON
 from api.negotiation import NotAcceptable, choose, named_in_accept
 from kg.adhoc.formats import (
     ALIASES,
@@ -102,7 +103,7 @@ def rows_response(result: QueryResult, body: dict[str, object], fmt: str) -> Res
     A result cut at the row cap says so in a header in every format (the standard ones have no place)."""
     response: Response
     if fmt == ROWS:
-        response = JSONResponse(body)
+        response = RowsJSON(body)
     else:
         content, media_type = serialize_result(result, fmt)
         response = Response(content, media_type=media_type)

@@ -4,6 +4,7 @@ result parsers) from a real server, and compared with the service's own JSON row
 from __future__ import annotations
 
 import io
+import json
 import warnings
 from collections.abc import Iterator
 from decimal import Decimal
@@ -19,6 +20,7 @@ from rdflib.query import Result
 from SPARQLWrapper import CSV, JSON, TSV, XML, SPARQLWrapper
 
 from api.app import create_app
+from api.fast_json import RowsJSON
 from kg import DEFAULT_ONTOLOGY, DEFAULT_QUERIES
 from kg.catalogue import NamedQuery, load_catalogue
 from kg.settings import Settings
@@ -273,3 +275,17 @@ def test_the_row_cap_shows_in_every_format() -> None:
             answer = capped.get(TREATMENTS, params=SCIATICA, headers={"Accept": media})
             assert answer.headers["x-row-cap-truncated"] == "true"
             assert len(Result.parse(io.BytesIO(answer.content), format=fmt).bindings) == 1
+
+
+@pytest.mark.parametrize("query", ROW_QUERIES, ids=lambda q: q.name)
+def test_the_json_rows_are_the_standard_librarys_json(client: TestClient, query: NamedQuery) -> None:
+    """orjson writes the rows (api/fast_json.py): the same bytes as Python's own JSON would be."""
+    answer = client.get(f"/api/queries/{query.name}", params=examples(query))
+    assert answer.status_code == 200, answer.text
+    standard = json.dumps(answer.json(), ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    assert answer.content == standard.encode()
+
+
+def test_values_the_standard_library_or_orjson_cannot_write_still_answer() -> None:
+    assert RowsJSON({"n": 2**70, "s": "“x”"}).body == '{"n":1180591620717411303424,"s":"“x”"}'.encode()
+    assert RowsJSON({"x": float("nan"), "y": float("inf")}).body == b'{"x":null,"y":null}'
