@@ -6,7 +6,7 @@ import bisect
 import itertools
 import json
 import logging
-import os
+import random
 import threading
 import time
 from collections import Counter
@@ -128,6 +128,13 @@ def _histogram(
     return lines
 
 
+def new_request_id() -> str:
+    """32 hex digits from `random` (seeded from the system's randomness, and again in each forked process):
+    an id to find a request by in the logs, not a secret. `os.urandom` made a system call on every request
+    and let another thread take the interpreter lock in the middle of the event loop's work."""
+    return f"{random.getrandbits(128):032x}"
+
+
 class AccessLog:
     """Pure ASGI middleware: request id in and out (X-Request-ID), duration, one JSON log line, metrics."""
 
@@ -146,7 +153,7 @@ class AccessLog:
         start = self.clock()
         scope[ARRIVED] = time.monotonic()  # the query deadline counts from here (api/query_lane.py)
         given = dict(scope["headers"]).get(b"x-request-id", b"")[:64]
-        request_id = given.decode("latin-1") if given.replace(b"-", b"").isalnum() else os.urandom(16).hex()
+        request_id = given.decode("latin-1") if given.replace(b"-", b"").isalnum() else new_request_id()
         status = 500
 
         async def send_with_id(message: dict[str, Any]) -> None:

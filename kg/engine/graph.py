@@ -84,15 +84,9 @@ class KnowledgeGraph:
         known = self.results.get(text)
         if known is not None:
             return replace(known, params=prepared.params, elapsed_ms=(time.perf_counter() - start) * 1000)
-        result = select_capped(self.store, text, self.row_cap)
-        next_offset = None
+        result = select_capped(self.store, text, self.row_cap, prepared.params)
         if prepared.page and any(True for _ in self.store.select(prepared.page.probe(prepared.sparql)).rows):
-            next_offset = prepared.page.next_offset
-        result = replace(
-            result,
-            params=prepared.params,
-            next_offset=next_offset,
-        )
+            result = replace(result, next_offset=prepared.page.next_offset)
         self.results.put(text, result, at_once=not prepared.query.params)
         return result
 
@@ -163,8 +157,10 @@ class GraphResult:
     next_offset: int | None = None
 
 
-def select_capped(store: GraphStore, sparql: str, row_cap: int) -> QueryResult:
-    """Run a SELECT and keep at most `row_cap` rows, saying whether more existed."""
+def select_capped(
+    store: GraphStore, sparql: str, row_cap: int, params: dict[str, object] | None = None
+) -> QueryResult:
+    """Run a SELECT and keep at most `row_cap` rows, saying whether more existed (`params`: those bound)."""
     start = time.perf_counter()
     selected = store.select(sparql)
     rows = tuple(itertools.islice(selected.rows, row_cap + 1))
@@ -174,6 +170,7 @@ def select_capped(store: GraphStore, sparql: str, row_cap: int) -> QueryResult:
         truncated=len(rows) > row_cap,
         elapsed_ms=(time.perf_counter() - start) * 1000,
         sparql=sparql,
+        params={} if params is None else params,
     )
 
 

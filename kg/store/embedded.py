@@ -75,6 +75,9 @@ class EmbeddedStore:
             "persisted pyoxigraph store built from" if location else "embedded pyoxigraph store loaded from"
         )
         self.description = f"{kind} {source.name}"  # no path: /healthz is public
+        self._terms: dict[object, Term] = {}
+        """Terms already converted, by their pyoxigraph value: the IRIs, labels and prices most answers
+        share are converted once, not in every answer (threads share it: a race converts one twice)."""
 
     @classmethod
     def load(cls, path: Path, progress: Progress | None = None) -> EmbeddedStore:
@@ -102,7 +105,7 @@ class EmbeddedStore:
         if not isinstance(solutions, ox.QuerySolutions):
             raise ValueError("the query is not a SELECT query")
         names = tuple(variable.value for variable in solutions.variables)
-        return SelectRows(names, _oxigraph_rows(solutions, names))
+        return SelectRows(names, _oxigraph_rows(solutions, names, self._terms))
 
     def ask(self, sparql: str) -> bool:
         return bool(self.store.query(sparql))
@@ -133,10 +136,9 @@ class EmbeddedStore:
         """Nothing to release: the store lives as long as references to it."""
 
 
-def _oxigraph_rows(solutions: ox.QuerySolutions, names: tuple[str, ...]) -> Iterator[Row]:
-    # A value repeated down a column (a type, a modality's label) is converted once; the memo is bounded
-    # so that a long result read row by row is not held whole by it.
-    converted: dict[object, Term] = {}
+def _oxigraph_rows(
+    solutions: ox.QuerySolutions, names: tuple[str, ...], converted: dict[object, Term]
+) -> Iterator[Row]:
     for solution in solutions:
         row: dict[str, Term] = {}
         for index, name in enumerate(names):
@@ -145,7 +147,8 @@ def _oxigraph_rows(solutions: ox.QuerySolutions, names: tuple[str, ...]) -> Iter
                 term = converted.get(value)
                 if term is None:
                     term = term_from_oxigraph(value)
-                    if len(converted) < _MEMO_TERMS:
-                        converted[value] = term
+                    if len(converted) >= _MEMO_TERMS:
+                        converted.clear()  # bounded: a long result or many new values start it over
+                    converted[value] = term
                 row[name] = term
         yield row
