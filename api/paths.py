@@ -34,8 +34,20 @@ AREAS = (
 HOME = Area("/", api=False, cacheable=True)
 
 
+_BY_PREFIX = {area.prefix: area for area in AREAS}
+assert all(area.prefix.count("/") <= 2 for area in AREAS), "area_of looks up one or two segments"
+
+
 def area_of(path: str) -> Area | None:
-    """The area a path belongs to (the home page is its own); None for a path outside them all."""
+    """The area a path belongs to (the home page is its own); None for a path outside them all. Two dict
+    lookups (the path's first two segments, then its first), as every request asks twice."""
     if path == "/":
         return HOME
-    return next((area for area in AREAS if path == area.prefix or path.startswith(area.prefix + "/")), None)
+    if not path.startswith("/"):
+        return None
+    parts = path.split("/", 3)
+    if len(parts) > 2:
+        found = _BY_PREFIX.get(f"/{parts[1]}/{parts[2]}")
+        if found is not None:
+            return found
+    return _BY_PREFIX.get("/" + parts[1])
