@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
                 row["inprocess"] = measure_inprocess(path, args.runs)
                 if client:
                     print(f"bench: {label}: the service over HTTP ...", file=sys.stderr)
-                    row["http"] = measurehttp_of(label, path, client, args, started, stamp)
+                    row["http"] = measure_http(label, path, client, args, started, stamp)
                     print(f"bench: {label}: Oxigraph server, the same texts ...", file=sys.stderr)
                     row["oxigraph"] = measure_oxigraph(label, path, client, args, started, stamp)
                 results.append(row)
@@ -125,7 +125,7 @@ def measure_inprocess(path: Path, runs: int) -> dict[str, object]:
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-def measurehttp_of(
+def measure_http(
     label: str, path: Path, client: str, args: argparse.Namespace, started: list[Server], stamp: str
 ) -> dict[str, object]:
     """The service on this graph: time to ready, memory, and requests/s of the sciatica query two ways."""
