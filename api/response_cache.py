@@ -106,11 +106,10 @@ class ResponseCache:
             await _replay(entry, headers.get(b"if-none-match"), send)
             return
         self.stats.misses += 1
-        if self.door is None or self.door.admit(key):
-            await self.app(scope, receive, self._recorder(key, send))
-        else:
+        kept = self.door is None or self.door.admit(key)
+        if not kept:
             self.stats.passed += 1
-            await self.app(scope, receive, _varying(send))
+        await self.app(scope, receive, self._recorder(key if kept else None, send))
 
     def _key(self, scope: Scope, headers: dict[bytes, bytes]) -> Key:
         version = self.version()
@@ -122,7 +121,8 @@ class ResponseCache:
                 self.door.clear()
         return (version, scope["path"], scope.get("query_string", b""), headers.get(b"accept", b""))
 
-    def _recorder(self, key: Key, send: Send) -> Send:
+    def _recorder(self, key: Key | None, send: Send) -> Send:
+        """`send` with the Vary header every cacheable answer gets; with a `key`, the answer is kept too."""
         start: Message = {}
         chunks: list[bytes] = []
 
@@ -130,7 +130,7 @@ class ResponseCache:
             if message["type"] == "http.response.start":
                 message = {**message, "headers": _with_vary(message.get("headers", []))}
                 start.update(message)
-            elif message["type"] == "http.response.body":
+            elif message["type"] == "http.response.body" and key is not None:
                 chunks.append(message.get("body", b""))
                 if not message.get("more_body") and start.get("status") == 200:
                     self._store(key, start, b"".join(chunks))
@@ -163,17 +163,6 @@ def entry_size(key: Key, headers: list[tuple[bytes, bytes]], body: bytes) -> int
     _, path, query, accept = key
     held = len(path) + len(query) + len(accept) + len(body) + sum(len(k) + len(v) for k, v in headers)
     return held + ENTRY_OVERHEAD_BYTES
-
-
-def _varying(send: Send) -> Send:
-    """`send` with the Vary header a kept answer gets, for an answer not kept."""
-
-    async def varying(message: Message) -> None:
-        if message["type"] == "http.response.start":
-            message = {**message, "headers": _with_vary(message.get("headers", []))}
-        await send(message)
-
-    return varying
 
 
 def _with_vary(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
