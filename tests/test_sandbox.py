@@ -342,6 +342,13 @@ def test_worker_cannot_open_sockets(store: ox.Store) -> None:
             listener.accept()  # nobody ever connected
 
 
+def test_workers_run_as_batch_work(pool: SandboxPool) -> None:
+    # A query's worker never preempts the service that sent it (kg/adhoc/worker.py, _isolate_child).
+    assert pool.pids  # each sets its policy as it starts: wait for that, not for a query
+    assert wait_until(lambda: all(os.sched_getscheduler(pid) == os.SCHED_BATCH for pid in pool.pids))
+    assert os.sched_getscheduler(0) == os.SCHED_OTHER  # the parent keeps its own
+
+
 def test_deep_nesting_and_huge_queries_never_reach_a_worker(pool: SandboxPool) -> None:
     """The engine's recursive parser would overflow its stack on thousands of brackets or unary operators,
     so the guard refuses them; a worker runs a moderately nested query."""

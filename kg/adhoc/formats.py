@@ -6,10 +6,10 @@ pyoxigraph serializes only whole result iterators; the sandbox keeps the first r
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeAlias
 
+import orjson
 import pyoxigraph as ox
 
 from kg.terms import XSD_STRING, QueryResult, Term
@@ -84,30 +84,36 @@ _ITS_DECL = 'xmlns:its="http://www.w3.org/2005/11/its" its:version="2.0"'
 
 
 def _json_term(term: OxTerm) -> dict[str, Any]:
-    if isinstance(term, ox.NamedNode):
+    kind = type(term)  # the engine's term classes are final: an exact type test is enough, and quicker
+    if kind is ox.NamedNode:
         return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
+    if kind is ox.Literal:
+        out: dict[str, Any] = {"type": "literal", "value": term.value}
+        language = term.language
+        if language:
+            out["xml:lang"] = language
+            if term.direction is not None:
+                out["its:dir"] = str(term.direction)
+        else:
+            datatype = term.datatype.value
+            if datatype != _XSD_STRING:
+                out["datatype"] = datatype
+        return out
+    if kind is ox.BlankNode:
         return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Triple):
-        parts = {"subject": term.subject, "predicate": term.predicate, "object": term.object}
-        return {"type": "triple", "value": {k: _json_term(v) for k, v in parts.items()}}
-    out: dict[str, Any] = {"type": "literal", "value": term.value}
-    if term.language:
-        out["xml:lang"] = term.language
-        if term.direction is not None:
-            out["its:dir"] = str(term.direction)
-    elif term.datatype.value != _XSD_STRING:
-        out["datatype"] = term.datatype.value
-    return out
+    parts = {"subject": term.subject, "predicate": term.predicate, "object": term.object}
+    return {"type": "triple", "value": {k: _json_term(v) for k, v in parts.items()}}
 
 
 def _solutions_json(variables: Sequence[str], rows: Iterable[Solution]) -> bytes:
+    """The bytes the engine's own writer gives for the same rows (orjson writes compact UTF-8, escaping what
+    the engine escapes; tests/test_sandbox.py compares them), at about a third of the standard library's cost."""
+    names = list(variables)
     bindings = [
-        {var: _json_term(term) for var, term in zip(variables, row, strict=True) if term is not None}
+        {var: _json_term(term) for var, term in zip(names, row, strict=True) if term is not None}
         for row in rows
     ]
-    document = {"head": {"vars": list(variables)}, "results": {"bindings": bindings}}
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+    return orjson.dumps({"head": {"vars": names}, "results": {"bindings": bindings}})
 
 
 def _xml_text(text: str) -> str:
