@@ -78,7 +78,7 @@ def test_the_guard_answers_as_the_walk_over_every_token_of_the_whole_text(seed: 
             pieces = rng.choice([PIECES, FORM_PIECES])
             lines.insert(i, " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 3))))
         text = "\n".join(lines)
-        for _ in range(2):  # the second time from the remembered lines
+        for _ in range(2):  # the second time from the remembered lines and head
             assert guard_verdict(text) == whole_text_check(text), text
 
 

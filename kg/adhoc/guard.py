@@ -93,24 +93,45 @@ def check_query(text: str, *, max_length: int) -> GuardedQuery:
     if lines is not None and _passes_line_by_line(lines):
         # Then no line holds a bad token either, so tokenizing the whole text would refuse nothing: only
         # the tokens that decide the form are made (the whole list cost 20-30 us on a 2.3 KB query).
-        return GuardedQuery(decoded, _query_form(decoded, _head_tokens(lines)))
+        return GuardedQuery(decoded, _head_form(lines))
     tokens = _tokenize(decoded)
     _inspect(decoded, tokens)  # refuses it, or finds it fine after all (a long string, a long line)
     return GuardedQuery(decoded, _query_form(decoded, tokens))
 
 
-def _head_tokens(lines: list[str]) -> list[Token]:
-    """The text's tokens up to the end of the first line with a word other than BASE or PREFIX: all that
-    `_query_form` reads (a prologue's declaration never looks past a word), each placed as in the text."""
+def _head_form(lines: list[str]) -> str:
+    """The query form, read from the text's head: its lines up to the first with a word other than BASE or
+    PREFIX, all that `_query_form` reads (a prologue's declaration never looks past a word). A client sends
+    the same head with every query, so the form of a head seen before is a look-up (the tokens cost 10 us)."""
+    head: list[str] = []
+    for line in lines:
+        head.append(line)
+        if (_opens_body_memo if len(line) <= MEMO_LINE_CHARS else _opens_body)(line):
+            break
+    return (_form_of_head_memo if sum(map(len, head)) <= _MEMO_HEAD_CHARS else _form_of_head)(tuple(head))
+
+
+def _opens_body(line: str) -> bool:
+    """Whether the line holds a word other than BASE or PREFIX (a line of the text `text_lines` gives)."""
+    known, _ = line_tokens(line)
+    return any(kind == "word" and line[start:end].upper() not in _PROLOGUE for kind, start, end in known)
+
+
+def _form_of_head(head: tuple[str, ...]) -> str:
+    """`_query_form` of the head's tokens, each placed as in the text (the head is where the text starts);
+    a head refused raises each time (nothing is remembered)."""
     tokens: list[Token] = []
     offset = 0
-    for line in lines:
+    for line in head:
         known, _ = line_tokens(line)
         tokens += [(kind, start + offset, end + offset) for kind, start, end in known]
-        if any(kind == "word" and line[start:end].upper() not in _PROLOGUE for kind, start, end in known):
-            break
         offset += len(line) + 1
-    return tokens
+    return _query_form("\n".join(head), tokens)
+
+
+_opens_body_memo = lru_cache(maxsize=4096)(_opens_body)
+_form_of_head_memo = lru_cache(maxsize=1024)(_form_of_head)
+_MEMO_HEAD_CHARS = 4 * MEMO_LINE_CHARS
 
 
 def _passes_line_by_line(lines: list[str]) -> bool:
