@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import functools
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -45,7 +47,12 @@ def _serve_options(parser: argparse.ArgumentParser) -> None:
     graph_options(parser)
 
 
-def _serve(args: argparse.Namespace, settings: Settings) -> int:
+def _serve(args: argparse.Namespace, settings: Settings, *, restart: bool = False) -> int:
+    """`restart`: started from the command line, so it may start itself again with the allocator tuned."""
+    if restart:
+        from api.allocator import restart_tuned
+
+        restart_tuned(settings.malloc_tcache)
     from api.serve import serve
 
     chosen = {"processes": args.workers, "store_dir": args.store_dir}
@@ -54,6 +61,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 SERVE = Command("serve", "run the HTTP service", _serve_options, _serve)
+SERVE_COMMAND_LINE = dataclasses.replace(SERVE, run=functools.partial(_serve, restart=True))
 
 
 def _mcp(args: argparse.Namespace, settings: Settings) -> int:
@@ -66,4 +74,5 @@ MCP = Command("mcp", "run the MCP server on standard input and output (for agent
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return core_main(argv, commands=(SERVE, MCP, *COMMANDS))
+    """The command line (`argv` None: the process's own, which `serve` may start again); or the given one."""
+    return core_main(argv, commands=(SERVE if argv is not None else SERVE_COMMAND_LINE, MCP, *COMMANDS))

@@ -7,10 +7,11 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import SecretStr, field_validator
+from pydantic import SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from kg import DEFAULT_ONTOLOGY, DEFAULT_QUERIES, DEFAULT_SHAPES
+from kg.errors import NeedlingError
 
 
 class Settings(BaseSettings):
@@ -55,6 +56,9 @@ class Settings(BaseSettings):
     body_timeout_s: float = 30.0
     keep_alive_s: float = 5.0
     max_connections: int = 1_000
+    malloc_tcache: int = 200
+    """Freed chunks of each size glibc's allocator keeps in a thread's cache in `needling serve` (api/allocator.py;
+    glibc's own default is 7); 0 leaves the allocator as the system sets it."""
     mcp_allowed_origins: list[str] = []
     """Origins a browser may call /mcp from; empty: localhost, 127.0.0.1, [::1] and the address reached, on
     the port served."""
@@ -64,6 +68,13 @@ class Settings(BaseSettings):
     def _at_least_one(cls, value: int | str) -> int | str:
         if isinstance(value, int) and value < 1:
             raise ValueError("processes must be at least 1, or 'auto' for one per core")
+        return value
+
+    @field_validator("malloc_tcache")
+    @classmethod
+    def _a_tcache_size(cls, value: int) -> int:
+        if not 0 <= value <= 65_535:
+            raise ValueError("malloc_tcache must be from 0 (leave the allocator alone) to 65535")
         return value
 
     def process_count(self) -> int:
@@ -87,6 +98,23 @@ def default(name: str) -> Any:
     return Settings.model_fields[name].default
 
 
+class SettingsError(NeedlingError, ValueError):
+    """A setting that cannot be used, named as the user gave it (its NEEDLING_* variable or its option)."""
+
+    code = "bad_request"
+
+
 def settings_with(**options: object) -> Settings:
-    """The settings from the environment, with the options given (not None) taking precedence."""
-    return Settings(**{name: value for name, value in options.items() if value is not None})  # type: ignore[arg-type]
+    """The settings from the environment, with the options given (not None) taking precedence; SettingsError
+    names each value that cannot be used."""
+    given = {name: value for name, value in options.items() if value is not None}
+    try:
+        return Settings(**given)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise SettingsError("; ".join(_problem(error, given) for error in exc.errors())) from None
+
+
+def _problem(error: Any, given: dict[str, object]) -> str:
+    name = str(error["loc"][0]) if error.get("loc") else ""
+    source = f"--{name.replace('_', '-')}" if name in given else f"NEEDLING_{name.upper()}"
+    return f"{source}: {str(error['msg']).removeprefix('Value error, ')}"

@@ -270,6 +270,20 @@ def test_a_missing_ontology_file_from_the_environment() -> None:
     assert_one_line_error(done, "/nonexistent/env.ttl")
 
 
+@pytest.mark.parametrize(
+    ("variable", "value", "words"),
+    [
+        ("NEEDLING_ROW_CAP", "many", ("NEEDLING_ROW_CAP", "valid integer")),
+        ("NEEDLING_PROCESSES", "0", ("NEEDLING_PROCESSES", "at least 1")),
+        ("NEEDLING_MALLOC_TCACHE", "-1", ("NEEDLING_MALLOC_TCACHE", "65535")),
+    ],
+)
+def test_a_setting_that_cannot_be_used_is_named(variable: str, value: str, words: tuple[str, ...]) -> None:
+    done = needling("query", "cheapest_modality", env={variable: value})
+    assert_one_line_error(done, *words)
+    assert done.returncode == 2  # the input was wrong, not the program
+
+
 def test_a_broken_ontology_file(tmp_path: Path) -> None:
     broken = tmp_path / "broken.ttl"
     broken.write_text(
