@@ -8,13 +8,13 @@ import random
 import pytest
 
 from kg import DEFAULT_QUERIES
+from kg.adhoc.form import query_form
 from kg.adhoc.guard import (
     GuardedQuery,
     QueryRefused,
     _decode_escapes,
     _inspect,
     _passes_line_by_line,
-    _query_form,
     _tokenize,
     check_query,
 )
@@ -48,7 +48,7 @@ def whole_text_check(text: str) -> GuardedQuery | tuple[str, str]:
         decoded = _decode_escapes(text)
         tokens = _tokenize(decoded)
         _inspect(decoded, tokens)
-        return GuardedQuery(decoded, _query_form(decoded, tokens))
+        return GuardedQuery(decoded, query_form(decoded, tokens))
     except QueryRefused as exc:
         return exc.code, str(exc)
 

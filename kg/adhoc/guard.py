@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from kg.adhoc.form import UPDATE_WORDS, head_form, query_form
 from kg.adhoc.lexer import MEMO_LINE_CHARS, Token, line_tokens, text_lines, tokenize
 from kg.adhoc.position import ambiguous_iri_message, bad_char_message, where
-from kg.errors import NeedlingError
+from kg.adhoc.refusal import QueryRefused
 
 # Why this is stricter than a plain SPARQL 1.1 lexer: pyoxigraph 0.5.13 parses with a PEG grammar
 # that has no separate lexer. Measured consequences, each of which a spec-only tokenizer would miss:
@@ -24,17 +25,6 @@ from kg.errors import NeedlingError
 # `<` followed by query text when that text could open a string, comment or bracket.
 
 
-class QueryRefused(NeedlingError, ValueError):
-    """The query may not run.
-
-    `.code` is a short machine code ("too_long", "too_deep", "escape", "syntax", "update", "service",
-    "dataset", "form"); `str(exc)` is a clear one-line message for a person.
-    """
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message, code)
-
-
 @dataclass(frozen=True)
 class GuardedQuery:
     """A query the guard accepted: the exact text to execute and its query form."""
@@ -46,21 +36,7 @@ class GuardedQuery:
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _RISKY_IRI = re.compile(r"['#()\[\]]")
 
-_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
-_UPDATE_WORDS = (
-    "INSERT",
-    "DELETE",
-    "LOAD",
-    "CLEAR",
-    "DROP",
-    "CREATE",
-    "ADD",
-    "MOVE",
-    "COPY",
-    "WITH",
-    "USING",
-)
-_FORBIDDEN = {"SERVICE": "service", "FROM": "dataset"} | dict.fromkeys(_UPDATE_WORDS, "update")
+_FORBIDDEN = {"SERVICE": "service", "FROM": "dataset"} | dict.fromkeys(UPDATE_WORDS, "update")
 _FORBIDDEN_INSIDE = re.compile("|".join(_FORBIDDEN), re.IGNORECASE)
 # Every SPARQL 1.1 keyword and built-in that is not forbidden, plus pyoxigraph's SPARQL 1.2 built-ins.
 _KNOWN_WORDS_TEXT = """
@@ -73,7 +49,6 @@ _KNOWN_WORDS_TEXT = """
     REGEX SUBSTR REPLACE COUNT SUM MIN MAX AVG SAMPLE GROUP_CONCAT TRIPLE SUBJECT PREDICATE OBJECT
     ISTRIPLE LANGDIR STRLANGDIR HASLANG HASLANGDIR ADJUST LATERAL VERSION"""
 _KNOWN_WORDS = frozenset(_KNOWN_WORDS_TEXT.split())
-_PROLOGUE = frozenset({"BASE", "PREFIX"})
 _OPERAND_PUNCT = frozenset({")", "]"})
 # The engine's recursive parser overflows its stack somewhere above ~2,000 levels of brackets, and unary
 # operators nest in it as brackets do ("!!!!...!?x"): well below that, a query is refused as too deep.
@@ -93,45 +68,10 @@ def check_query(text: str, *, max_length: int) -> GuardedQuery:
     if lines is not None and _passes_line_by_line(lines):
         # Then no line holds a bad token either, so tokenizing the whole text would refuse nothing: only
         # the tokens that decide the form are made (the whole list cost 20-30 us on a 2.3 KB query).
-        return GuardedQuery(decoded, _head_form(lines))
+        return GuardedQuery(decoded, head_form(lines))
     tokens = _tokenize(decoded)
     _inspect(decoded, tokens)  # refuses it, or finds it fine after all (a long string, a long line)
-    return GuardedQuery(decoded, _query_form(decoded, tokens))
-
-
-def _head_form(lines: list[str]) -> str:
-    """The query form, read from the text's head: its lines up to the first with a word other than BASE or
-    PREFIX, all that `_query_form` reads (a prologue's declaration never looks past a word). A client sends
-    the same head with every query, so the form of a head seen before is a look-up (the tokens cost 10 us)."""
-    head: list[str] = []
-    for line in lines:
-        head.append(line)
-        if (_opens_body_memo if len(line) <= MEMO_LINE_CHARS else _opens_body)(line):
-            break
-    return (_form_of_head_memo if sum(map(len, head)) <= _MEMO_HEAD_CHARS else _form_of_head)(tuple(head))
-
-
-def _opens_body(line: str) -> bool:
-    """Whether the line holds a word other than BASE or PREFIX (a line of the text `text_lines` gives)."""
-    known, _ = line_tokens(line)
-    return any(kind == "word" and line[start:end].upper() not in _PROLOGUE for kind, start, end in known)
-
-
-def _form_of_head(head: tuple[str, ...]) -> str:
-    """`_query_form` of the head's tokens, each placed as in the text (the head is where the text starts);
-    a head refused raises each time (nothing is remembered)."""
-    tokens: list[Token] = []
-    offset = 0
-    for line in head:
-        known, _ = line_tokens(line)
-        tokens += [(kind, start + offset, end + offset) for kind, start, end in known]
-        offset += len(line) + 1
-    return _query_form("\n".join(head), tokens)
-
-
-_opens_body_memo = lru_cache(maxsize=4096)(_opens_body)
-_form_of_head_memo = lru_cache(maxsize=1024)(_form_of_head)
-_MEMO_HEAD_CHARS = 4 * MEMO_LINE_CHARS
+    return GuardedQuery(decoded, query_form(decoded, tokens))
 
 
 def _passes_line_by_line(lines: list[str]) -> bool:
@@ -306,52 +246,3 @@ def _forbidden_message(text: str, code: str, keyword: str, start: int, end: int)
     if code == "dataset":
         return f"the query may not choose its dataset (FROM / FROM NAMED); found {place}"
     return f"this endpoint is read-only; found the update keyword {place}"
-
-
-def _query_form(text: str, tokens: list[Token]) -> str:
-    """Skip the prologue (BASE / PREFIX declarations) and return the query form keyword."""
-    if not tokens:
-        raise QueryRefused("syntax", "the query is empty")
-    i = 0
-    while i < len(tokens):
-        kind, start, end = tokens[i]
-        word = text[start:end].upper()
-        if kind == "word" and word == "BASE":
-            i = _expect_prologue(text, tokens, i, ("iri",))
-        elif kind == "word" and word == "PREFIX":
-            i = _expect_prologue(text, tokens, i, ("pname", "iri"))
-        elif kind == "pname" and word == "PREFIX:":  # `PREFIX: <iri>` declares the empty prefix
-            i = _expect_prologue(text, tokens, i, ("iri",))
-        else:
-            break
-    if i == len(tokens):
-        raise QueryRefused(
-            "form", "the query has only BASE / PREFIX declarations, no SELECT, ASK, CONSTRUCT or DESCRIBE"
-        )
-    kind, start, end = tokens[i]
-    word = text[start:end].upper()
-    if kind == "word" and word in _FORMS:
-        return word
-    code = "update" if word in _UPDATE_WORDS else "form"
-    raise QueryRefused(
-        code,
-        f"only SELECT, ASK, CONSTRUCT and DESCRIBE queries are allowed here; "
-        f"found {text[start:end]!r} at {where(text, start)}",
-    )
-
-
-def _expect_prologue(text: str, tokens: list[Token], i: int, kinds: tuple[str, ...]) -> int:
-    """Check the tokens after BASE / PREFIX at index i; return the index after the declaration."""
-    for offset, kind in enumerate(kinds, start=1):
-        ok = i + offset < len(tokens) and tokens[i + offset][0] == kind
-        if ok and kind == "pname":
-            _, start, end = tokens[i + offset]
-            ok = text.index(":", start) == end - 1  # a prefix declaration names `pfx:` only
-        if not ok:
-            _, start, _ = tokens[i]
-            raise QueryRefused(
-                "syntax",
-                f"malformed {text[start : tokens[i][2]].upper()} declaration at {where(text, start)}; "
-                "expected BASE <iri> or PREFIX pfx: <iri>",
-            )
-    return i + len(kinds) + 1
