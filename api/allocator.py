@@ -41,8 +41,8 @@ def tuned_environment(environ: Mapping[str, str], tcache: int, *, glibc: bool) -
 
 
 def restart_tuned(tcache: int) -> None:
-    """Start this command again with the allocator tuned, when it is not yet; returns only when it is (or
-    cannot be restarted: it then serves as it is)."""
+    """Start this command again with the allocator tuned, when it is not yet. Returns when there is nothing to
+    do (already tuned, tuning off, not glibc) or the start fails (it then serves as it is)."""
     environ = tuned_environment(os.environ, tcache, glibc=is_glibc())
     if environ is None or not sys.orig_argv or not sys.executable:
         return

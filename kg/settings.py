@@ -115,6 +115,8 @@ def settings_with(**options: object) -> Settings:
 
 
 def _problem(error: Any, given: dict[str, object]) -> str:
-    name = str(error["loc"][0]) if error.get("loc") else ""
+    if not error.get("loc"):
+        return str(error["msg"])
+    name = str(error["loc"][0])
     source = f"--{name.replace('_', '-')}" if name in given else f"NEEDLING_{name.upper()}"
     return f"{source}: {str(error['msg']).removeprefix('Value error, ')}"

@@ -28,7 +28,9 @@ _LITERALS = st.one_of(
 _TERMS = st.one_of(
     _LITERALS,
     st.from_regex(r"[a-z0-9]{1,12}", fullmatch=True).map(ox.BlankNode),
-    st.from_regex(r"[a-zA-Z0-9#?=/._~-]{0,20}", fullmatch=True).map(lambda path: ox.NamedNode(EX + path)),
+    st.from_regex(r"[a-zA-Z0-9/._~-]{0,12}(\?[a-z0-9=&]{0,6})?(#[a-z0-9]{0,6})?", fullmatch=True).map(
+        lambda path: ox.NamedNode(EX + path)
+    ),
 )
 
 
