@@ -107,7 +107,7 @@ def _json_term(term: OxTerm) -> dict[str, Any]:
 
 def _solutions_json(variables: Sequence[str], rows: Iterable[Solution]) -> bytes:
     """The bytes the engine's own writer gives for the same rows (orjson writes compact UTF-8, escaping what
-    the engine escapes; tests/test_sandbox.py compares them), at about a third of the standard library's cost."""
+    the engine escapes; tests/test_solution_writers.py compares them), a third of the standard library's cost."""
     names = list(variables)
     bindings = [
         {var: _json_term(term) for var, term in zip(names, row, strict=True) if term is not None}
