@@ -12,10 +12,10 @@ import pytest
 from helpers import needling_serve
 
 from api.allocator import TUNABLE, TUNABLES_VARIABLE, is_glibc, tuned_environment
-from kg.settings import Settings
+from kg.settings import default
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT = f"{TUNABLE}={Settings.model_fields['malloc_tcache'].default}"
+DEFAULT = f"{TUNABLE}={default('malloc_tcache')}"
 
 pytestmark = pytest.mark.skipif(not is_glibc(), reason="the tunable is glibc's")
 

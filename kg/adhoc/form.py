@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from kg.adhoc.lexer import MEMO_LINE_CHARS, Token, line_tokens
+from kg.adhoc.lexer import MEMO_LINE_CHARS, Token, line_tokens, tokenize
 from kg.adhoc.position import where
 from kg.adhoc.refusal import QueryRefused
 
@@ -46,15 +46,10 @@ def _opens_body(line: str) -> bool:
 
 
 def _form_of_head(head: tuple[str, ...]) -> str:
-    """`query_form` of the head's tokens, each placed as in the text (the head is where the text starts);
-    a head refused raises each time (nothing is remembered)."""
-    tokens: list[Token] = []
-    offset = 0
-    for line in head:
-        known, _ = line_tokens(line)
-        tokens += [(kind, start + offset, end + offset) for kind, start, end in known]
-        offset += len(line) + 1
-    return query_form("\n".join(head), tokens)
+    """`query_form` of the head's tokens (the head is where the text starts, so they are placed as in it);
+    a head refused raises each time (nothing is remembered). Its lines passed the guard: no bad token."""
+    text = "\n".join(head)
+    return query_form(text, tokenize(text)[0])
 
 
 _opens_body_memo = lru_cache(maxsize=4096)(_opens_body)
